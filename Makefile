@@ -1,0 +1,61 @@
+# Doorstep: `make run` starts it with demo data, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+# PostgreSQL for the tests: the server of this machine, trust auth.
+TEST_PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+DEBIAN_TEST_PACKAGES := chromium fonts-noto-cjk
+DEBIAN_RUN_PACKAGES := fonts-noto-cjk
+
+.PHONY: run test test-sqlite test-postgres test-e2e venv system-run system-test messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Debian packages, installed only when missing (as root on a fresh machine).
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+system-run:
+	$(call apt_install,$(DEBIAN_RUN_PACKAGES))
+
+system-test:
+	$(call apt_install,$(DEBIAN_TEST_PACKAGES))
+
+run: system-run venv
+	PORT=$(PORT) $(BIN)/doorstep demo
+	PORT=$(PORT) HOST=$(HOST) $(BIN)/doorstep serve
+
+test: system-test venv
+	$(BIN)/python -m pytest -p tests.engines.sqlite -q
+	TEST_PG_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -p tests.engines.postgres -q
+
+test-sqlite: venv
+	$(BIN)/python -m pytest -p tests.engines.sqlite -q $(ARGS)
+
+test-postgres: venv
+	TEST_PG_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -p tests.engines.postgres -q $(ARGS)
+
+# Rebuild the English catalogue after changing translatable text.
+messages: venv
+	$(BIN)/pybabel extract -F babel.cfg -o web/locales/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -i web/locales/messages.pot -d web/locales -l en --no-fuzzy-matching
+	$(BIN)/pybabel compile -d web/locales -l en
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

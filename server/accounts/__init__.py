@@ -1,0 +1,1 @@
+"""Staff accounts: users, invitations, passkeys and server-side sessions."""

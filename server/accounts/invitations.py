@@ -1,0 +1,93 @@
+"""Invitations: single-use enrollment links for a person with a role and an area."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+
+from server.accounts.current import CurrentUser
+from server.accounts.roles import ADMIN, ROLE_LEVEL, ROLE_RANK, ROLES
+from server.accounts.sessions import hash_token
+from server.accounts.tables import Invitation, User
+from server.areas.tables import Area
+from server.clock import now
+from server.errors import Forbidden, Invalid
+from server.settings import get_settings
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+
+
+def enrollment_link(token: str) -> str:
+    return f"{get_settings().server.origin}/enroll/{token}"
+
+
+async def _free_username(wanted: str | None) -> str:
+    if wanted:
+        wanted = wanted.strip().lower()
+        if not USERNAME.match(wanted):
+            raise Invalid("用户名应为3–64位小写字母、数字或 . _ -", field="username")
+        taken = await User.exists().where(User.username == wanted) or await Invitation.exists().where(
+            (Invitation.username == wanted) & Invitation.used_at.is_null() & Invitation.user.is_null()
+        )
+        if taken:
+            raise Invalid(f"用户名 {wanted} 已被使用", field="username")
+        return wanted
+    while True:
+        candidate = f"u{secrets.randbelow(10**6):06d}"
+        if not await User.exists().where(User.username == candidate):
+            return candidate
+
+
+async def create_invitation(
+    *,
+    display_name: str,
+    role: str,
+    area_code: str,
+    username: str | None = None,
+    created_by: CurrentUser | None = None,
+    user_id: int | None = None,
+) -> tuple[str, dict]:
+    """Create an invitation; returns the one-time token and the invitation row.
+
+    `created_by` None means the command line (an operator of the server). A signed-in inviter
+    may invite only inside their own area and only to a role no higher than their own.
+    With `user_id` the invitation adds a passkey to an existing person (a lost phone).
+    """
+    display_name = display_name.strip()
+    if not display_name:
+        raise Invalid("请填写姓名", field="display_name")
+    if role not in ROLES:
+        raise Invalid(f"未知的角色 {role}，可选: {', '.join(ROLES)}", field="role")
+    area = await Area.select().where(Area.code == area_code).first()
+    if area is None:
+        raise Invalid(f"找不到区域 {area_code}", field="area")
+    if area["level"] != ROLE_LEVEL[role]:
+        raise Invalid(f"角色 {role} 的所属区域应为 {ROLE_LEVEL[role]} 级，{area_code} 是 {area['level']} 级", field="area")
+    if created_by is not None:
+        if created_by.role != ADMIN and (
+            ROLE_RANK[role] > ROLE_RANK[created_by.role] or not area["path"].startswith(created_by.area_path)
+        ):
+            raise Forbidden("只能邀请本辖区内、级别不高于您的人员")
+    if user_id is not None:
+        existing = await User.select(User.username).where(User.id == user_id).first()
+        if existing is None:
+            raise Invalid("找不到该人员")
+        username = existing["username"]
+    else:
+        username = await _free_username(username)
+    token = secrets.token_urlsafe(24)
+    at = now()
+    invitation = Invitation(
+        token_hash=hash_token(token),
+        username=username,
+        display_name=display_name,
+        role=role,
+        area=area["id"],
+        user=user_id,
+        created_by=created_by.id if created_by else None,
+        created_at=at,
+        expires_at=at + timedelta(hours=get_settings().sessions.invitation_hours),
+    )
+    await invitation.save()
+    return token, invitation.to_dict()

@@ -1,0 +1,115 @@
+"""Server-side sessions: a random token in an HttpOnly cookie, its SHA-256 in the database.
+
+Field sessions (phones) last 30 days and slide with every use, so a worker offline for days is
+still signed in when the network returns; desktop sessions end after a period of idleness.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from server.accounts.current import CurrentUser
+from server.accounts.tables import AuthSession, User
+
+from server.clock import now
+from server.settings import get_settings
+
+COOKIE_NAME = "doorstep_session"
+# Touch last_seen_at at most this often, to keep reads from becoming writes.
+_TOUCH_EVERY = timedelta(minutes=5)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def session_lifetime(kind: str) -> timedelta:
+    settings = get_settings().sessions
+    if kind == "desktop":
+        return timedelta(minutes=settings.desktop_idle_minutes)
+    return timedelta(days=settings.field_days)
+
+
+async def create_session(user_id: int, *, kind: str = "field", passkey_id: int | None = None, user_agent: str = "") -> str:
+    """Open a session for the user; returns the token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    at = now()
+    await AuthSession.insert(
+        AuthSession(
+            token_hash=hash_token(token),
+            user=user_id,
+            passkey=passkey_id,
+            kind=kind,
+            user_agent=user_agent[:300],
+            created_at=at,
+            last_seen_at=at,
+            expires_at=at + session_lifetime(kind),
+        )
+    )
+    return token
+
+
+async def load_session(token: str) -> CurrentUser | None:
+    """The user behind a session token, sliding its expiry; None when it is unknown or over."""
+    if not token:
+        return None
+    row = (
+        await AuthSession.select(
+            AuthSession.id,
+            AuthSession.kind,
+            AuthSession.passkey,
+            AuthSession.last_seen_at,
+            AuthSession.expires_at,
+            AuthSession.ended_at,
+            AuthSession.user.id.as_alias("user_id"),
+            AuthSession.user.username.as_alias("username"),
+            AuthSession.user.display_name.as_alias("display_name"),
+            AuthSession.user.role.as_alias("role"),
+            AuthSession.user.active.as_alias("active"),
+            AuthSession.user.locale.as_alias("locale"),
+            AuthSession.user.area.id.as_alias("area_id"),
+            AuthSession.user.area.code.as_alias("area_code"),
+            AuthSession.user.area.name.as_alias("area_name"),
+            AuthSession.user.area.path.as_alias("area_path"),
+        )
+        .where(AuthSession.token_hash == hash_token(token))
+        .first()
+    )
+    at = now()
+    if row is None or row["ended_at"] is not None or row["expires_at"] <= at or not row["active"]:
+        return None
+    if at - row["last_seen_at"] >= _TOUCH_EVERY:
+        await AuthSession.update(
+            {AuthSession.last_seen_at: at, AuthSession.expires_at: at + session_lifetime(row["kind"])}
+        ).where(AuthSession.id == row["id"])
+    return CurrentUser(
+        id=row["user_id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=row["role"],
+        area_id=row["area_id"],
+        area_code=row["area_code"],
+        area_name=row["area_name"],
+        area_path=row["area_path"],
+        locale=row["locale"],
+        session_id=row["id"],
+        passkey_id=row["passkey"],
+    )
+
+
+async def end_session(token: str) -> None:
+    await AuthSession.update({AuthSession.ended_at: now()}).where(
+        (AuthSession.token_hash == hash_token(token)) & (AuthSession.ended_at.is_null())
+    )
+
+
+async def end_sessions_of(user_id: int) -> None:
+    """Sign a person out everywhere (lost phone, revoked account)."""
+    await AuthSession.update({AuthSession.ended_at: now()}).where(
+        (AuthSession.user == user_id) & (AuthSession.ended_at.is_null())
+    )
+
+
+

@@ -1,0 +1,43 @@
+"""create_app(): the Litestar application."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.middleware import DefineMiddleware
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+
+from server.accounts.middleware import RequestContextMiddleware
+from server.db import close_pool, start_pool
+from server.errors import error_to_response
+from server.home.controllers import HomeController
+from server.secrets import app_secret
+from server.settings import get_settings
+from server.templating import STATIC_DIR, template_config
+
+
+def create_app() -> Litestar:
+    settings = get_settings()
+    route_handlers = [
+        HomeController,
+        create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", cache_control=None),
+    ]
+    return Litestar(
+        route_handlers=route_handlers,
+        middleware=[DefineMiddleware(RequestContextMiddleware)],
+        csrf_config=CSRFConfig(
+            secret=app_secret(),
+            cookie_name="csrftoken",
+            header_name="x-csrftoken",
+            cookie_secure=settings.server.secure_cookies,
+            cookie_samesite="lax",
+            safe_methods={"GET", "HEAD", "OPTIONS"},
+        ),
+        template_config=template_config(),
+        plugins=[HTMXPlugin()],
+        exception_handlers={Exception: error_to_response},
+        on_startup=[start_pool],
+        on_shutdown=[close_pool],
+        debug=False,
+    )

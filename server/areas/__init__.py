@@ -1,0 +1,1 @@
+"""The area tree (city → district → street/town → community/village) and jurisdiction scope."""

@@ -1,0 +1,45 @@
+"""The one scoping function: what a user may read and write, from their role and home area.
+
+A grid worker's home area is a community, a supervisor's a street, a district officer's a
+district, an admin's the city; each sees everything at or below their home area. An id outside
+that scope is answered as if it did not exist (404), never with a hint that it does.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from piccolo.columns import ForeignKey
+from piccolo.columns.combination import Where
+from piccolo.table import Table
+
+from server.accounts.current import CurrentUser
+from server.areas.tables import Area
+from server.errors import NotFound
+
+T = TypeVar("T", bound=Table)
+
+
+def in_scope(user: CurrentUser, area_column: ForeignKey) -> Where:
+    """A condition for a query: the row's area (through `area_column`) lies inside the user's area."""
+    return area_column.path.like(f"{user.area_path}%")  # type: ignore[attr-defined]
+
+
+def area_in_scope(user: CurrentUser, area_path: str) -> bool:
+    return area_path.startswith(user.area_path)
+
+
+async def area_for_write(user: CurrentUser, code: str) -> dict:
+    """The community an item may be written to, by code; NotFound when outside the user's scope."""
+    area = await Area.select().where((Area.code == code) & (Area.path.like(f"{user.area_path}%"))).first()
+    if area is None:
+        raise NotFound("找不到该社区，或不在您的管辖范围内。", field="area")
+    return area
+
+
+async def get_in_scope(user: CurrentUser, table: type[T], pk, area_column: ForeignKey) -> dict:
+    """One row by primary key, or NotFound when it is absent or outside the user's scope."""
+    row = await table.select().where((table._meta.primary_key == pk) & in_scope(user, area_column)).first()
+    if row is None:
+        raise NotFound()
+    return row

@@ -1,0 +1,1 @@
+"""Cases: 低保, 特困, 临时救助, extensions by self-declaration, referrals."""

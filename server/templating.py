@@ -1,0 +1,44 @@
+"""The Jinja2 environment: templates from web/templates, gettext from server.i18n."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar.template.config import TemplateConfig
+
+from server import i18n
+from server.accounts.roles import ROLE_LABEL
+from server.cases.kinds import CASE_TYPES, PROCEDURES, STATUSES
+from server.households.idnumber import mask
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html", "xml", "svg"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        ROLE_LABEL=ROLE_LABEL,
+        CASE_TYPES=CASE_TYPES,
+        STATUSES=STATUSES,
+        PROCEDURES=PROCEDURES,
+        current_locale=i18n.current_locale.get,
+        html_lang=lambda: i18n.html_lang(i18n.current_locale.get()),
+    )
+    env.filters["mask_id"] = mask
+    return env
+
+
+def template_config() -> TemplateConfig:
+    from litestar.plugins.jinja import JinjaTemplateEngine as Engine
+
+    return TemplateConfig(instance=Engine.from_environment(make_environment()))

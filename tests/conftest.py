@@ -1,0 +1,67 @@
+"""Shared fixtures. The engine is chosen by a plugin: `-p tests.engines.sqlite` or `.postgres`."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+if "DOORSTEP_TEST_ENGINE" not in os.environ:  # plain `pytest`: SQLite
+    import tests.engines.sqlite  # noqa: F401
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+import server  # noqa: F401
+from server.db import get_engine, migrate
+from tests.support import database
+
+ENGINE = os.environ["DOORSTEP_TEST_ENGINE"]
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Engine-specific tests run on their engine and are reported as deselected on the other."""
+    other = "sqlite_only" if ENGINE == "postgres" else "postgres_only"
+    keep, drop = [], []
+    for item in items:
+        (drop if item.get_closest_marker(other) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_report_header(config):
+    return f"doorstep engine: {ENGINE}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def migrated():
+    await migrate()
+    yield
+
+
+@pytest.fixture(autouse=True)
+async def clean_database(migrated):
+    """Every test starts from empty tables."""
+    await database.truncate_all(get_engine())
+    yield
+
+
+@pytest.fixture
+async def demo(clean_database):
+    from server.demo import load_demo
+
+    return await load_demo()
+
+
+@pytest.fixture
+async def app():
+    from server.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+async def client(app):
+    async with AsyncTestClient(app, base_url="http://localhost:8000") as test_client:
+        yield test_client
