@@ -51,10 +51,12 @@ test-sqlite: venv
 test-postgres: venv
 	TEST_PG_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -p tests.engines.postgres -q $(ARGS)
 
-# Rebuild the English catalogue after changing translatable text.
+# Rebuild the English catalogue after changing translatable text: extract the Chinese strings,
+# fill in the English of web/locales/pairs/*.tsv ("中文<TAB>English"), compile.
 messages: venv
 	$(BIN)/pybabel extract -F babel.cfg -o web/locales/messages.pot --no-location --omit-header .
 	$(BIN)/pybabel update -i web/locales/messages.pot -d web/locales -l en --no-fuzzy-matching
+	cat web/locales/pairs/*.tsv | $(BIN)/python scripts/translate.py
 	$(BIN)/pybabel compile -d web/locales -l en
 
 clean:
