@@ -18,6 +18,7 @@ from server.cases.tables import Case
 from server.clock import now
 from server.households.idnumber import check_character
 from server.households.tables import Household, Person
+from sync.db import write_transaction
 
 CITY = ("440100", "广州市")
 DISTRICTS = {
@@ -118,40 +119,47 @@ async def load_demo(seed: int = 2021) -> dict[str, int]:
         user = User(username=username, display_name=name, role=role, area=area_ids[code], created_at=at)
         await user.save()
         users[code] = user.id
-    households = persons = cases = 0
+    household_rows: list[Household] = []
+    person_rows: list[Person] = []
+    case_rows: list[Case] = []
     plan = iter(CASE_PLAN * 10)
     for c_code, d_code in communities:
         worker = users.get(c_code)
         for _ in range(6):
             hid = uuid.UUID(int=rng.getrandbits(128), version=4)
-            household = Household(
-                id=hid,
-                area=area_ids[c_code],
-                address=f"{rng.choice(STREETS)}{rng.randrange(1, 300)}号{rng.randrange(1, 30)}栋{rng.randrange(101, 2800)}房",
-                contact_phone=f"13{rng.randrange(10**8, 10**9)}",
-                hukou_type=rng.choice(["local_urban", "local_urban", "local_rural", "non_local"]),
-                created_by=worker,
-                created_at=at,
-                updated_at=at,
+            household_rows.append(
+                Household(
+                    id=hid,
+                    area=area_ids[c_code],
+                    address=f"{rng.choice(STREETS)}{rng.randrange(1, 300)}号{rng.randrange(1, 30)}栋{rng.randrange(101, 2800)}房",
+                    contact_phone=f"13{rng.randrange(10**8, 10**9)}",
+                    hukou_type=rng.choice(["local_urban", "local_urban", "local_rural", "non_local"]),
+                    created_by=worker,
+                    created_at=at,
+                    updated_at=at,
+                )
             )
-            await household.save()
-            households += 1
             for position, member in enumerate(_members(rng, d_code)):
-                await Person(id=uuid.UUID(int=rng.getrandbits(128), version=4), household=hid, position=position, **member).save()
-                persons += 1
+                person_rows.append(Person(id=uuid.UUID(int=rng.getrandbits(128), version=4), household=hid, position=position, **member))
             case_type, status, procedure = next(plan)
             opened = at - timedelta(days=rng.randrange(1, 40))
-            await Case(
-                id=uuid.UUID(int=rng.getrandbits(128), version=4),
-                household=hid,
-                area=area_ids[c_code],
-                type=case_type,
-                status=status,
-                procedure=procedure,
-                opened_by=worker,
-                opened_at=opened,
-                assigned_to=worker,
-                updated_at=opened,
-            ).save()
-            cases += 1
+            case_rows.append(
+                Case(
+                    id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                    household=hid,
+                    area=area_ids[c_code],
+                    type=case_type,
+                    status=status,
+                    procedure=procedure,
+                    opened_by=worker,
+                    opened_at=opened,
+                    assigned_to=worker,
+                    updated_at=opened,
+                )
+            )
+    async with write_transaction(Household._meta.db):
+        await Household.insert(*household_rows)
+        await Person.insert(*person_rows)
+        await Case.insert(*case_rows)
+    households, persons, cases = len(household_rows), len(person_rows), len(case_rows)
     return {"areas": len(area_ids), "users": len(DEMO_USERS), "households": households, "persons": persons, "cases": cases}
