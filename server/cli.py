@@ -32,6 +32,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     origin = settings.origin if not args.port or settings.origin != f"http://localhost:{settings.port}" else f"http://localhost:{port}"
     print(f"Doorstep 已启动: {origin}  (按 Ctrl+C 停止)", flush=True)
+    print(f"登录 (sign in): {origin}/signin — 新用户请打开邀请链接 (new users: open an invitation link)", flush=True)
     uvicorn.run(
         "server.app:create_app",
         factory=True,
@@ -39,9 +40,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=port,
         workers=args.workers or settings.workers,
         log_level="info",
+        log_config=_uvicorn_log_config(),
         proxy_headers=True,
     )
     return 0
+
+
+class _HideBindAddress:
+    """Drops uvicorn's "running on http://127.0.0.1:…" line: passkeys need the localhost origin
+    printed above, and an IP-address link would send people to a page where sign-in fails."""
+
+    def filter(self, record) -> bool:
+        return "Uvicorn running on" not in record.getMessage()
+
+
+def _uvicorn_log_config() -> dict:
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = {**LOGGING_CONFIG, "filters": {"hide_bind": {"()": _HideBindAddress}}}
+    config["handlers"] = {name: {**handler, "filters": ["hide_bind"]} for name, handler in LOGGING_CONFIG["handlers"].items()}
+    return config
 
 
 async def _demo(links: bool) -> int:
