@@ -27,6 +27,13 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from server.db import pending_migrations
+
+    pending = _run(pending_migrations())
+    if pending:
+        print(f"doorstep serve: 数据库有 {pending} 个迁移尚未执行，请先运行 `doorstep migrate` "
+              f"({pending} migrations pending: run `doorstep migrate` first)", file=sys.stderr)
+        return 2
     settings = get_settings().server
     host = args.host or settings.host
     port = args.port or settings.port

@@ -36,6 +36,13 @@ async def migrate() -> None:
         raise RuntimeError(f"migrations failed: {result.message}\n{narration.getvalue()}")
 
 
+async def pending_migrations() -> int:
+    """How many migrations have not been applied to this database."""
+    from piccolo.apps.migrations.commands.check import CheckMigrationManager
+
+    return await CheckMigrationManager(app_name="all").havent_ran_count()
+
+
 async def ping() -> str:
     """Run a trivial query; the engine's name when the database answers."""
     engine = get_engine()

@@ -92,3 +92,9 @@ def test_invite_refuses_an_unknown_role():
     result = doorstep("invite", "--role", "mayor", "--area", "440100", "--name", "x")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_serve_refuses_to_start_on_a_database_that_is_not_migrated(tmp_path):
+    result = doorstep("serve", "--port", "8799", env={"DOORSTEP_HOME": str(tmp_path), "DATABASE_URL": ""})
+    assert result.returncode == 2
+    assert "doorstep migrate" in result.stderr
