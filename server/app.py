@@ -11,6 +11,7 @@ from litestar.static_files import create_static_files_router
 from server.accounts.middleware import RequestContextMiddleware
 from server.db import close_pool, start_pool
 from server.errors import error_to_response
+from server.field.controllers import FieldController, FieldShellController, service_worker
 from server.home.controllers import HomeController
 from server.secrets import app_secret
 from server.settings import get_settings
@@ -21,6 +22,9 @@ def create_app() -> Litestar:
     settings = get_settings()
     route_handlers = [
         HomeController,
+        FieldController,
+        FieldShellController,
+        service_worker,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", cache_control=None),
     ]
     return Litestar(

@@ -14,6 +14,7 @@ APPS = [
     "server.households.piccolo_app",
     "server.cases.piccolo_app",
     "server.audit.piccolo_app",
+    "server.visits.piccolo_app",
 ]
 
 

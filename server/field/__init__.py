@@ -1,0 +1,1 @@
+"""The field app: the grid worker's offline-first pages and its service worker."""

@@ -1,0 +1,92 @@
+"""The field pages. Forms post nothing here: the page's JavaScript turns them into outbox
+mutations, pushed by the sync client (see web/static/js/forms.js)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromQuery
+from litestar.response import Template
+
+import server.visits.services  # noqa: F401 - registers the visit.record mutation
+from server.accounts.guards import requires_user
+from server.cases.kinds import CASE_TYPES
+from server.field import services
+from server.field.worker import service_worker_source
+from server.i18n import gettext
+from server.visits.schemas import MODES
+
+
+def page(name: str, request: Request, **context) -> Template:
+    labels = {
+        "MODES": MODES,
+        # For the page's JavaScript, which renders items held on the device.
+        "CASE_TYPES_SHOWN": {key: gettext(label) for key, label in CASE_TYPES.items()},
+        "MODES_SHOWN": {key: gettext(label) for key, label in MODES.items()},
+    }
+    return Template(f"field/{name}.html", context={"user": request.user, **labels, **context})
+
+
+class FieldController(Controller):
+    path = "/field"
+    guards = [requires_user]
+
+    @get("/", name="field_caseload")
+    async def caseload(self, request: Request) -> Template:
+        """My caseload: synced cases from the server, pending ones from the device."""
+        return page("caseload", request, cases=await services.caseload(request.user))
+
+    @get("/households/new", name="field_household_new")
+    async def new_household(self, request: Request) -> Template:
+        """The new-household form."""
+        return page("household_new", request, communities=await services.communities(request.user))
+
+    @get("/cases/new", name="field_case_new")
+    async def new_case(self, request: Request, household: FromQuery[str] = "") -> Template:
+        """The new-case form, for a household chosen from the caseload or created on the device."""
+        return page("case_new", request, households=await services.households(request.user), chosen=household)
+
+    @get("/cases/{case_id:uuid}", name="field_case")
+    async def case(self, request: Request, case_id: UUID) -> Template:
+        """One case: household, members, visits, and what the device still holds for it."""
+        return page("case", request, **await services.case_page(request.user, case_id))
+
+    @get("/visit", name="field_visit")
+    async def visit(self, request: Request) -> Template:
+        """The non-contact home visit form; the case comes from `?case=` (read by the page)."""
+        return page("visit", request)
+
+    @get("/capture", name="field_capture")
+    async def capture(self, request: Request) -> Template:
+        """Evidence capture for the case in `?case=`: photo, video, audio."""
+        return page("capture", request)
+
+
+class FieldShellController(Controller):
+    """Pages that hold no server data and render from the device, so they need no session:
+    they are precached by the service worker and must open when the session has expired."""
+
+    path = "/field"
+
+    @get("/outbox", name="field_outbox")
+    async def outbox(self, request: Request) -> Template:
+        """Every item the device has not handed over yet, and every rejected one."""
+        return page("outbox", request)
+
+    @get("/local", name="field_local")
+    async def local(self, request: Request) -> Template:
+        """The page of a case created on this device and not yet on the server."""
+        return page("local_case", request)
+
+    @get("/offline", name="field_offline")
+    async def offline(self, request: Request) -> Template:
+        """Shown by the service worker for a page that is neither reachable nor cached."""
+        return page("offline", request)
+
+
+@get("/sw.js", name="service_worker", include_in_schema=False)
+async def service_worker() -> Response:
+    """The service worker, at the root so that its scope is the whole app."""
+    source, _ = service_worker_source()
+    return Response(source, media_type="text/javascript", headers={"Cache-Control": "no-cache"})

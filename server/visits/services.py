@@ -1,0 +1,93 @@
+"""Recording visits: the `visit.record` mutation and the scoped reads of the field pages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from server.areas.scope import get_in_scope, in_scope
+from server.cases.tables import Case
+from server.clock import now
+from server.errors import NotFound
+from server.visits.schemas import MODES
+from server.visits.tables import Visit
+from sync.registry import MutationContext, Rejected, register
+
+
+def _uuid(value, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        raise Rejected(f"{field} 不是有效的 UUID", field=field) from None
+
+
+def _text(args: dict, key: str, limit: int) -> str:
+    value = args.get(key) or ""
+    if not isinstance(value, str):
+        raise Rejected(f"{key} 应为文字", field=key)
+    if len(value) > limit:
+        raise Rejected(f"{key} 不能超过 {limit} 字", field=key)
+    return value.strip()
+
+
+def _visited_at(value) -> datetime:
+    try:
+        at = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise Rejected("走访时间格式不正确", field="visited_at") from None
+    if at.tzinfo is None:
+        raise Rejected("走访时间须带时区", field="visited_at")
+    if at > now() + timedelta(days=1):
+        raise Rejected("走访时间不能晚于今天", field="visited_at")
+    return at
+
+
+def _investigators(value) -> tuple[str, str]:
+    names = [str(n).strip() for n in (value or []) if str(n).strip()] if isinstance(value, list) else []
+    if len(names) != 2:
+        raise Rejected("入户调查须由两名调查人员进行，请填写两人姓名", field="investigators")
+    if names[0] == names[1]:
+        raise Rejected("两名调查人员不能是同一人", field="investigators")
+    if any(len(n) > 100 for n in names):
+        raise Rejected("调查人员姓名过长", field="investigators")
+    return names[0], names[1]
+
+
+@register("visit.record")
+async def record_visit(ctx: MutationContext, args: dict) -> dict:
+    """Record a non-contact home visit on a case in the actor's scope."""
+    visit_id = _uuid(args.get("id"), "id")
+    case_id = _uuid(args.get("case_id"), "case_id")
+    mode = args.get("mode")
+    if mode not in MODES:
+        raise Rejected(f"未知的走访方式 {mode}，可选: {', '.join(MODES)}", field="mode")
+    first, second = _investigators(args.get("investigators"))
+    visited_at = _visited_at(args.get("visited_at"))
+    try:
+        case = await get_in_scope(ctx.actor, Case, case_id, Case.area)
+    except NotFound:
+        raise Rejected("找不到该案件，或不在您的管辖范围内", field="case_id") from None
+    if await Visit.exists().where(Visit.id == visit_id):
+        raise Rejected("该走访记录已存在", field="id")
+    visit = Visit(
+        id=visit_id,
+        case=case["id"],
+        area=case["area"],
+        mode=mode,
+        investigator_1=first,
+        investigator_2=second,
+        visited_at=visited_at,
+        members_situation=_text(args, "members_situation", 4000),
+        notes=_text(args, "notes", 4000),
+        recorded_by=ctx.actor.id,
+        recorded_at=now(),
+        client_id=ctx.client_id,
+        device_created_at=ctx.created_at,
+    )
+    await visit.save()
+    return {"visit_id": str(visit_id), "case_id": str(case_id), "version": 1}
+
+
+async def visits_of_case(user, case_id) -> list[dict]:
+    """The visits of one case, newest first, as far as the user may see them."""
+    return await Visit.select().where((Visit.case == case_id) & in_scope(user, Visit.area)).order_by(Visit.visited_at, ascending=False)

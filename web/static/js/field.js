@@ -1,0 +1,86 @@
+// The field app's entry: service worker, sync triggers, and the page's enhancements.
+// Loaded once per document; hx-boost navigations swap the body, so pages are enhanced again on
+// every htmx:afterSettle.
+import { getMeta, onAnnounce, setMeta } from "./db.js";
+import { enhanceCapture } from "./capture.js";
+import { enhanceForms } from "./forms.js";
+import { askPersistence, exportOutbox, renderBar, renderStorage, warnLowSpace } from "./status.js";
+import { syncNow } from "./sync-client.js";
+import { uploadAll } from "./uploads.js";
+import { currentCaseId, renderLocal, renderProgress } from "./views.js";
+
+// The CSRF token from the cookie (the service worker cannot read cookies: it finds it in
+// IndexedDB). A browser restart drops the session cookie "csrftoken": any GET sets a new one.
+async function csrfToken() {
+  const read = () => document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/)?.[1];
+  if (!read() && navigator.onLine) await fetch("/healthz", { credentials: "same-origin" }).catch(() => null);
+  const token = read() || (await getMeta("csrf"));
+  if (token) await setMeta("csrf", token);
+  return token;
+}
+
+export async function sync() {
+  const result = await syncNow({ csrf: await csrfToken(), uploads: uploadAll });
+  await refresh();
+  return result;
+}
+
+// Background Sync where the browser has it (never relied on: every trigger below also syncs).
+async function askBackgroundSync() {
+  const registration = await navigator.serviceWorker?.ready;
+  await registration?.sync?.register("doorstep-sync").catch(() => null);
+}
+
+async function refresh() {
+  await renderBar();
+  await renderLocal(document, refresh);
+}
+
+let enhancedBody = null;
+async function enhance() {
+  if (enhancedBody === document.body) return;
+  enhancedBody = document.body;
+  await refresh();
+  enhanceForms(document, askBackgroundSync);
+  enhanceCapture(document, currentCaseId());
+  renderStorage();
+  warnLowSpace();
+  document.querySelector("[data-export]")?.addEventListener("click", exportOutbox);
+}
+
+let updateWorker = null;
+function offerUpdate(worker) {
+  updateWorker = worker;
+  const banner = document.querySelector("[data-update-banner]");
+  if (banner) banner.hidden = false;
+}
+
+async function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const registration = await navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/" });
+  if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration.waiting);
+  registration.addEventListener("updatefound", () => {
+    const worker = registration.installing;
+    worker.addEventListener("statechange", () => worker.state === "installed" && navigator.serviceWorker.controller && offerUpdate(worker));
+  });
+  let updating = false;
+  document.addEventListener("click", (e) => {
+    if (!e.target.closest("[data-update-now]") || !updateWorker) return;
+    updating = true;
+    updateWorker.postMessage({ type: "SKIP_WAITING" });
+  });
+  navigator.serviceWorker.addEventListener("controllerchange", () => updating && location.reload());
+}
+
+document.addEventListener("click", (e) => e.target.closest("[data-sync-now]") && sync());
+document.addEventListener("doorstep:sync", sync);
+document.addEventListener("htmx:afterSettle", enhance);
+window.addEventListener("online", sync);
+window.addEventListener("offline", renderBar);
+document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && sync());
+onAnnounce((message) => (message?.what === "progress" ? renderProgress() : refresh()));
+
+await enhance();
+registerWorker().catch((error) => console.warn("service worker", error));
+askPersistence();
+sync();

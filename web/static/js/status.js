@@ -1,0 +1,98 @@
+// What the worker must always see: online or not, how much is waiting, the last sync, errors;
+// and storage: persistence, space used and free, a warning when space runs low, the export.
+import { all, getMeta, setMeta } from "./db.js";
+import { entries } from "./outbox.js";
+
+export const LOW_SPACE = 200 * 1024 * 1024;
+
+export function formatBytes(n) {
+  if (n === null || n === undefined) return "—";
+  const units = ["B", "KB", "MB", "GB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+
+export async function freeSpace() {
+  if (!navigator.storage?.estimate) return null;
+  const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+  return quota ? quota - usage : null;
+}
+
+// Ask once that the browser never evicts this site's data (Safari does after 7 idle days).
+export async function askPersistence() {
+  if (!navigator.storage?.persist) return null;
+  if (await navigator.storage.persisted()) return true;
+  const granted = await navigator.storage.persist();
+  await setMeta("persisted", granted);
+  return granted;
+}
+
+export async function counts() {
+  const list = await entries();
+  const media = (await all("media")).filter((m) => m.state !== "uploaded");
+  return {
+    pending: list.filter((e) => e.state === "pending").length + media.length,
+    rejected: list.filter((e) => e.state === "rejected" || e.state === "conflict").length,
+  };
+}
+
+export async function renderBar(root = document) {
+  const bar = root.querySelector("[data-syncbar]");
+  if (!bar) return;
+  const online = navigator.onLine;
+  const { pending, rejected } = await counts();
+  const last = await getMeta("last_sync");
+  const error = await getMeta("last_error");
+  const net = bar.querySelector("[data-net]");
+  net.textContent = online ? "在线" : "离线";
+  bar.dataset.online = online;
+  bar.querySelector("[data-pending-count]").textContent = pending + rejected;
+  bar.querySelector("[data-last-sync]").textContent = last ? last.slice(5, 16).replace("T", " ") : "—";
+  const line = bar.querySelector("[data-sync-error]");
+  const message = error?.message || (rejected ? `${rejected} 条记录被退回，请处理` : "");
+  line.textContent = message;
+  line.hidden = !message;
+}
+
+export async function renderStorage(root = document) {
+  const box = root.querySelector("[data-storage]");
+  if (!box || !navigator.storage?.estimate) return;
+  const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+  box.querySelector("[data-storage-used]").textContent = formatBytes(usage);
+  box.querySelector("[data-storage-quota]").textContent = formatBytes(quota);
+  const persisted = navigator.storage.persisted ? await navigator.storage.persisted() : false;
+  box.querySelector("[data-storage-persisted]").textContent = persisted ? "已设为持久保存" : "未获持久保存：浏览器可能在空间不足或长期未使用时清除数据，请尽快同步";
+  const warning = box.querySelector("[data-storage-warning]");
+  warning.hidden = !(quota && quota - usage < LOW_SPACE);
+  warning.textContent = `剩余空间不足 ${formatBytes(quota - usage)}，请尽快同步。`;
+  const wifi = box.querySelector("[data-wifi-only]");
+  wifi.checked = (await getMeta("settings", {})).wifi_only === true;
+  wifi.onchange = async () => setMeta("settings", { ...(await getMeta("settings", {})), wifi_only: wifi.checked });
+}
+
+export async function warnLowSpace(root = document) {
+  const warning = root.querySelector("[data-space-warning]");
+  const free = await freeSpace();
+  if (!warning || free === null) return;
+  warning.hidden = free >= LOW_SPACE;
+  warning.textContent = `本机剩余空间仅 ${formatBytes(free)}，录像前请先同步。`;
+}
+
+const asDataUrl = (blob) => new Promise((resolve) => {
+  const reader = new FileReader();
+  reader.onload = () => resolve(reader.result);
+  reader.readAsDataURL(blob);
+});
+
+// Everything the device holds that the server has not confirmed, as one JSON file.
+export async function exportOutbox() {
+  const list = (await entries()).filter((e) => e.state !== "done" && e.state !== "discarded");
+  const media = [];
+  for (const { blob, ...m } of await all("media")) media.push({ ...m, data: await asDataUrl(blob) });
+  const file = new Blob([JSON.stringify({ exported_at: new Date().toISOString(), client_id: await getMeta("client_id"), outbox: list, media }, null, 1)], { type: "application/json" });
+  const link = Object.assign(document.createElement("a"), { href: URL.createObjectURL(file), download: `doorstep-outbox-${Date.now()}.json` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}

@@ -1,0 +1,209 @@
+// The sync client: push the outbox in order, pull changes into IndexedDB, cache the case pages.
+// Runs in pages and in the service worker (Background Sync), so it touches no DOM; uploads are
+// handed in by the page (see uploads.js) because tus-js-client needs a window.
+import { all, announce, getMeta, put, setMeta, tx } from "./db.js";
+import { isoLocal, prune } from "./outbox.js";
+
+export const PAGES_CACHE = "doorstep-pages";
+// Pages refreshed after every pull, so that they open offline. Shell pages are precached by sw.js.
+export const APP_PAGES = ["/", "/field", "/field/households/new", "/field/cases/new", "/field/visit", "/field/capture"];
+const BATCH = 100;
+const ACKED = { applied: "done", duplicate: "done", rejected: "rejected", conflict: "conflict" };
+
+export class SyncError extends Error {
+  constructor(kind, message) {
+    super(message);
+    this.kind = kind;
+  }
+}
+
+export function clientId() {
+  return tx("meta", "readwrite", async (s, done) => {
+    const row = await done(s.meta.get("client_id"));
+    if (row) return row.value;
+    const id = crypto.randomUUID();
+    s.meta.put({ key: "client_id", value: id });
+    return id;
+  });
+}
+
+// Number the pending entries that have no mutation id yet (in outbox order, one apart, no gaps)
+// and return the next batch to push, oldest mutation first.
+function nextBatch() {
+  return tx(["outbox", "meta"], "readwrite", async (s, done) => {
+    const list = await done(s.outbox.getAll());
+    let next = (await done(s.meta.get("next_mutation_id")))?.value ?? 1;
+    for (const e of list) {
+      if (e.state === "pending" && e.mutation_id == null) {
+        e.mutation_id = next++;
+        s.outbox.put(e);
+      }
+    }
+    s.meta.put({ key: "next_mutation_id", value: next });
+    return list.filter((e) => e.state === "pending").sort((a, b) => a.mutation_id - b.mutation_id).slice(0, BATCH);
+  });
+}
+
+// The server lost what came after `last` (a restore): send every later entry again, same ids.
+async function resendAfter(last) {
+  await tx("outbox", "readwrite", async (s, done) => {
+    for (const e of await done(s.outbox.getAll())) {
+      if (e.mutation_id > last && e.state !== "pending") {
+        e.state = "pending";
+        s.outbox.put(e);
+      }
+    }
+  });
+}
+
+// A new epoch means a restored server: start the pull over and re-push what it no longer has.
+async function epochChanged(body) {
+  if (body.epoch === undefined || body.epoch === null) return false;
+  const known = await getMeta("epoch");
+  await setMeta("epoch", body.epoch);
+  if (known === null || known === body.epoch) return false;
+  await setMeta("cursor", null);
+  await tx("records", "readwrite", (s) => s.records.clear());
+  await resendAfter(body.last_mutation_id ?? 0);
+  return true;
+}
+
+async function call(url, init, csrf) {
+  let response;
+  try {
+    response = await fetch(url, { credentials: "same-origin", ...init, headers: { "x-csrftoken": csrf || "", ...init?.headers } });
+  } catch {
+    throw new SyncError("network", "无法连接服务器，稍后自动重试。");
+  }
+  const body = await response.json().catch(() => ({}));
+  if (response.status === 401) throw new SyncError("auth", "登录已过期：请用通行密钥重新登录，待同步的记录会保留。");
+  if (response.status === 403) throw new SyncError("forbidden", body.reason || "请求被拒绝（403），请重新打开应用。");
+  return { response, body };
+}
+
+async function settle(entry, result) {
+  const state = ACKED[result.status];
+  entry.state = state;
+  entry.reason = result.reason || (state === "conflict" ? "与服务器上的修改冲突，请核对" : null);
+  entry.result = result;
+  await put("outbox", entry);
+  // The server verified and attached the evidence: the device may let the Blob go.
+  if (entry.name === "evidence.attach" && state === "done") await tx("media", "readwrite", (s) => s.media.delete(entry.args.id));
+}
+
+export async function push(csrf) {
+  const client_id = await clientId();
+  for (let round = 0; round < 1000; round++) {
+    const batch = await nextBatch();
+    if (!batch.length) return;
+    const mutations = batch.map((e) => ({ id: e.mutation_id, name: e.name, args: e.args, base_version: e.base_version ?? null, created_at: e.created_at }));
+    const { response, body } = await call("/api/sync/push", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ client_id, mutations }) }, csrf);
+    if (await epochChanged(body)) continue;
+    if (!response.ok) {
+      // A gap: the server is behind what this device believes it sent. Send the rest again.
+      const last = body.last_mutation_id;
+      if (response.status === 409 && Number.isInteger(last) && last + 1 < batch[0].mutation_id) {
+        await resendAfter(last);
+        continue;
+      }
+      throw new SyncError("server", body.reason || `服务器错误 (${response.status})`);
+    }
+    const results = new Map((body.results || []).map((r) => [r.id, r]));
+    for (const entry of batch) {
+      const result = results.get(entry.mutation_id);
+      if (!result || !ACKED[result.status]) {
+        // retry (e.g. an upload not finished) or unanswered: it stays first in line.
+        if (result?.reason) await put("outbox", { ...entry, reason: result.reason });
+        announce({ what: "outbox" });
+        return;
+      }
+      await settle(entry, result);
+    }
+    announce({ what: "outbox" });
+  }
+}
+
+function changeOf(c) {
+  const type = c.type || c.table || c.entity;
+  const id = String(c.id ?? c.record_id ?? c.data?.id);
+  const deleted = c.op === "delete" || c.deleted === true || c.tombstone === true || c.kind === "tombstone";
+  return { key: `${type}:${id}`, type, id, deleted, data: c.data || c.record || c.values || {} };
+}
+
+export async function pull(csrf) {
+  const changedCases = new Set();
+  let cursor = await getMeta("cursor");
+  for (let page = 0; page < 1000; page++) {
+    const query = new URLSearchParams({ limit: "500" });
+    if (cursor) query.set("cursor", cursor);
+    const { response, body } = await call(`/api/sync/pull?${query}`, {}, csrf);
+    if (!response.ok) throw new SyncError("server", body.reason || `服务器错误 (${response.status})`);
+    if (await epochChanged(body)) {
+      cursor = null;
+      continue;
+    }
+    const changes = (body.changes || []).map(changeOf);
+    await tx("records", "readwrite", (s) => {
+      for (const c of changes) {
+        if (c.deleted) s.records.delete(c.key);
+        else s.records.put({ key: c.key, type: c.type, id: c.id, data: c.data });
+      }
+    });
+    for (const c of changes) if (/^case/.test(c.type) && !c.deleted) changedCases.add(c.id);
+    cursor = body.cursor ?? cursor;
+    await setMeta("cursor", cursor);
+    if (Number.isInteger(body.last_mutation_id)) await setMeta("server_last_mutation_id", body.last_mutation_id);
+    if (!body.has_more) break;
+  }
+  return changedCases;
+}
+
+// Keep every case page of the caseload in the cache: refresh the changed ones, add the missing.
+export async function cachePages(changedCases) {
+  if (typeof caches === "undefined") return;
+  const cache = await caches.open(PAGES_CACHE);
+  const cases = (await all("records", "type")).filter((r) => /^case/.test(r.type)).map((r) => r.id);
+  const urls = [...APP_PAGES];
+  for (const id of cases) {
+    const url = `/field/cases/${id}`;
+    if (changedCases.has(id) || !(await cache.match(url))) urls.push(url);
+  }
+  for (const url of urls) {
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (response.ok && !response.redirected) await cache.put(url, response);
+    } catch {
+      return; // the network went away: keep what is cached
+    }
+  }
+}
+
+// One sync at a time across pages and the service worker (Web Locks where available).
+const locked = (work) => (typeof navigator !== "undefined" && navigator.locks ? navigator.locks.request("doorstep-sync", work) : work());
+let running = null;
+let again = null;
+
+export function syncNow(options = {}) {
+  if (running) return (again ??= running.then(() => { again = null; return syncNow(options); }));
+  running = locked(() => run(options)).finally(() => { running = null; });
+  return running;
+}
+
+async function run({ csrf, uploads } = {}) {
+  if (typeof navigator !== "undefined" && navigator.onLine === false) return { ok: false, offline: true };
+  csrf = csrf || (await getMeta("csrf"));
+  try {
+    if (uploads) await uploads(csrf);
+    await push(csrf);
+    await cachePages(await pull(csrf));
+    await setMeta("last_sync", isoLocal());
+    await setMeta("last_error", null);
+    await prune();
+    return { ok: true };
+  } catch (error) {
+    await setMeta("last_error", { kind: error.kind || "error", message: error.message, at: isoLocal() });
+    return { ok: false, error };
+  } finally {
+    announce({ what: "sync" });
+  }
+}

@@ -1,0 +1,105 @@
+// Evidence uploads with tus (resumable): the upload URL is kept in IndexedDB, so after a network
+// loss or an app restart the upload resumes from the server's offset, never from zero. When the
+// server has the whole file (verified against the SHA-256 taken at capture), the evidence.attach
+// mutation joins the outbox.
+import { all, announce, get, getMeta, put, tx } from "./db.js";
+
+const TUS_SRC = "/static/vendor/tus-js-client-4.3.1.min.js";
+const CHUNK = 2 * 1024 * 1024;
+export const LARGE_VIDEO = 20 * 1024 * 1024;
+export const progress = new Map(); // media id → {sent, total}, for the progress bars
+
+let loading = null;
+function loadTus() {
+  // tus-js-client is loaded only when there is something to upload: it is not in the first load.
+  loading ??= new Promise((resolve, reject) => {
+    const script = Object.assign(document.createElement("script"), { src: TUS_SRC });
+    script.onload = () => resolve(window.tus);
+    script.onerror = () => { loading = null; reject(new Error("无法加载上传组件")); };
+    document.head.append(script);
+  });
+  return loading;
+}
+
+// Where the browser reports the connection type, large videos may wait for Wi-Fi.
+export function waitsForWifi(media, wifiOnly) {
+  const type = navigator.connection?.type;
+  return wifiOnly && media.kind === "video" && media.size > LARGE_VIDEO && type !== undefined && !["wifi", "ethernet"].includes(type);
+}
+
+async function save(id, changes) {
+  const media = await get("media", id);
+  if (!media) return null;
+  Object.assign(media, changes);
+  await put("media", media);
+  return media;
+}
+
+// The upload is complete and verified: record it and queue the attach mutation, in one transaction.
+function finished(media) {
+  return tx(["media", "outbox"], "readwrite", async (s, done) => {
+    const row = await done(s.media.get(media.id));
+    if (!row || row.state === "uploaded") return;
+    row.state = "uploaded";
+    s.media.put(row);
+    const args = { id: row.id, case_id: row.case_id, sha256: row.sha256, kind: row.kind, captured_at: row.captured_at, device: row.device, location: row.location, note: row.note };
+    s.outbox.add({ name: "evidence.attach", args, created_at: row.captured_at, timestamp: Date.now(), state: "pending", mutation_id: null, reason: null });
+  });
+}
+
+function uploadOne(tus, media, csrf) {
+  return new Promise((resolve) => {
+    const upload = new tus.Upload(media.blob, {
+      endpoint: "/api/uploads/",
+      uploadUrl: media.upload_url || null,
+      chunkSize: CHUNK,
+      retryDelays: [0, 1000, 3000],
+      metadata: { filename: media.filename, filetype: media.type, sha256: media.sha256 },
+      headers: { "x-csrftoken": csrf || "" },
+      storeFingerprintForResuming: false,
+      onUploadUrlAvailable: () => save(media.id, { upload_url: upload.url, state: "uploading" }),
+      onProgress: (sent, total) => {
+        progress.set(media.id, { sent, total });
+        announce({ what: "progress", id: media.id });
+      },
+      onSuccess: async () => {
+        progress.set(media.id, { sent: media.size, total: media.size });
+        await finished(media);
+        resolve(true);
+      },
+      onError: async (error) => {
+        const status = error.originalResponse?.getStatus?.() || 0;
+        const reason = error.originalResponse?.getBody?.() || error.message;
+        // 4xx other than a lost session or CSRF: the server refused this file for good.
+        const refused = status >= 400 && status < 500 && ![401, 403, 409, 423].includes(status);
+        await save(media.id, refused ? { state: "failed", reason: parseReason(reason) } : { reason: "上传中断，联网后从断点继续" });
+        resolve(false);
+      },
+    });
+    upload.start();
+  });
+}
+
+function parseReason(text) {
+  try {
+    return JSON.parse(text).reason || text;
+  } catch {
+    return String(text).slice(0, 200);
+  }
+}
+
+// Upload every captured file that the server does not have yet, one at a time.
+export async function uploadAll(csrf) {
+  const wifiOnly = (await getMeta("settings", {})).wifi_only === true;
+  const waiting = (await all("media")).filter((m) => m.state === "captured" || m.state === "uploading");
+  if (!waiting.length) return;
+  const tus = await loadTus();
+  for (const media of waiting.sort((a, b) => a.created - b.created)) {
+    if (waitsForWifi(media, wifiOnly)) {
+      await save(media.id, { reason: "等待 Wi-Fi 后上传" });
+      continue;
+    }
+    await uploadOne(tus, media, csrf);
+    announce({ what: "media" });
+  }
+}

@@ -1,0 +1,151 @@
+// What the device holds, rendered into the server's pages through <template>s: pending cases on
+// the caseload, local visits and evidence on a case page, the page of a case created offline,
+// and the outbox page with retry / fix / discard.
+import { all } from "./db.js";
+import { discard, entries, fix, OPEN } from "./outbox.js";
+import { progress } from "./uploads.js";
+import { formatBytes } from "./status.js";
+
+const STATE = { pending: "待同步", rejected: "被退回", conflict: "有冲突", captured: "待上传", uploading: "上传中", uploaded: "待确认", failed: "上传失败" };
+const KIND = { photo: "照片", video: "视频", audio: "录音" };
+const ACTION = { "household.upsert": "新建家庭", "case.create": "新建案件", "case.update": "修改案件", "visit.record": "入户走访", "evidence.attach": "附加证据" };
+const labels = () => JSON.parse(document.getElementById("field-labels")?.textContent || "{}");
+
+export function currentCaseId() {
+  return new URLSearchParams(location.search).get("case") || location.pathname.match(/\/field\/cases\/([0-9a-f-]{36})/)?.[1] || null;
+}
+
+function fill(id, data) {
+  const node = document.getElementById(id).content.cloneNode(true);
+  for (const el of node.querySelectorAll("[data-slot]")) {
+    const value = data[el.dataset.slot];
+    if (value !== undefined && value !== null) el.textContent = value;
+  }
+  for (const el of node.querySelectorAll("[data-slot-href]")) el.href = data[el.dataset.slotHref];
+  return node;
+}
+
+function replace(list, nodes) {
+  if (!list) return;
+  if (!nodes.length) {
+    for (const li of list.querySelectorAll(":scope > :not(.empty)")) li.remove();
+    list.querySelector(".empty")?.removeAttribute("hidden");
+    return;
+  }
+  list.replaceChildren(...nodes);
+}
+
+async function localState() {
+  const list = (await entries()).filter((e) => OPEN.includes(e.state));
+  const households = new Map();
+  for (const r of await all("records", "type")) if (/^household/.test(r.type)) households.set(r.id, r.data);
+  for (const e of list) if (e.name === "household.upsert") households.set(e.args.id, e.args);
+  return { list, households };
+}
+
+function caseSummary(entry, households) {
+  const household = households.get(entry.args.household_id) || {};
+  const applicant = (household.members || []).find((m) => m.relation === "self")?.name || household.applicant || "";
+  return { ...entry.args, applicant, address: household.address || "", type: labels().types?.[entry.args.type] || entry.args.type, state: STATE[entry.state], href: `/field/cases/${entry.args.id}` };
+}
+
+function renderMedia(list, media) {
+  replace(list, media.map((m) => {
+    const node = fill("tpl-local-media", { ...m, kind: KIND[m.kind], size: formatBytes(m.size), state: STATE[m.state] + (m.reason ? ` · ${m.reason}` : "") });
+    const li = node.firstElementChild;
+    li.dataset.mediaId = m.id;
+    li.dataset.state = m.state;
+    const url = URL.createObjectURL(m.blob);
+    const preview = m.kind === "photo" ? Object.assign(document.createElement("img"), { src: url, alt: m.note || KIND.photo })
+      : Object.assign(document.createElement(m.kind === "audio" ? "audio" : "video"), { src: url, controls: true, preload: "metadata" });
+    li.querySelector("[data-slot-preview]").append(preview);
+    return li;
+  }));
+}
+
+export function renderProgress(root = document) {
+  let sent = 0;
+  let total = 0;
+  for (const [id, p] of progress) {
+    sent += p.sent;
+    total += p.total;
+    const bar = root.querySelector(`[data-media-id="${id}"] [data-slot-progress]`);
+    if (bar) Object.assign(bar, { hidden: false, value: Math.round((100 * p.sent) / p.total) });
+  }
+  const totalBar = root.querySelector("[data-total-progress]");
+  if (totalBar && total) {
+    totalBar.value = Math.round((100 * sent) / total);
+    root.querySelector("[data-total-text]").textContent = `${formatBytes(sent)} / ${formatBytes(total)}`;
+  }
+}
+
+function renderOutbox(list, open, refresh) {
+  replace(list, open.map((e) => {
+    const node = fill("tpl-outbox-item", { state: STATE[e.state], label: ACTION[e.name] || e.name, created_at: e.created_at.slice(0, 16).replace("T", " "), reason: e.reason, args: JSON.stringify(e.args, null, 1) });
+    const li = node.firstElementChild;
+    li.dataset.state = e.state;
+    li.dataset.name = e.name;
+    li.querySelector("[data-slot=reason]").hidden = !e.reason;
+    const settled = e.state !== "pending";
+    const button = (act, show, handler) => Object.assign(li.querySelector(`[data-act=${act}]`), { hidden: !show, onclick: handler });
+    button("retry", !settled, () => document.dispatchEvent(new Event("doorstep:sync")));
+    button("discard", settled || e.mutation_id == null, async () => confirm("放弃这条记录？") && (await discard(e.id), refresh()));
+    button("fix", settled, () => {
+      const pre = li.querySelector("pre");
+      const editor = Object.assign(document.createElement("textarea"), { value: pre.textContent, rows: 8 });
+      const save = Object.assign(document.createElement("button"), { type: "button", className: "primary", textContent: "保存并重发" });
+      save.onclick = async () => {
+        try {
+          await fix(e.id, JSON.parse(editor.value));
+        } catch {
+          alert("内容格式不正确");
+          return;
+        }
+        document.dispatchEvent(new Event("doorstep:sync"));
+        refresh();
+      };
+      li.querySelector("details").open = true;
+      pre.replaceWith(editor, save);
+    });
+    return li;
+  }));
+}
+
+export async function renderLocal(root = document, refresh = () => renderLocal(root)) {
+  const { list, households } = await localState();
+  const caseId = currentCaseId();
+  const cases = list.filter((e) => e.name === "case.create");
+  replace(root.querySelector("[data-local-cases]"), cases.map((e) => fill("tpl-local-case", caseSummary(e, households))));
+
+  const select = root.querySelector("select[data-households]");
+  for (const [id, h] of households) {
+    if (select && !select.querySelector(`option[value="${id}"]`) && list.some((e) => e.args.id === id)) {
+      select.append(new Option(`${h.members?.[0]?.name || ""} · ${h.address} (待同步)`, id));
+    }
+  }
+  for (const link of root.querySelectorAll("[data-case-link]")) if (caseId) link.href = link.dataset.caseLink + caseId;
+
+  const page = root.querySelector("[data-local-case-page]");
+  if (page) {
+    const entry = cases.find((e) => e.args.id === caseId);
+    page.querySelector("[data-local-missing]").hidden = Boolean(entry);
+    if (entry) {
+      const summary = caseSummary(entry, households);
+      for (const el of page.querySelectorAll(":scope > h1 [data-slot], :scope > section [data-slot]")) el.textContent = summary[el.dataset.slot] ?? "";
+    }
+  }
+  const modes = labels().modes || {};
+  const visits = list.filter((e) => e.name === "visit.record" && e.args.case_id === caseId);
+  replace(root.querySelector("[data-local-visits]"), visits.map((e) => fill("tpl-local-visit", {
+    ...e.args, state: STATE[e.state], mode: modes[e.args.mode] || e.args.mode, visited_at: e.args.visited_at.slice(0, 16).replace("T", " "), investigators: e.args.investigators.join("、"),
+  })));
+  const mediaList = root.querySelector("[data-local-media]");
+  if (mediaList) {
+    const media = (await all("media")).filter((m) => mediaList.hasAttribute("data-all-media") || m.case_id === caseId).sort((a, b) => a.created - b.created);
+    renderMedia(mediaList, media);
+  }
+  const outbox = root.querySelector("[data-outbox-list]");
+  if (outbox) renderOutbox(outbox, list, refresh);
+  renderProgress(root);
+}
+

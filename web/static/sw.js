@@ -1,0 +1,88 @@
+// Doorstep's service worker: a versioned precache of the app shell, cache-first static files,
+// network-first pages with a cache fallback (navigations and hx-boost fetches alike), an
+// offline page, and the outbox pushed through Background Sync where the browser has it.
+import { PAGES_CACHE, syncNow } from "/static/js/sync-client.js";
+
+const VERSION = "dev";
+const STATIC_CACHE = `doorstep-static-${VERSION}`;
+const PRECACHE = [
+  "/manifest.json",
+  "/static/css/app.css",
+  "/static/css/field.css",
+  "/static/vendor/htmx-2.0.11.min.js",
+  ...["field", "db", "outbox", "sync-client", "uploads", "capture", "forms", "status", "views"].map((m) => `/static/js/${m}.js`),
+  "/static/icons/icon-192.png",
+  "/static/icons/icon-512.png",
+  "/static/icons/icon-maskable-512.png",
+  // Pages that render from the device alone.
+  "/field/offline",
+  "/field/outbox",
+  "/field/local",
+];
+const LOCAL_CASE = /^\/field\/cases\/[0-9a-f-]{36}$/;
+const PAGE_TIMEOUT_MS = 6000;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(STATIC_CACHE).then((cache) => cache.addAll(PRECACHE)));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith("doorstep-static-") && name !== STATIC_CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => event.data?.type === "SKIP_WAITING" && self.skipWaiting());
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "doorstep-sync") event.waitUntil(syncNow());
+});
+
+async function staticFile(request) {
+  const cached = await caches.match(request, { ignoreVary: true });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) (await caches.open(STATIC_CACHE)).put(request, response.clone());
+  return response;
+}
+
+const fromCache = async (path, options = {}) => caches.match(path, { ignoreVary: true, ...options });
+
+async function cachedPage(url) {
+  return (await fromCache(url.pathname + url.search)) || (await fromCache(url.pathname, { ignoreSearch: true }))
+    || (LOCAL_CASE.test(url.pathname) && (await fromCache("/field/local")))
+    || (await fromCache("/field/offline"));
+}
+
+// A navigation or an hx-boost fetch: the network first (within a time limit), then the cache.
+// A boosted fetch is answered with the cached full page: htmx takes its <body>.
+async function page(request, url, boosted) {
+  let response;
+  try {
+    response = await Promise.race([fetch(request), new Promise((_, fail) => setTimeout(fail, PAGE_TIMEOUT_MS))]);
+  } catch {
+    return (await cachedPage(url)) || Response.error();
+  }
+  if (response.ok && !boosted && !response.redirected) {
+    (await caches.open(PAGES_CACHE)).put(url.pathname + url.search, response.clone());
+  }
+  // A case created on this device that the server does not know yet.
+  if (response.status === 404 && LOCAL_CASE.test(url.pathname)) return (await fromCache("/field/local")) || response;
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/auth/") || url.pathname === "/sw.js") return;
+  if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.json") {
+    event.respondWith(staticFile(request));
+    return;
+  }
+  const boosted = request.headers.get("HX-Boosted") === "true";
+  if (request.mode === "navigate" || boosted) event.respondWith(page(request, url, boosted));
+});
