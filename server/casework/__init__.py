@@ -1,0 +1,1 @@
+"""Casework: the routes of the casework packages, gathered for create_app()."""

@@ -1,0 +1,1 @@
+"""Self-declared extensions (承诺自我申报延期) of an existing recipient's benefit."""

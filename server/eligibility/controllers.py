@@ -1,0 +1,65 @@
+"""The eligibility computation: JSON for clients, an HTML partial for the supervisor's case page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Template
+
+from server.accounts.guards import requires_supervisor, requires_user
+from server.eligibility import services
+from server.finances.services import get_finances
+from server.validation.completeness import completeness
+
+
+class CaseworkApiController(Controller):
+    """Case-level casework reads: finances, completeness, eligibility, snapshots."""
+
+    path = "/api/cases"
+    guards = [requires_user]
+
+    @get("/{case_id:str}/finances", name="api_case_finances")
+    async def finances(self, request: Request, case_id: FromPath[str]) -> dict:
+        """The case's finances document and its version (0 when nothing is recorded yet)."""
+        return await get_finances(request.user, case_id)
+
+    @get("/{case_id:str}/completeness", name="api_case_completeness")
+    async def completeness(self, request: Request, case_id: FromPath[str]) -> dict:
+        """Whether the case may be submitted, and every missing field with its reason."""
+        return await completeness(request.user, case_id)
+
+    @get("/{case_id:str}/eligibility", name="api_case_eligibility")
+    async def eligibility(self, request: Request, case_id: FromPath[str]) -> dict:
+        """The computation from the case's current inputs, line by line, with the rule versions."""
+        return await services.eligibility(request.user, case_id)
+
+    @post("/{case_id:str}/eligibility/snapshots", name="api_case_eligibility_snapshot", guards=[requires_supervisor])
+    async def snapshot(self, request: Request, case_id: FromPath[str], data: dict[str, Any] | None = None) -> dict:
+        """Compute and keep the result with its inputs (e.g. with a decision); answers `snapshot_id`."""
+        purpose = str((data or {}).get("purpose") or "")
+        return await services.snapshot(request.user, case_id, purpose)
+
+
+class SnapshotApiController(Controller):
+    path = "/api/eligibility/snapshots"
+    guards = [requires_user]
+
+    @get("/{snapshot_id:str}", name="api_eligibility_snapshot")
+    async def show(self, request: Request, snapshot_id: FromPath[str]) -> dict:
+        """A stored result exactly as it was computed, with its inputs."""
+        return await services.get_snapshot(request.user, snapshot_id)
+
+
+class EligibilityPageController(Controller):
+    path = "/casework/cases"
+    guards = [requires_user]
+
+    @get("/{case_id:str}/eligibility", name="case_eligibility")
+    async def show(self, request: Request, case_id: FromPath[str]) -> Template:
+        """The computation as the supervisor reads it: a fragment for HTMX, a page otherwise."""
+        result = await services.eligibility(request.user, case_id)
+        context = {"user": request.user, "r": result}
+        name = "casework/eligibility.html" if request.headers.get("hx-request") == "true" else "casework/eligibility_page.html"
+        return Template(name, context=context, headers={"Vary": "HX-Request"})

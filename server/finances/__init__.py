@@ -1,0 +1,1 @@
+"""Household finances per case: incomes by kind, assets, deductible expenses, circumstances."""

@@ -1,0 +1,16 @@
+"""Sync mutations of household finances, and the finances record kind for the pull."""
+
+from __future__ import annotations
+
+from server.finances import services
+from server.validation.rejecting import rejecting
+from sync.registry import MutationContext, register, register_kind
+
+register_kind(services.KIND, load=services.load, apply_fields=services.apply_fields)
+
+
+@register("finances.set")
+@rejecting
+async def finances_set(ctx: MutationContext, args: dict) -> dict:
+    """Replace the given sections of a case's finances; `base_version` is the version the device saw."""
+    return await services.set_finances(ctx, args)

@@ -1,0 +1,89 @@
+"""Standards over JSON (read by anyone signed in, written by admins) and the admin page."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post, put
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Template
+
+from server.accounts.guards import requires_admin, requires_user
+from server.areas.scope import areas_in_scope
+from server.errors import AppError
+from server.standards import services
+from server.validation import rules
+
+FormBody = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+class StandardApiController(Controller):
+    path = "/api/standards"
+    guards = [requires_user]
+
+    @get("/", name="api_standards")
+    async def index(self, request: Request) -> dict:
+        """The standards that apply to the user's area or lie within it."""
+        return {"standards": [services.as_json(r) for r in await services.list_standards(request.user)]}
+
+    @get("/effective", name="api_standard_effective")
+    async def effective(self, request: Request, area: str, on: str | None = None) -> dict:
+        """The standard in force for an area (code) on a date (today by default)."""
+        day = rules.day(on, "on", required=False) or date.today()
+        return services.as_json(await services.effective_for_code(request.user, area, day))
+
+    @get("/{standard_id:int}", name="api_standard")
+    async def show(self, request: Request, standard_id: FromPath[int]) -> dict:
+        """One standard."""
+        return services.as_json(await services.get_standard(request.user, standard_id))
+
+    @post("/", name="api_standard_create", guards=[requires_admin])
+    async def create(self, request: Request, data: dict[str, Any]) -> dict:
+        """Add a standard for an area from a date."""
+        return services.as_json(await services.create_standard(request.user, data))
+
+    @put("/{standard_id:int}", name="api_standard_update", guards=[requires_admin])
+    async def update(self, request: Request, standard_id: FromPath[int], data: dict[str, Any]) -> dict:
+        """Change a standard's figures; `base_version` is the version the admin saw."""
+        return services.as_json(await services.update_standard(request.user, standard_id, data))
+
+
+class StandardPageController(Controller):
+    path = "/casework/standards"
+    guards = [requires_admin]
+
+    async def _page(self, request: Request, *, error: AppError | None = None, form: dict | None = None, status_code: int = 200) -> Template:
+        rows = [services.as_json(r) for r in await services.list_standards(request.user)]
+        context = {
+            "user": request.user,
+            "standards": rows,
+            "areas": await areas_in_scope(request.user, ("city", "district", "street")),
+            "error": error,
+            "form": form or {},
+            "money_fields": services.MONEY_FIELDS,
+            "multiple_fields": services.MULTIPLE_FIELDS,
+            "month_fields": services.MONTH_FIELDS,
+        }
+        name = "casework/standards_list.html" if request.headers.get("hx-request") == "true" else "casework/standards.html"
+        return Template(name, context=context, status_code=status_code, headers={"Vary": "HX-Request"})
+
+    @get("/", name="standards_page")
+    async def index(self, request: Request) -> Template:
+        """The standards and a form to add one."""
+        return await self._page(request)
+
+    @post("/", name="standards_create")
+    async def create(self, request: Request, data: FormBody) -> Template:
+        """Add a standard from the form; errors are shown next to their field."""
+        values: dict[str, Any] = {k: v for k, v in data.items() if k != "_csrf_token"}
+        values["is_example"] = values.get("is_example") == "on"
+        try:
+            await services.create_standard(request.user, values)
+        except AppError as error:
+            if error.status_code not in (400, 404, 409):
+                raise
+            return await self._page(request, error=error, form=data, status_code=error.status_code)
+        return await self._page(request)
+

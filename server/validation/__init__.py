@@ -1,0 +1,1 @@
+"""Field validation shared by the casework packages: Chinese reasons, each naming its field."""

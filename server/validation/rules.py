@@ -1,0 +1,174 @@
+"""Validating one field at a time. Each helper returns the clean value or raises `Invalid`
+with a reason in Chinese and the field's name, so the phone can show it next to the field and
+the API can answer it as JSON.
+
+Amounts are `Decimal`, never `float`: a JSON number with a fraction arrives as a float that
+may already have lost precision, so amounts are sent as strings ("1800.50") or whole numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from server.errors import Invalid
+from server.households.idnumber import id_number_error, normalize
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("1000000000")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
+_PHONE_NOISE = re.compile(r"[\s\-()（）]")
+
+
+def money(value: object, field: str, *, required: bool = True, allow_negative: bool = False) -> Decimal | None:
+    """An amount of yuan with at most two decimals, as Decimal."""
+    if value is None or value == "":
+        if required:
+            raise Invalid("请填写金额", field=field)
+        return None
+    if isinstance(value, bool) or isinstance(value, float):
+        raise Invalid("金额请以字符串或整数提交（如 \"1800.50\"），不能用浮点数", field=field)
+    try:
+        amount = Decimal(str(value).strip().replace(",", "").replace("，", ""))
+    except InvalidOperation:
+        raise Invalid("金额格式不正确，应为数字，最多两位小数", field=field) from None
+    if not amount.is_finite():
+        raise Invalid("金额格式不正确，应为数字，最多两位小数", field=field)
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise Invalid("金额最多保留两位小数（到分）", field=field)
+    if amount < 0 and not allow_negative:
+        raise Invalid("金额不能为负数", field=field)
+    if abs(amount) >= MAX_AMOUNT:
+        raise Invalid("金额过大，请核对", field=field)
+    return amount.quantize(CENT)
+
+
+def ratio(value: object, field: str) -> Decimal:
+    """A positive multiple such as 1.6 or 3, as Decimal (strings or whole numbers only)."""
+    if value is None or value == "":
+        raise Invalid("请填写倍数", field=field)
+    if isinstance(value, bool) or isinstance(value, float):
+        raise Invalid("倍数请以字符串或整数提交（如 \"1.6\"），不能用浮点数", field=field)
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise Invalid("倍数格式不正确，应为数字", field=field) from None
+    if not number.is_finite() or number <= 0 or number > 100:
+        raise Invalid("倍数应为大于0的数字", field=field)
+    if number != number.quantize(Decimal("0.0001")):
+        raise Invalid("倍数最多保留四位小数", field=field)
+    return number
+
+
+def phone(value: object, field: str = "phone", *, required: bool = True) -> str:
+    """A mainland mobile number (11 digits from 1) or a landline with its area code."""
+    raw = "" if value is None else str(value)
+    digits = _PHONE_NOISE.sub("", raw)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    if not digits:
+        if required:
+            raise Invalid("请填写联系电话", field=field)
+        return ""
+    if _MOBILE.match(digits) or _LANDLINE.match(digits):
+        return digits
+    raise Invalid("电话号码格式不正确：手机号为1开头的11位数字，固定电话需带区号", field=field)
+
+
+def day(value: object, field: str, *, required: bool = True, not_after: date | None = None) -> date | None:
+    """A calendar date, from a date or an ISO "YYYY-MM-DD" string."""
+    if value is None or value == "":
+        if required:
+            raise Invalid("请填写日期", field=field)
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        result = value
+    else:
+        try:
+            result = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise Invalid("日期格式不正确，应为 YYYY-MM-DD，且须为真实存在的日期", field=field) from None
+    if result.year < 1900:
+        raise Invalid("日期过早，请核对", field=field)
+    if not_after is not None and result > not_after:
+        raise Invalid("日期不能晚于今天", field=field)
+    return result
+
+
+def id_number(value: object, field: str = "id_number") -> str:
+    """A resident identity number with a correct check character."""
+    raw = "" if value is None else str(value)
+    if not raw.strip():
+        raise Invalid("请填写身份证号", field=field)
+    reason = id_number_error(raw)
+    if reason:
+        raise Invalid(reason, field=field)
+    return normalize(raw)
+
+
+def text(value: object, field: str, *, required: bool = True, max_length: int = 2000, label: str = "内容") -> str:
+    """Free text, stripped; required means not blank."""
+    result = "" if value is None else str(value).strip()
+    if required and not result:
+        raise Invalid(f"请填写{label}", field=field)
+    if len(result) > max_length:
+        raise Invalid(f"{label}过长（最多{max_length}字）", field=field)
+    return result
+
+
+def choice(value: object, field: str, choices: dict[str, str] | tuple[str, ...], *, label: str = "选项") -> str:
+    """One of the allowed codes."""
+    if value is None or value == "":
+        raise Invalid(f"请选择{label}", field=field)
+    if value not in choices:
+        raise Invalid(f"{label}不在可选范围内：{value}", field=field)
+    return str(value)
+
+
+def whole(value: object, field: str, *, minimum: int = 0, maximum: int = 10_000, label: str = "数量") -> int:
+    """A whole number within bounds."""
+    if isinstance(value, bool):
+        raise Invalid(f"{label}应为整数", field=field)
+    try:
+        number = int(str(value).strip()) if not isinstance(value, int) else value
+    except ValueError:
+        raise Invalid(f"{label}应为整数", field=field) from None
+    if number < minimum or number > maximum:
+        raise Invalid(f"{label}应在{minimum}到{maximum}之间", field=field)
+    return number
+
+
+def uuid_value(value: object, field: str) -> uuid.UUID:
+    """A UUID (ids are generated on the device)."""
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        raise Invalid("编号格式不正确（应为UUID）", field=field) from None
+
+
+def flag(value: object, field: str) -> bool:
+    """A yes/no answer."""
+    if isinstance(value, bool):
+        return value
+    raise Invalid("请回答是或否", field=field)
+
+
+def money_str(amount: Decimal | None) -> str | None:
+    """How amounts are stored and sent: a string with two decimals."""
+    return None if amount is None else str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def uuid_keys(values: list) -> list[uuid.UUID]:
+    """The valid UUIDs among `values` (others are ignored: a loader answers only what exists)."""
+    keys = []
+    for raw in values:
+        try:
+            keys.append(uuid_value(raw, "id"))
+        except Invalid:
+            continue
+    return keys
