@@ -15,6 +15,12 @@ APPS = [
     "server.cases.piccolo_app",
     "server.audit.piccolo_app",
     "server.visits.piccolo_app",
+    "server.standards.piccolo_app",
+    "server.finances.piccolo_app",
+    "server.eligibility.piccolo_app",
+    "server.declarations.piccolo_app",
+    "server.verification.piccolo_app",
+    "server.referrals.piccolo_app",
 ]
 
 
