@@ -16,6 +16,8 @@ from server.home.controllers import HomeController
 from server.secrets import app_secret
 from server.settings import get_settings
 from server.templating import STATIC_DIR, template_config
+from server.uploads.controllers import UploadController
+from server.uploads.janitor import start_janitor, stop_janitor
 
 
 def create_app() -> Litestar:
@@ -25,6 +27,7 @@ def create_app() -> Litestar:
         FieldController,
         FieldShellController,
         service_worker,
+        UploadController,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", cache_control=None),
     ]
     return Litestar(
@@ -41,7 +44,7 @@ def create_app() -> Litestar:
         template_config=template_config(),
         plugins=[HTMXPlugin()],
         exception_handlers={Exception: error_to_response},
-        on_startup=[start_pool],
-        on_shutdown=[close_pool],
+        on_startup=[start_pool, start_janitor],
+        on_shutdown=[stop_janitor, close_pool],
         debug=False,
     )

@@ -14,6 +14,8 @@ APPS = [
     "server.households.piccolo_app",
     "server.cases.piccolo_app",
     "server.audit.piccolo_app",
+    "server.uploads.piccolo_app",
+    "server.evidence.piccolo_app",
     "server.visits.piccolo_app",
     "server.standards.piccolo_app",
     "server.finances.piccolo_app",

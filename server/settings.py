@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -53,11 +53,40 @@ class SessionSettings:
     challenge_seconds: int
 
 
+_MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MediaSettings:
+    """Evidence uploads: the largest file per kind, and how long an unfinished upload is kept."""
+
+    max_photo_bytes: int = 25 * _MB
+    max_video_bytes: int = 2048 * _MB
+    max_audio_bytes: int = 200 * _MB
+    max_document_bytes: int = 50 * _MB
+    upload_expiry_hours: int = 168
+
+    def max_bytes(self, kind: str | None) -> int:
+        """The limit for one kind (photo, video, audio, document); the largest for an unknown kind."""
+        limits = {
+            "photo": self.max_photo_bytes,
+            "video": self.max_video_bytes,
+            "audio": self.max_audio_bytes,
+            "document": self.max_document_bytes,
+        }
+        return limits.get(kind or "", max(limits.values()))
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_bytes(None)
+
+
 @dataclass(frozen=True)
 class Settings:
     server: ServerSettings
     storage: StorageSettings
     sessions: SessionSettings
+    media: MediaSettings = field(default_factory=MediaSettings)
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -95,6 +124,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             desktop_idle_minutes=_int(env, "DOORSTEP_DESKTOP_IDLE_MINUTES", 120),
             invitation_hours=_int(env, "DOORSTEP_INVITATION_HOURS", 72),
             challenge_seconds=_int(env, "DOORSTEP_CHALLENGE_SECONDS", 300),
+        ),
+        media=MediaSettings(
+            max_photo_bytes=_int(env, "DOORSTEP_MAX_PHOTO_MB", 25) * _MB,
+            max_video_bytes=_int(env, "DOORSTEP_MAX_VIDEO_MB", 2048) * _MB,
+            max_audio_bytes=_int(env, "DOORSTEP_MAX_AUDIO_MB", 200) * _MB,
+            max_document_bytes=_int(env, "DOORSTEP_MAX_DOCUMENT_MB", 50) * _MB,
+            upload_expiry_hours=_int(env, "DOORSTEP_UPLOAD_EXPIRY_HOURS", 168),
         ),
     )
 

@@ -1,0 +1,1 @@
+"""Evidence of non-contact home visits: verified uploads attached to a case, and serving them."""

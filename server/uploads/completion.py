@@ -1,0 +1,49 @@
+"""The end of an upload: the whole file must match the declared SHA-256, be of an allowed type
+(decided from its bytes) within that kind's size limit; then it is stored by content, once."""
+
+from __future__ import annotations
+
+import asyncio
+
+from server.clock import now
+from server.settings import get_settings
+from server.uploads import storage
+from server.uploads.protocol import TusError
+from server.uploads.sniff import HEAD_BYTES, sniff
+from server.uploads.tables import COMPLETE, REFUSED, Blob, Upload
+
+ALLOWED_TYPES = "JPEG、PNG、WebP、HEIC 照片，MP4、WebM、QuickTime 视频，Ogg、WebM、M4A/AAC、WAV、MP3 音频，PDF 文档"
+
+
+async def _refuse(row: dict, status_code: int, code: str, reason: str) -> TusError:
+    """Discard the bytes, remember why (a HEAD then answers 410 with the reason)."""
+    storage.discard(storage.partial_path(row["id"]))
+    await Upload.update({Upload.status: REFUSED, Upload.reason: reason}).where(Upload.id == row["id"])
+    return TusError(status_code, code, reason)
+
+
+async def finish(row: dict, hasher) -> dict:
+    """Verify and store a fully received upload; returns the completed row or raises TusError."""
+    partial = storage.partial_path(row["id"])
+    digest = hasher.hexdigest() if hasher is not None else await asyncio.to_thread(storage.sha256_of, partial)
+    if digest != row["sha256"]:
+        raise await _refuse(
+            row,
+            422,
+            "hash_mismatch",
+            f"文件校验失败：收到的内容的 SHA-256 为 {digest}，与设备声明的 {row['sha256']} 不一致。已丢弃，请重新上传。",
+        )
+    sniffed = sniff(await asyncio.to_thread(storage.read_head, partial, HEAD_BYTES), row["filetype"])
+    if sniffed is None:
+        raise await _refuse(row, 422, "unsupported_type", f"不支持的文件类型（按文件内容判断）。只接受 {ALLOWED_TYPES}。")
+    limit = get_settings().media.max_bytes(sniffed.kind)
+    if row["length"] > limit:
+        raise await _refuse(row, 413, "too_large", f"文件过大：此类文件上限为 {limit // (1024 * 1024)} MB。")
+    await asyncio.to_thread(storage.install_blob, partial, digest)
+    moment = now()
+    await Blob.insert(
+        Blob(sha256=digest, size=row["length"], mime=sniffed.mime, kind=sniffed.kind, created_at=moment)
+    ).on_conflict(action="DO NOTHING")
+    changes = {"status": COMPLETE, "received": row["length"], "mime": sniffed.mime, "kind": sniffed.kind, "completed_at": moment}
+    await Upload.update(changes).where(Upload.id == row["id"])
+    return {**row, **changes}

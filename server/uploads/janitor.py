@@ -1,0 +1,73 @@
+"""Unfinished uploads expire: their rows and partial files are removed, at start-up and hourly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import datetime
+from uuid import UUID
+
+from server.clock import now
+from server.uploads import services, storage
+from server.uploads.tables import COMPLETE, Upload
+
+log = logging.getLogger("doorstep.uploads")
+INTERVAL_SECONDS = 3600
+ORPHAN_GRACE_SECONDS = 3600  # a partial file whose row is still being written is left alone
+_task: asyncio.Task | None = None
+
+
+async def cleanup_expired_uploads(at: datetime | None = None) -> int:
+    """Delete every unfinished (or refused) upload past its expiry, with its bytes, and partial
+    files that belong to no upload. Returns the number of uploads removed."""
+    moment = at or now()
+    expired = await Upload.select(Upload.id).where((Upload.status != COMPLETE) & (Upload.expires_at <= moment))
+    for row in expired:
+        await Upload.delete().where((Upload.id == row["id"]) & (Upload.status != COMPLETE))
+        services.forget(row["id"])
+        storage.discard(storage.partial_path(row["id"]))
+    await _remove_orphans()
+    return len(expired)
+
+
+async def _remove_orphans() -> None:
+    folder = storage.uploads_dir()
+    if not folder.is_dir():
+        return
+    known = {row["id"].hex for row in await Upload.select(Upload.id).where(Upload.status != COMPLETE)}
+    cutoff = time.time() - ORPHAN_GRACE_SECONDS
+    for path in folder.glob("*.part"):
+        try:
+            UUID(path.stem)
+        except ValueError:
+            continue
+        if path.stem not in known and path.stat().st_mtime < cutoff:
+            storage.discard(path)
+
+
+async def _loop() -> None:
+    while True:
+        try:
+            removed = await cleanup_expired_uploads()
+            if removed:
+                log.info("removed %d expired uploads", removed)
+        except Exception:  # keep the janitor alive; the next round tries again
+            log.exception("upload cleanup failed")
+        await asyncio.sleep(INTERVAL_SECONDS)
+
+
+async def start_janitor() -> None:
+    global _task
+    if _task is None or _task.done():
+        _task = asyncio.create_task(_loop(), name="upload-janitor")
+
+
+async def stop_janitor() -> None:
+    global _task
+    if _task is not None:
+        _task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await _task
+        _task = None

@@ -1,0 +1,197 @@
+"""Uploads: create, look up, receive bytes, terminate. No HTTP here beyond the tus error codes.
+
+The stored `received` offset is the truth. Bytes are appended to the partial file as they
+arrive; the offset moves when a request ends (and every CHECKPOINT bytes of a long request
+without a checksum, so that a crash or a dropped connection loses little). A request with an
+`Upload-Checksum` moves it only once its bytes are verified.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from uuid import UUID, uuid4
+
+from server.accounts.current import CurrentUser
+from server.clock import now
+from server.errors import NotFound
+from server.settings import get_settings
+from server.uploads import storage
+from server.uploads.completion import finish
+from server.uploads.protocol import TusError, declared_sha256
+from server.uploads.sniff import kind_of_declared_type
+from server.uploads.tables import COMPLETE, RECEIVING, REFUSED, Upload
+
+CHECKPOINT = 8 * 1024 * 1024
+
+# Running whole-file SHA-256 per upload, valid for the offset stored beside it. Lost on restart
+# (then the finished file is hashed once more from disk); never trusted for another offset.
+_running: dict[UUID, tuple[int, "hashlib._Hash"]] = {}
+_locks: dict[UUID, asyncio.Lock] = {}
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB"
+
+
+def _expiry():
+    return now() + timedelta(hours=get_settings().media.upload_expiry_hours)
+
+
+async def create_upload(user: CurrentUser, length: int, metadata: dict[str, str]) -> dict:
+    """A new upload row and its empty partial file; 413 when the declared length is over the limit."""
+    sha256 = declared_sha256(metadata)
+    if length <= 0:
+        raise TusError(400, "invalid", "不能上传空文件。", field="Upload-Length")
+    filetype = metadata.get("filetype", "")[:100]
+    limit = get_settings().media.max_bytes(kind_of_declared_type(filetype))
+    if length > limit:
+        raise TusError(413, "too_large", f"文件过大：{_mb(length)}，此类文件上限为 {_mb(limit)}。", field="Upload-Length")
+    upload_id = uuid4()
+    moment = now()
+    row = {
+        "id": upload_id,
+        "owner": user.id,
+        "length": length,
+        "received": 0,
+        "sha256": sha256,
+        "filename": metadata.get("filename", "")[:255],
+        "filetype": filetype,
+        "status": RECEIVING,
+        "created_at": moment,
+        "expires_at": _expiry(),
+    }
+    storage.create_partial(upload_id)
+    await Upload.insert(Upload(**row))
+    return await Upload.select().where(Upload.id == upload_id).first()
+
+
+async def owned_upload(user: CurrentUser, upload_id: UUID) -> dict:
+    """The user's own upload; another user's (or none) is 404, a refused or expired one 410."""
+    row = await Upload.select().where((Upload.id == upload_id) & (Upload.owner == user.id)).first()
+    if row is None:
+        raise NotFound("找不到该上传，或它不属于您。")
+    if row["status"] == REFUSED:
+        raise TusError(410, "gone", row["reason"] or "该上传已被拒收，请重新上传。")
+    if row["status"] == RECEIVING and row["expires_at"] <= now():
+        raise TusError(410, "gone", "该上传已过期，请重新上传。")
+    return row
+
+
+def _running_hash(upload_id: UUID, offset: int):
+    if offset == 0:
+        return hashlib.sha256()
+    kept = _running.pop(upload_id, None)
+    return kept[1] if kept and kept[0] == offset else None
+
+
+async def _store_offset(upload_id: UUID, expected: int, new: int) -> None:
+    """Move the stored offset from `expected` to `new`; someone else having moved it is a 409."""
+    moved = await (
+        Upload.update({Upload.received: new, Upload.expires_at: _expiry()})
+        .where((Upload.id == upload_id) & (Upload.received == expected) & (Upload.status == RECEIVING))
+        .returning(Upload.id)
+    )
+    if not moved:
+        raise TusError(409, "offset_mismatch", "上传偏移量已被另一个请求改变，请先查询当前偏移量。")
+
+
+async def receive(
+    user: CurrentUser,
+    upload_id: UUID,
+    offset: int,
+    body: AsyncIterator[bytes],
+    *,
+    content_length: int | None,
+    checksum: tuple[str, bytes] | None,
+) -> dict:
+    """Append a request body at `offset`; returns the upload row afterwards (complete or not)."""
+    row = await owned_upload(user, upload_id)
+    if row["status"] == COMPLETE or offset != row["received"]:
+        raise TusError(409, "offset_mismatch", f"偏移量不一致：服务器已收到 {row['received']} 字节。", extra={"offset": row["received"]})
+    remaining = row["length"] - offset
+    if content_length is not None and content_length > remaining:
+        raise TusError(413, "too_large", "请求内容超出了声明的文件长度。")
+    lock = _locks.setdefault(upload_id, asyncio.Lock())
+    if lock.locked():
+        raise TusError(423, "locked", "另一个请求正在写入此上传，请稍后再试。")
+    async with lock:
+        try:
+            received, hasher = await _write(upload_id, offset, remaining, body, checksum)
+        finally:
+            _locks.pop(upload_id, None)
+    new_offset = offset + received
+    if new_offset < row["length"]:
+        if hasher is not None:
+            _running[upload_id] = (new_offset, hasher)
+        return {**row, "received": new_offset}
+    return await finish({**row, "received": new_offset}, hasher)
+
+
+async def _write(upload_id, offset, remaining, body, checksum):
+    """Stream the body into the partial file. Returns (bytes kept, running whole-file hash)."""
+    hasher = _running_hash(upload_id, offset)
+    before = hasher.copy() if hasher is not None else None
+    chunk_digest = hashlib.new(checksum[0]) if checksum else None
+    committed, received = offset, 0
+    handle = await asyncio.to_thread(storage.open_partial_at, upload_id, offset)
+    try:
+        try:
+            async for data in body:
+                if not data:
+                    continue
+                received += len(data)
+                if received > remaining:
+                    raise TusError(413, "too_large", "请求内容超出了声明的文件长度。")
+                handle.write(data)
+                if hasher is not None:
+                    hasher.update(data)
+                if chunk_digest is not None:
+                    chunk_digest.update(data)
+                elif offset + received - committed >= CHECKPOINT:
+                    handle.flush()
+                    await _store_offset(upload_id, committed, offset + received)
+                    committed = offset + received
+        except TusError:
+            handle.truncate(committed)
+            raise
+        except Exception:
+            # The connection dropped: keep what arrived, unless it was to be verified first.
+            if chunk_digest is None and offset + received > committed:
+                handle.flush()
+                await _store_offset(upload_id, committed, offset + received)
+                if hasher is not None:
+                    _running[upload_id] = (offset + received, hasher)
+            else:
+                handle.truncate(committed)
+            raise
+        if chunk_digest is not None and not hmac.compare_digest(chunk_digest.digest(), checksum[1]):
+            handle.truncate(offset)
+            if before is not None:
+                _running[upload_id] = (offset, before)
+            raise TusError(460, "checksum_mismatch", f"数据块校验失败（{checksum[0]}），本块已丢弃，请从偏移量 {offset} 重新发送。")
+        handle.flush()
+    finally:
+        handle.close()
+    if offset + received > committed:
+        await _store_offset(upload_id, committed, offset + received)
+    return received, hasher
+
+
+async def terminate(user: CurrentUser, upload_id: UUID) -> None:
+    """tus termination: the upload and its partial bytes are gone (a stored blob stays)."""
+    row = await Upload.select(Upload.id).where((Upload.id == upload_id) & (Upload.owner == user.id)).first()
+    if row is None:
+        raise NotFound("找不到该上传，或它不属于您。")
+    if upload_id in _locks:
+        raise TusError(423, "locked", "另一个请求正在写入此上传，请稍后再试。")
+    await Upload.delete().where(Upload.id == upload_id)
+    _running.pop(upload_id, None)
+    storage.discard(storage.partial_path(upload_id))
+
+
+def forget(upload_id: UUID) -> None:
+    _running.pop(upload_id, None)
