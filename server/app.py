@@ -13,6 +13,8 @@ from server.db import close_pool, start_pool
 from server.errors import error_to_response
 from server.field.controllers import FieldController, FieldShellController, service_worker
 from server.home.controllers import HomeController
+from server.observability.controllers import MetricsController, prometheus_config
+from server.observability.logs import AccessLogMiddleware, configure_access_log
 from server.secrets import app_secret
 from server.settings import get_settings
 from server.templating import STATIC_DIR, template_config
@@ -22,8 +24,10 @@ from server.uploads.janitor import start_janitor, stop_janitor
 
 def create_app() -> Litestar:
     settings = get_settings()
+    configure_access_log()
     route_handlers = [
         HomeController,
+        MetricsController,
         FieldController,
         FieldShellController,
         service_worker,
@@ -32,7 +36,7 @@ def create_app() -> Litestar:
     ]
     return Litestar(
         route_handlers=route_handlers,
-        middleware=[DefineMiddleware(RequestContextMiddleware)],
+        middleware=[DefineMiddleware(RequestContextMiddleware), AccessLogMiddleware, prometheus_config.middleware],
         csrf_config=CSRFConfig(
             secret=app_secret(),
             cookie_name="csrftoken",

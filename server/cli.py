@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import server  # noqa: F401  (sets PICCOLO_CONF before anything touches the database)
 from server.settings import get_settings
@@ -38,6 +39,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     origin = settings.origin if not args.port or settings.origin != f"http://localhost:{settings.port}" else f"http://localhost:{port}"
+    workers = args.workers or settings.workers
+    if workers > 1:
+        _share_metrics_between_workers()
     print(f"Doorstep 已启动: {origin}  (按 Ctrl+C 停止)", flush=True)
     print(f"登录 (sign in): {origin}/signin — 新用户请打开邀请链接 (new users: open an invitation link)", flush=True)
     uvicorn.run(
@@ -45,12 +49,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         factory=True,
         host=host,
         port=port,
-        workers=args.workers or settings.workers,
+        workers=workers,
         log_level="info",
         log_config=_uvicorn_log_config(),
+        access_log=False,  # server.observability.logs writes one JSON line per request instead
         proxy_headers=True,
     )
     return 0
+
+
+def _share_metrics_between_workers() -> None:
+    """prometheus_client's multiprocess mode: every worker writes its counters into one folder."""
+    import os
+    import shutil
+
+    folder = get_settings().storage.home / "metrics"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 class _HideBindAddress:
@@ -133,6 +149,27 @@ def cmd_areas(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from server.audit.verify import verify_chain
+
+    result = _run(verify_chain(args.expect_head))
+    for problem in result["problems"]:
+        print(f"事件 {problem['id']}: {problem['problem']}", file=sys.stderr)
+    if result["ok"]:
+        print(f"审计日志完整 (audit chain intact): {result['events']} events, head {result['head'] or '-'}")
+        return 0
+    print(f"审计日志被篡改 (audit chain BROKEN): {len(result['problems'])} problems in {result['events']} events", file=sys.stderr)
+    return 1
+
+
+def cmd_calendar_load(args: argparse.Namespace) -> int:
+    from server.procedures.workdays import DATA_FILE, import_rows, read_rows
+
+    count = _run(import_rows(read_rows(args.file or DATA_FILE)))
+    print(f"已导入工作日历 {count} 天 (calendar days loaded)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from server.accounts.roles import ROLES
 
@@ -161,6 +198,16 @@ def build_parser() -> argparse.ArgumentParser:
     areas = sub.add_parser("areas", help="print the area tree")
     areas.add_argument("--json", action="store_true", help="print a JSON list of {code, name, level, parent}")
     areas.set_defaults(func=cmd_areas)
+
+    audit = sub.add_parser("audit", help="the audit log").add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = audit.add_parser("verify", help="check the hash chain of the audit log; exit 1 when it was tampered with")
+    verify.add_argument("--expect-head", help="the head hash noted earlier (detects events deleted at the end)")
+    verify.set_defaults(func=cmd_audit_verify)
+
+    calendar = sub.add_parser("calendar", help="the working-day calendar").add_subparsers(dest="calendar_command", required=True, metavar="ACTION")
+    load = calendar.add_parser("load", help="load holidays and make-up workdays (CSV: date,workday,name); the shipped file by default")
+    load.add_argument("file", nargs="?", type=Path, help="a CSV file (default: the calendar shipped with Doorstep)")
+    load.set_defaults(func=cmd_calendar_load)
     return parser
 
 
