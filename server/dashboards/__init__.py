@@ -1,0 +1,1 @@
+"""Dashboards for streets and districts, and the day's upward report."""

@@ -1,0 +1,1 @@
+"""The watch roster: who is under daily watch in each community, and why."""
