@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from server.casework.feed import lister
 from server.declarations.services import KIND, load, record_declaration
+from server.declarations.tables import Declaration
 from server.validation.rejecting import rejecting
 from sync.registry import MutationContext, register, register_kind
 
-register_kind(KIND, load=load)
+register_kind(KIND, load=load, list_all=lister(Declaration, Declaration.id))
 
 
 @register("declaration.record")

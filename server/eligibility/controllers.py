@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, JSONBody
 from litestar.response import Template
 
 from server.accounts.guards import requires_supervisor, requires_user
@@ -36,7 +36,7 @@ class CaseworkApiController(Controller):
         return await services.eligibility(request.user, case_id)
 
     @post("/{case_id:str}/eligibility/snapshots", name="api_case_eligibility_snapshot", guards=[requires_supervisor])
-    async def snapshot(self, request: Request, case_id: FromPath[str], data: dict[str, Any] | None = None) -> dict:
+    async def snapshot(self, request: Request, case_id: FromPath[str], data: JSONBody[dict[str, Any] | None] = None) -> dict:
         """Compute and keep the result with its inputs (e.g. with a decision); answers `snapshot_id`."""
         purpose = str((data or {}).get("purpose") or "")
         return await services.snapshot(request.user, case_id, purpose)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from server.casework.feed import lister
 from server.finances import services
+from server.finances.tables import CaseFinances
 from server.validation.rejecting import rejecting
 from sync.registry import MutationContext, register, register_kind
 
-register_kind(services.KIND, load=services.load, apply_fields=services.apply_fields)
+register_kind(services.KIND, load=services.load, apply_fields=services.apply_fields, list_all=lister(CaseFinances, CaseFinances.case))
 
 
 @register("finances.set")

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, JSONBody, FromQuery
 from litestar.response import Template
 
 from server.accounts.guards import requires_district, requires_user
@@ -22,18 +22,18 @@ class OrganisationApiController(Controller):
     guards = [requires_user]
 
     @get("/", name="api_organisations")
-    async def index(self, request: Request, active: bool = False) -> dict:
+    async def index(self, request: Request, active: FromQuery[bool] = False) -> dict:
         """Organisations serving the user's area (or inside it)."""
         rows = await organisations.list_organisations(request.user, active_only=active)
         return {"organisations": [organisations.as_json(r) for r in rows]}
 
     @post("/", name="api_organisation_create", guards=[requires_district])
-    async def create(self, request: Request, data: dict[str, Any]) -> dict:
+    async def create(self, request: Request, data: JSONBody[dict[str, Any]]) -> dict:
         """Add an organisation: name, kind, area, contact_name, contact_phone, services, due_days."""
         return organisations.as_json(await organisations.create_organisation(request.user, data))
 
     @put("/{organisation_id:int}", name="api_organisation_update", guards=[requires_district])
-    async def update(self, request: Request, organisation_id: FromPath[int], data: dict[str, Any]) -> dict:
+    async def update(self, request: Request, organisation_id: FromPath[int], data: JSONBody[dict[str, Any]]) -> dict:
         """Change an organisation; `base_version` is the version the editor saw."""
         return organisations.as_json(await organisations.update_organisation(request.user, organisation_id, data))
 
@@ -43,12 +43,12 @@ class ReferralApiController(Controller):
     guards = [requires_user]
 
     @get("/", name="api_referrals")
-    async def index(self, request: Request, status: str | None = None, overdue: bool = False, case_id: str | None = None) -> dict:
+    async def index(self, request: Request, status: FromQuery[str | None] = None, overdue: FromQuery[bool] = False, case_id: FromQuery[str | None] = None) -> dict:
         """Referrals in the user's scope; `overdue=true` lists those past their due date and still open."""
         return {"referrals": await services.list_referrals(request.user, status=status, overdue=overdue, case_id=case_id)}
 
     @post("/", name="api_referral_create")
-    async def create(self, request: Request, data: dict[str, Any]) -> dict:
+    async def create(self, request: Request, data: JSONBody[dict[str, Any]]) -> dict:
         """Create a referral (the same arguments as the `referral.create` mutation)."""
         return await services.create_referral(request.user, data)
 
@@ -58,7 +58,7 @@ class ReferralApiController(Controller):
         return await services.get_referral(request.user, referral_id)
 
     @post("/{referral_id:str}/status", name="api_referral_status", status_code=200)
-    async def status(self, request: Request, referral_id: FromPath[str], data: dict[str, Any]) -> dict:
+    async def status(self, request: Request, referral_id: FromPath[str], data: JSONBody[dict[str, Any]]) -> dict:
         """Move to the next status: {expected_status, status, on, note} (as `referral.update`)."""
         return await services.update_status(request.user, {**data, "id": referral_id})
 
@@ -97,7 +97,7 @@ class ReferralPageController(Controller):
     guards = [requires_user]
 
     @get("/", name="referrals_page")
-    async def index(self, request: Request, overdue: bool = False) -> Template:
+    async def index(self, request: Request, overdue: FromQuery[bool] = False) -> Template:
         """Referrals in the user's scope, overdue ones marked (or only those with ?overdue=true)."""
         rows = await services.list_referrals(request.user, overdue=overdue)
         context = {"user": request.user, "referrals": rows, "statuses": services.STATUSES, "overdue_only": overdue}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from server.casework.feed import lister
 from server.referrals.services import KIND, create_referral, load, update_status
+from server.referrals.tables import Referral
 from server.validation.rejecting import rejecting
 from sync.registry import MutationContext, register, register_kind
 
-register_kind(KIND, load=load)
+register_kind(KIND, load=load, list_all=lister(Referral, Referral.id))
 
 
 @register("referral.create")

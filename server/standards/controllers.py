@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, JSONBody, FromQuery
 from litestar.response import Template
 
 from server.accounts.guards import requires_admin, requires_user
@@ -29,7 +29,7 @@ class StandardApiController(Controller):
         return {"standards": [services.as_json(r) for r in await services.list_standards(request.user)]}
 
     @get("/effective", name="api_standard_effective")
-    async def effective(self, request: Request, area: str, on: str | None = None) -> dict:
+    async def effective(self, request: Request, area: FromQuery[str], on: FromQuery[str | None] = None) -> dict:
         """The standard in force for an area (code) on a date (today by default)."""
         day = rules.day(on, "on", required=False) or date.today()
         return services.as_json(await services.effective_for_code(request.user, area, day))
@@ -40,12 +40,12 @@ class StandardApiController(Controller):
         return services.as_json(await services.get_standard(request.user, standard_id))
 
     @post("/", name="api_standard_create", guards=[requires_admin])
-    async def create(self, request: Request, data: dict[str, Any]) -> dict:
+    async def create(self, request: Request, data: JSONBody[dict[str, Any]]) -> dict:
         """Add a standard for an area from a date."""
         return services.as_json(await services.create_standard(request.user, data))
 
     @put("/{standard_id:int}", name="api_standard_update", guards=[requires_admin])
-    async def update(self, request: Request, standard_id: FromPath[int], data: dict[str, Any]) -> dict:
+    async def update(self, request: Request, standard_id: FromPath[int], data: JSONBody[dict[str, Any]]) -> dict:
         """Change a standard's figures; `base_version` is the version the admin saw."""
         return services.as_json(await services.update_standard(request.user, standard_id, data))
 

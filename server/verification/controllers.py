@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, JSONBody
 
 from server.accounts.guards import requires_supervisor, requires_user
 from server.verification import services
@@ -22,12 +22,12 @@ class VerificationApiController(Controller):
         return {"verifications": await services.list_for_case(request.user, case_id)}
 
     @post("/cases/{case_id:str}/verifications", name="api_case_verification_create")
-    async def create(self, request: Request, case_id: FromPath[str], data: dict[str, Any] | None = None) -> dict:
+    async def create(self, request: Request, case_id: FromPath[str], data: JSONBody[dict[str, Any] | None] = None) -> dict:
         """Open a verification request for a case (the same as the `verification.request` mutation)."""
         args = {"id": (data or {}).get("id") or str(uuid.uuid4()), "case_id": case_id}
         return await services.request_verification(request.user, args)
 
     @post("/verifications/{request_id:str}/result", name="api_verification_result", guards=[requires_supervisor], status_code=200)
-    async def result(self, request: Request, request_id: FromPath[str], data: dict[str, Any]) -> dict:
+    async def result(self, request: Request, request_id: FromPath[str], data: JSONBody[dict[str, Any]]) -> dict:
         """Enter the result of a manual verification: result, result_on, summary, document_ref."""
         return await services.record_result(request.user, request_id, data)

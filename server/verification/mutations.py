@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from server.casework.feed import lister
 from server.validation.rejecting import rejecting
 from server.verification.services import KIND, load, request_verification
+from server.verification.tables import VerificationRequest
 from sync.registry import MutationContext, register, register_kind
 
-register_kind(KIND, load=load)
+register_kind(KIND, load=load, list_all=lister(VerificationRequest, VerificationRequest.id))
 
 
 @register("verification.request")
