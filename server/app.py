@@ -9,6 +9,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from server.accounts.middleware import RequestContextMiddleware
+from server.casework.routes import CASEWORK_ROUTES
 from server.db import close_pool, start_pool
 from server.errors import error_to_response
 from server.field.controllers import FieldController, FieldShellController, service_worker
@@ -32,6 +33,7 @@ def create_app() -> Litestar:
         FieldShellController,
         service_worker,
         UploadController,
+        *CASEWORK_ROUTES,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", cache_control=None),
     ]
     return Litestar(

@@ -15,6 +15,7 @@ from server.accounts.tables import User
 from server.areas.services import create_area
 from server.areas.tables import Area
 from server.cases.tables import Case
+from server.casework.demo import load_casework_demo
 from server.clock import now
 from server.households.idnumber import check_character
 from server.households.tables import Household, Person
@@ -162,4 +163,5 @@ async def load_demo(seed: int = 2021) -> dict[str, int]:
         await Person.insert(*person_rows)
         await Case.insert(*case_rows)
     households, persons, cases = len(household_rows), len(person_rows), len(case_rows)
+    await load_casework_demo(seed)
     return {"areas": len(area_ids), "users": len(DEMO_USERS), "households": households, "persons": persons, "cases": cases}
