@@ -49,7 +49,12 @@ async function staticFile(request) {
   return response;
 }
 
-const fromCache = async (path, options = {}) => caches.match(path, { ignoreVary: true, ...options });
+// A cached page answered as a new Response: without the cached URL, so that the address bar and
+// htmx's history keep the URL that was asked for (with its ?case=…), not the cached one.
+async function fromCache(path, options = {}) {
+  const cached = await caches.match(path, { ignoreVary: true, ...options });
+  return cached && new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers: cached.headers });
+}
 
 async function cachedPage(url) {
   return (await fromCache(url.pathname + url.search)) || (await fromCache(url.pathname, { ignoreSearch: true }))

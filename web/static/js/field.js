@@ -36,16 +36,22 @@ async function refresh() {
   await renderLocal(document, refresh);
 }
 
-let enhancedBody = null;
+// An hx-boost swap keeps <body> and replaces its content: the field container tells pages apart.
+let enhanced = null;
 async function enhance() {
-  if (enhancedBody === document.body) return;
-  enhancedBody = document.body;
+  const root = document.querySelector("[data-field]");
+  if (!root || root === enhanced) return;
+  enhanced = root;
+  delete document.documentElement.dataset.fieldReady;
+  const caseId = currentCaseId();
+  for (const link of root.querySelectorAll("[data-case-link]")) if (caseId) link.href = link.dataset.caseLink + caseId;
   await refresh();
   enhanceForms(document, askBackgroundSync);
   enhanceCapture(document, currentCaseId());
   renderStorage();
   warnLowSpace();
   document.querySelector("[data-export]")?.addEventListener("click", exportOutbox);
+  document.documentElement.dataset.fieldReady = "1"; // for people who tap fast, and for tests
 }
 
 let updateWorker = null;
@@ -76,7 +82,7 @@ document.addEventListener("click", (e) => e.target.closest("[data-sync-now]") &&
 document.addEventListener("doorstep:sync", sync);
 document.addEventListener("htmx:afterSettle", enhance);
 window.addEventListener("online", sync);
-window.addEventListener("offline", renderBar);
+window.addEventListener("offline", () => renderBar());
 document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && sync());
 onAnnounce((message) => (message?.what === "progress" ? renderProgress() : refresh()));
 

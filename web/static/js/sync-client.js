@@ -124,10 +124,9 @@ export async function push(csrf) {
 }
 
 function changeOf(c) {
-  const type = c.type || c.table || c.entity;
-  const id = String(c.id ?? c.record_id ?? c.data?.id);
-  const deleted = c.op === "delete" || c.deleted === true || c.tombstone === true || c.kind === "tombstone";
-  return { key: `${type}:${id}`, type, id, deleted, data: c.data || c.record || c.values || {} };
+  const type = c.kind || c.type;
+  const id = String(c.id);
+  return { key: `${type}:${id}`, type, id, deleted: c.op === "delete", data: c.data || {} };
 }
 
 export async function pull(csrf) {
@@ -149,7 +148,7 @@ export async function pull(csrf) {
         else s.records.put({ key: c.key, type: c.type, id: c.id, data: c.data });
       }
     });
-    for (const c of changes) if (/^case/.test(c.type) && !c.deleted) changedCases.add(c.id);
+    for (const c of changes) if (c.type === "case" && !c.deleted) changedCases.add(c.id);
     cursor = body.cursor ?? cursor;
     await setMeta("cursor", cursor);
     if (Number.isInteger(body.last_mutation_id)) await setMeta("server_last_mutation_id", body.last_mutation_id);
@@ -162,7 +161,7 @@ export async function pull(csrf) {
 export async function cachePages(changedCases) {
   if (typeof caches === "undefined") return;
   const cache = await caches.open(PAGES_CACHE);
-  const cases = (await all("records", "type")).filter((r) => /^case/.test(r.type)).map((r) => r.id);
+  const cases = (await all("records", "type")).filter((r) => r.type === "case").map((r) => r.id);
   const urls = [...APP_PAGES];
   for (const id of cases) {
     const url = `/field/cases/${id}`;
@@ -192,10 +191,18 @@ export function syncNow(options = {}) {
 async function run({ csrf, uploads } = {}) {
   if (typeof navigator !== "undefined" && navigator.onLine === false) return { ok: false, offline: true };
   csrf = csrf || (await getMeta("csrf"));
+  let changed = new Set();
+  let failure = null;
   try {
     if (uploads) await uploads(csrf);
     await push(csrf);
-    await cachePages(await pull(csrf));
+    changed = await pull(csrf);
+  } catch (error) {
+    failure = error;
+  }
+  try {
+    await cachePages(changed); // whatever happened, keep the app's pages fresh for offline use
+    if (failure) throw failure;
     await setMeta("last_sync", isoLocal());
     await setMeta("last_error", null);
     await prune();

@@ -38,7 +38,7 @@ function replace(list, nodes) {
 async function localState() {
   const list = (await entries()).filter((e) => OPEN.includes(e.state));
   const households = new Map();
-  for (const r of await all("records", "type")) if (/^household/.test(r.type)) households.set(r.id, r.data);
+  for (const r of await all("records", "type")) if (r.type === "household") households.set(r.id, r.data);
   for (const e of list) if (e.name === "household.upsert") households.set(e.args.id, e.args);
   return { list, households };
 }
@@ -49,13 +49,17 @@ function caseSummary(entry, households) {
   return { ...entry.args, applicant, address: household.address || "", type: labels().types?.[entry.args.type] || entry.args.type, state: STATE[entry.state], href: `/field/cases/${entry.args.id}` };
 }
 
+let objectUrls = [];
 function renderMedia(list, media) {
+  objectUrls.forEach((url) => URL.revokeObjectURL(url));
+  objectUrls = [];
   replace(list, media.map((m) => {
     const node = fill("tpl-local-media", { ...m, kind: KIND[m.kind], size: formatBytes(m.size), state: STATE[m.state] + (m.reason ? ` · ${m.reason}` : "") });
     const li = node.firstElementChild;
     li.dataset.mediaId = m.id;
     li.dataset.state = m.state;
     const url = URL.createObjectURL(m.blob);
+    objectUrls.push(url);
     const preview = m.kind === "photo" ? Object.assign(document.createElement("img"), { src: url, alt: m.note || KIND.photo })
       : Object.assign(document.createElement(m.kind === "audio" ? "audio" : "video"), { src: url, controls: true, preload: "metadata" });
     li.querySelector("[data-slot-preview]").append(preview);
@@ -123,7 +127,6 @@ export async function renderLocal(root = document, refresh = () => renderLocal(r
       select.append(new Option(`${h.members?.[0]?.name || ""} · ${h.address} (待同步)`, id));
     }
   }
-  for (const link of root.querySelectorAll("[data-case-link]")) if (caseId) link.href = link.dataset.caseLink + caseId;
 
   const page = root.querySelector("[data-local-case-page]");
   if (page) {
