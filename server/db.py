@@ -10,6 +10,8 @@ from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from server.settings import get_settings
+
 
 def get_engine() -> SQLiteEngine | PostgresEngine:
     engine = engine_finder()
@@ -52,11 +54,12 @@ async def ping() -> str:
 
 async def start_pool() -> None:
     engine = get_engine()
-    if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(max_size=10)
+    size = get_settings().storage.pool_size
+    if isinstance(engine, PostgresEngine) and size > 0:
+        await engine.start_connection_pool(max_size=size)
 
 
 async def close_pool() -> None:
     engine = get_engine()
-    if isinstance(engine, PostgresEngine):
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()

@@ -31,6 +31,7 @@ class ServerSettings:
 class StorageSettings:
     home: Path
     database_url: str | None
+    pool_size: int  # PostgreSQL connections per process; 0: a connection per query (tests)
 
     @property
     def sqlite_path(self) -> Path:
@@ -118,6 +119,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         storage=StorageSettings(
             home=Path(env.get("DOORSTEP_HOME") or "var").resolve(),
             database_url=database_url,
+            pool_size=_int(env, "DOORSTEP_DB_POOL_SIZE", 10),
         ),
         sessions=SessionSettings(
             field_days=_int(env, "DOORSTEP_FIELD_SESSION_DAYS", 30),

@@ -45,3 +45,6 @@ parts = urlsplit(_admin_url)
 os.environ["DATABASE_URL"] = urlunsplit((parts.scheme, parts.netloc, f"/{_name}", "", ""))
 os.environ["DOORSTEP_HOME"] = tempfile.mkdtemp(prefix="doorstep-test-pg-")
 os.environ["DOORSTEP_TEST_ENGINE"] = "postgres"
+# The in-process app of the API tests runs in the tests' event loop: no pool bound to another loop.
+# Servers that tests start as subprocesses inherit it too; they may set their own size.
+os.environ["DOORSTEP_DB_POOL_SIZE"] = "0"
