@@ -12,6 +12,7 @@ from server.accounts.middleware import RequestContextMiddleware
 from server.casework.routes import CASEWORK_ROUTES
 from server.db import close_pool, start_pool
 from server.errors import error_to_response
+from server.evidence.controllers import EvidenceController
 from server.field.controllers import FieldController, FieldShellController, service_worker
 from server.home.controllers import HomeController
 from server.observability.controllers import MetricsController, prometheus_config
@@ -33,6 +34,7 @@ def create_app() -> Litestar:
         FieldShellController,
         service_worker,
         UploadController,
+        EvidenceController,
         *CASEWORK_ROUTES,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", cache_control=None),
     ]

@@ -159,3 +159,41 @@ def live_server():
         yield server
     finally:
         server.kill()
+
+
+async def case_in(community_code: str):
+    """The id of a demo case of a community."""
+    from server.cases.tables import Case
+
+    row = await Case.select(Case.id).where(Case.area.code == community_code).first()
+    return row["id"]
+
+
+async def current_user(client):
+    """The signed-in client's user as the server sees it (for calling mutation handlers)."""
+    from server.accounts.sessions import load_session
+
+    return await load_session(client.cookies.get(COOKIE_NAME))
+
+
+async def attach(client, args: dict, *, mutation_id: int = 1) -> dict:
+    """Run the registered `evidence.attach` handler as the signed-in client's user."""
+    import server.evidence.mutations  # noqa: F401
+    from sync.registry import MutationContext, handler_for
+
+    ctx = MutationContext(actor=await current_user(client), client_id="test-device", mutation_id=mutation_id, created_at=None)
+    return await handler_for("evidence.attach")(ctx, args)
+
+
+def attach_args(case_id, data: bytes, kind: str = "photo", **extra) -> dict:
+    import uuid
+
+    return {
+        "id": str(uuid.uuid4()),
+        "case_id": str(case_id),
+        "sha256": sha256(data),
+        "kind": kind,
+        "captured_at": "2022-04-12T09:14:00+08:00",
+        "device": "iPhone 12 / Safari",
+        **extra,
+    }
