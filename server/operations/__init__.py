@@ -1,0 +1,1 @@
+"""Operating a Doorstep installation: backups, restores, media checks."""
