@@ -19,6 +19,8 @@ from server.observability.controllers import MetricsController, prometheus_confi
 from server.observability.logs import AccessLogMiddleware, configure_access_log
 from server.secrets import app_secret
 from server.settings import get_settings
+from server.sync_api.controllers import SyncController
+from server.sync_api.discovery import load_mutation_modules
 from server.templating import STATIC_DIR, template_config
 from server.uploads.controllers import UploadController
 from server.uploads.janitor import start_janitor, stop_janitor
@@ -26,9 +28,11 @@ from server.uploads.janitor import start_janitor, stop_janitor
 
 def create_app() -> Litestar:
     settings = get_settings()
+    load_mutation_modules()
     configure_access_log()
     route_handlers = [
         HomeController,
+        SyncController,
         MetricsController,
         FieldController,
         FieldShellController,

@@ -16,6 +16,7 @@ APPS = [
     "server.audit.piccolo_app",
     "server.uploads.piccolo_app",
     "server.evidence.piccolo_app",
+    "sync.piccolo_app",
     "server.visits.piccolo_app",
     "server.standards.piccolo_app",
     "server.finances.piccolo_app",

@@ -10,6 +10,11 @@
 A handler runs inside the push transaction: its writes and the client's `last_mutation_id`
 commit together. It raises `Rejected` for a permanent error (the queue moves on) and
 `RetryLater` for one that may pass later (e.g. an upload not finished yet).
+
+Record kinds (households, cases, later visits, evidence, tasks ...) register how the pull
+loads them and how a conflict resolution writes chosen values back:
+
+    register_kind("case", load=load_cases, apply_fields=apply_case_fields)
 """
 
 from __future__ import annotations
@@ -29,6 +34,13 @@ class MutationContext:
     mutation_id: int
     created_at: datetime | None
     extra: dict = field(default_factory=dict)
+    # The record version the device based an edit on (None for creations).
+    base_version: int | None = None
+    # Attribution, handed in by the server: who, with which passkey and session, and when.
+    user_id: int | None = None
+    passkey_id: int | None = None
+    session_id: int | None = None
+    received_at: datetime | None = None
 
 
 class Rejected(Exception):
@@ -39,6 +51,33 @@ class Rejected(Exception):
         self.reason = reason
         self.field = field
         self.details = details or {}
+
+
+class StaleState(Rejected):
+    """A workflow step named the state it expected and the record is in another one.
+
+    Answered `conflict` with `expected` and `actual`; nothing applied, the queue moves on.
+    """
+
+    def __init__(self, reason: str, *, field: str, expected: Any, actual: Any) -> None:
+        super().__init__(reason, field=field, details={"expected": expected, "actual": actual})
+        self.expected = expected
+        self.actual = actual
+
+
+def expect_state(actual: Any, expected: Any, *, field: str = "status", reason: str | None = None) -> None:
+    """For workflow steps: raise StaleState unless the record's `field` still has the expected value.
+
+    `expected` may be one value or a tuple/list/set of acceptable values.
+    """
+    allowed = expected if isinstance(expected, (tuple, list, set, frozenset)) else (expected,)
+    if actual not in allowed:
+        raise StaleState(
+            reason or f"记录状态已变更（当前为“{actual}”），操作未执行",
+            field=field,
+            expected=expected if not isinstance(expected, (set, frozenset)) else sorted(expected),
+            actual=actual,
+        )
 
 
 class RetryLater(Exception):
@@ -72,3 +111,48 @@ def handler_for(name: str) -> Handler | None:
 
 def registered_names() -> list[str]:
     return sorted(_HANDLERS)
+
+
+# ---------------------------------------------------------------- record kinds (pull, conflicts)
+
+Loader = Callable[[Any, list[str]], Awaitable[dict[str, dict]]]
+FieldApplier = Callable[[Any, str, dict], Awaitable[dict]]
+Lister = Callable[[], Awaitable[list[tuple[str, str]]]]
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """A kind of record the pull sends to devices.
+
+    `load(actor, ids)` answers {id: record} for the ids the actor may see (those it may not see
+    are left out and reach the device as tombstones). `apply_fields(actor, id, values)` writes
+    values a person chose while resolving a conflict and answers the record's new state.
+    `list_all()` answers (id, area path) of every record, so that records written before the
+    feed knew them (demo data, imports, a restored database) are fed in (`feed.backfill`).
+    """
+
+    name: str
+    load: Loader
+    apply_fields: FieldApplier | None = None
+    list_all: Lister | None = None
+
+
+_KINDS: dict[str, RecordKind] = {}
+
+
+def register_kind(name: str, *, load: Loader, apply_fields: FieldApplier | None = None, list_all: Lister | None = None) -> RecordKind:
+    """Register a record kind for the pull (and conflict resolution); each name once."""
+    kind = RecordKind(name=name, load=load, apply_fields=apply_fields, list_all=list_all)
+    existing = _KINDS.get(name)
+    if existing is not None and existing != kind:
+        raise ValueError(f"record kind {name!r} is registered twice")
+    _KINDS[name] = kind
+    return kind
+
+
+def kind_for(name: str) -> RecordKind | None:
+    return _KINDS.get(name)
+
+
+def registered_kinds() -> list[str]:
+    return sorted(_KINDS)

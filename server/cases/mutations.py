@@ -1,0 +1,44 @@
+"""Mutations on cases, registered with the sync engine, and the pull's case kind."""
+
+from __future__ import annotations
+
+from server.cases.services import KIND, apply_case_fields, case_in_scope, clean_changes, create_case, list_cases, load_cases, write_fields
+from server.clock import now
+from server.errors import NotFound
+from server.validation import rules
+from server.validation.mutations import rejecting
+from sync import merge
+from sync.conflicts import record_conflict
+from sync.registry import MutationContext, register, register_kind
+
+
+@register("case.create")
+@rejecting
+async def create(ctx: MutationContext, args: dict) -> dict:
+    """Open a case: {id, type, household_id, procedure?, notes?}."""
+    return await create_case(ctx.actor, args, opened_at=ctx.created_at, at=ctx.received_at or now())
+
+
+@register("case.update")
+@rejecting
+async def update(ctx: MutationContext, args: dict) -> dict:
+    """Edit fields of a case: {id, changes: {type?, procedure?, notes?}}, merged against base_version."""
+    case_id = rules.uuid_value(args.get("id"), "id")
+    changes = clean_changes(args.get("changes"))
+    row = await case_in_scope(ctx.actor, case_id)
+    if row is None:
+        raise NotFound("找不到该案件，或不在您的管辖范围内。", field="id")
+    current = {name: row[name] for name in changes}
+    result = await merge.merge(KIND, str(case_id), current=current, version=row["version"], base_version=ctx.base_version, changes=changes)
+    version = row["version"]
+    if result.apply:
+        version = await write_fields(row, result.apply, ctx.received_at or now())
+    answer: dict = {"id": str(case_id), "version": version, "applied": sorted(result.apply)}
+    if result.conflicts:
+        answer["conflict"] = await record_conflict(
+            ctx, kind=KIND, record_id=str(case_id), area_path=row["area_path"], fields=result.conflicts, server_version=version
+        )
+    return answer
+
+
+register_kind(KIND, load=load_cases, apply_fields=apply_case_fields, list_all=list_cases)

@@ -1,0 +1,55 @@
+"""Mutations on households, registered with the sync engine, and the pull's household kind."""
+
+from __future__ import annotations
+
+from server.clock import now
+from server.errors import NotFound
+from server.households.services import (
+    KIND,
+    comparable_members,
+    apply_household_fields,
+    clean_fields,
+    create_household,
+    current_values,
+    household_in_scope,
+    list_households,
+    load_households,
+    write_fields,
+)
+from server.households.tables import Household
+from server.validation import rules
+from server.validation.mutations import rejecting
+from sync import merge
+from sync.conflicts import record_conflict
+from sync.registry import MutationContext, register, register_kind
+
+
+@register("household.upsert")
+@rejecting
+async def upsert_household(ctx: MutationContext, args: dict) -> dict:
+    """Create the household when its id is new; otherwise merge the given fields into it."""
+    user = ctx.actor
+    household_id = rules.uuid_value(args.get("id"), "id")
+    at = ctx.received_at or now()
+    if not await Household.exists().where(Household.id == household_id):
+        return await create_household(user, household_id, clean_fields(args, creating=True), at)
+    row = await household_in_scope(user, household_id)
+    if row is None:
+        raise NotFound("该户已存在，但不在您的管辖范围内。", field="id")
+    values = clean_fields(args, creating=False)
+    current = await current_values(row)
+    changes = {**values, "members": comparable_members(values["members"])} if "members" in values else values
+    result = await merge.merge(KIND, str(household_id), current=current, version=row["version"], base_version=ctx.base_version, changes=changes)
+    version = row["version"]
+    if result.apply:
+        apply = {name: values[name] for name in result.apply}
+        version = await write_fields(user, row, apply, current, at)
+    answer: dict = {"id": str(household_id), "version": version, "applied": sorted(result.apply)}
+    if result.conflicts:
+        answer["conflict"] = await record_conflict(
+            ctx, kind=KIND, record_id=str(household_id), area_path=row["area_path"], fields=result.conflicts, server_version=version
+        )
+    return answer
+
+
+register_kind(KIND, load=load_households, apply_fields=apply_household_fields, list_all=list_households)

@@ -1,0 +1,96 @@
+"""The sync engine over HTTP: push, pull, and conflicts for workers and supervisors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+
+from server.accounts.current import CurrentUser
+from server.accounts.guards import requires_user
+from server.audit.services import record
+from server.errors import AppError, Conflict, Forbidden, Invalid, NotFound
+from server.sync_api.schemas import PushIn, ResolveIn
+from sync import conflicts
+from sync.caller import Caller
+from sync.errors import BadRequest, ClientNotYours, ConflictClosed, ConflictNotFound, SyncError
+from sync.pull import pull
+from sync.push import Mutation, push
+from sync.registry import Rejected
+
+_ERRORS: dict[type[SyncError], type[AppError]] = {
+    ClientNotYours: Forbidden,
+    BadRequest: Invalid,
+    ConflictNotFound: NotFound,
+    ConflictClosed: Conflict,
+}
+
+
+def as_app_error(exc: SyncError) -> AppError:
+    error = _ERRORS.get(type(exc), Invalid)(exc.reason, field=exc.field, extra=exc.extra)
+    error.code = exc.code
+    return error
+
+
+def caller_of(user: CurrentUser) -> Caller:
+    # The feed is scoped by area path prefix, the same rule as server.areas.scope.in_scope;
+    # the loaders then read every record through in_scope itself.
+    return Caller(actor=user, user_id=user.id, scope_path=user.area_path, passkey_id=user.passkey_id, session_id=user.session_id)
+
+
+class SyncController(Controller):
+    path = "/api/sync"
+    guards = [requires_user]
+
+    @post("/push", status_code=200)
+    async def push(self, request: Request, data: PushIn) -> dict[str, Any]:
+        """Apply a device's mutations exactly once, in order."""
+        mutations = [Mutation(id=m.id, name=m.name, args=m.args, base_version=m.base_version, created_at=m.created_at) for m in data.mutations]
+        try:
+            return await push(caller_of(request.user), data.client_id, mutations)
+        except SyncError as exc:
+            raise as_app_error(exc) from exc
+
+    @get("/pull")
+    async def pull(
+        self,
+        request: Request,
+        cursor: str | None = None,
+        limit: int | None = Parameter(default=None),
+        client_id: str | None = None,
+    ) -> dict[str, Any]:
+        """The changes since the cursor to the records in the caller's scope."""
+        try:
+            return await pull(caller_of(request.user), cursor or None, limit, client_id or None)
+        except SyncError as exc:
+            raise as_app_error(exc) from exc
+
+    @get("/conflicts")
+    async def list_conflicts(self, request: Request, status: str = "open") -> dict[str, Any]:
+        """Conflicts in the caller's scope (status open, resolved or all)."""
+        if status not in ("open", "resolved", "all"):
+            raise Invalid("status 应为 open、resolved 或 all", field="status")
+        items = await conflicts.list_conflicts(request.user.area_path, status=None if status == "all" else status)
+        return {"conflicts": items}
+
+    @get("/conflicts/{conflict_id:str}")
+    async def get_conflict(self, request: Request, conflict_id: str) -> dict[str, Any]:
+        """One conflict in the caller's scope."""
+        try:
+            return await conflicts.get_conflict(request.user.area_path, conflict_id)
+        except SyncError as exc:
+            raise as_app_error(exc) from exc
+
+    @post("/conflicts/{conflict_id:str}/resolve", status_code=200)
+    async def resolve(self, request: Request, conflict_id: str, data: ResolveIn) -> dict[str, Any]:
+        """Settle a conflict field by field: keep the server's value or take the device's."""
+        user: CurrentUser = request.user
+        try:
+            result = await conflicts.resolve(user, user.id, user.area_path, conflict_id, data.choices)
+        except SyncError as exc:
+            raise as_app_error(exc) from exc
+        except Rejected as exc:
+            raise Invalid(exc.reason, field=exc.field) from exc
+        await record(user, "sync.conflict.resolve", "conflict", conflict_id, {"choices": data.choices, "kind": result["conflict"]["kind"], "record_id": result["conflict"]["record_id"]})
+        return result

@@ -1,0 +1,150 @@
+"""Push: exactly-once effect, duplicates, gaps, rejections, retries, ownership of client ids."""
+
+from __future__ import annotations
+
+import uuid
+
+from server.cases.tables import Case
+from server.households.tables import Household, Person
+from sync.tables import SyncMutation
+from tests.api.test_sync_support import client  # noqa: F401  (fixture)
+from tests.api.test_sync_support import OTHER_COMMUNITY, household_args, mutation, new_client_id, push
+from tests.support.auth import sign_in
+
+
+async def test_push_household_and_case_are_applied(client, demo):
+    await sign_in(client, "worker")
+    cid, hid, case_id = new_client_id(), str(uuid.uuid4()), str(uuid.uuid4())
+    response = await push(
+        client,
+        cid,
+        [
+            mutation(1, "household.upsert", household_args(hid)),
+            mutation(2, "case.create", {"id": case_id, "type": "dibao", "household_id": hid}),
+        ],
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["last_mutation_id"] == 2
+    assert [r["status"] for r in body["results"]] == ["applied", "applied"]
+    assert body["results"][1]["result"] == {"id": case_id, "version": 1}
+    household = await Household.select().where(Household.id == uuid.UUID(hid)).first()
+    assert household["address"] == "天河北路1号"
+    person = await Person.select().where(Person.household == uuid.UUID(hid)).first()
+    assert person["relation"] == "self" and person["sex"] == "M" and str(person["birth_date"]) == "1980-01-01"
+    case = await Case.select().where(Case.id == uuid.UUID(case_id)).first()
+    assert case["status"] == "draft" and case["type"] == "dibao" and case["area"] == household["area"]
+
+
+async def test_push_duplicate_mutation_is_not_reapplied(client, demo):
+    user = await sign_in(client, "worker")
+    cid, hid = new_client_id(), str(uuid.uuid4())
+    first = (await push(client, cid, [mutation(1, "household.upsert", household_args(hid))])).json()
+    again = (await push(client, cid, [mutation(1, "household.upsert", household_args(hid, address="改过的地址"))])).json()
+    assert again["last_mutation_id"] == 1
+    assert again["results"][0]["status"] == "duplicate"
+    assert again["results"][0]["original_status"] == "applied"
+    assert again["results"][0]["result"] == first["results"][0]["result"]
+    household = await Household.select(Household.address, Household.version).where(Household.id == uuid.UUID(hid)).first()
+    assert household == {"address": "天河北路1号", "version": 1}
+    stored = await SyncMutation.select().where(SyncMutation.client_id == cid)
+    assert len(stored) == 1 and stored[0]["user_id"] == user["id"]
+
+
+async def test_push_with_a_gap_is_refused_and_nothing_after_it_applies(client, demo):
+    await sign_in(client, "worker")
+    cid = new_client_id()
+    h1, h3, h4 = (str(uuid.uuid4()) for _ in range(3))
+    body = (
+        await push(
+            client,
+            cid,
+            [mutation(1, "household.upsert", household_args(h1)), mutation(3, "household.upsert", household_args(h3)), mutation(4, "household.upsert", household_args(h4))],
+        )
+    ).json()
+    assert body["last_mutation_id"] == 1
+    assert [r["status"] for r in body["results"]] == ["applied", "gap"]
+    assert body["results"][1]["expected_id"] == 2
+    assert "下一个应为 2" in body["results"][1]["reason"]
+    assert await Household.count().where(Household.id.is_in([uuid.UUID(h3), uuid.UUID(h4)])) == 0
+
+
+async def test_push_rejected_mutation_does_not_block_later_ones(client, demo):
+    await sign_in(client, "worker")
+    cid, good = new_client_id(), str(uuid.uuid4())
+    bad = household_args()
+    valid = bad["members"][0]["id_number"]
+    bad["members"][0]["id_number"] = valid[:-1] + ("1" if valid[-1] != "1" else "2")
+    body = (await push(client, cid, [mutation(1, "household.upsert", bad), mutation(2, "household.upsert", household_args(good))])).json()
+    assert body["last_mutation_id"] == 2
+    rejected, applied = body["results"]
+    assert rejected["status"] == "rejected" and rejected["field"] == "members[0].id_number" and "校验码" in rejected["reason"]
+    assert applied["status"] == "applied"
+    assert await Household.count().where(Household.id == uuid.UUID(bad["id"])) == 0
+    # Re-sending the rejected one answers the original rejection, reason and all.
+    again = (await push(client, cid, [mutation(1, "household.upsert", bad)])).json()["results"][0]
+    assert again["status"] == "duplicate" and again["original_status"] == "rejected" and again["reason"] == rejected["reason"]
+
+
+async def test_push_outside_scope_is_rejected_with_the_field(client, demo):
+    await sign_in(client, "worker")
+    body = (await push(client, new_client_id(), [mutation(1, "household.upsert", household_args(area="440111002001"))])).json()
+    result = body["results"][0]
+    assert result["status"] == "rejected" and result["field"] == "area"
+    assert body["last_mutation_id"] == 1
+
+
+async def test_push_unknown_mutation_is_rejected(client, demo):
+    await sign_in(client, "worker")
+    body = (await push(client, new_client_id(), [mutation(1, "no.such.thing", {})])).json()
+    assert body["results"][0]["status"] == "rejected" and body["results"][0]["field"] == "name"
+
+
+async def test_push_case_for_unknown_household_is_rejected(client, demo):
+    await sign_in(client, "worker")
+    args = {"id": str(uuid.uuid4()), "type": "dibao", "household_id": str(uuid.uuid4())}
+    result = (await push(client, new_client_id(), [mutation(1, "case.create", args)])).json()["results"][0]
+    assert result["status"] == "rejected" and result["field"] == "household_id"
+
+
+async def test_push_case_with_unknown_type_is_rejected(client, demo):
+    await sign_in(client, "worker")
+    hid = str(uuid.uuid4())
+    body = (
+        await push(client, new_client_id(), [mutation(1, "household.upsert", household_args(hid)), mutation(2, "case.create", {"id": str(uuid.uuid4()), "type": "lottery", "household_id": hid})])
+    ).json()
+    assert body["results"][1]["status"] == "rejected" and body["results"][1]["field"] == "type"
+
+
+async def test_push_client_id_of_another_user_is_refused(client, demo):
+    await sign_in(client, "worker")
+    cid = new_client_id()
+    assert (await push(client, cid, [mutation(1, "household.upsert", household_args())])).status_code == 200
+    await sign_in(client, "worker2")
+    response = await push(client, cid, [mutation(2, "household.upsert", household_args(area=OTHER_COMMUNITY))])
+    assert response.status_code == 403
+    assert response.json()["error"] == "client_not_yours"
+    assert (await client.get("/api/sync/pull", params={"client_id": cid})).status_code == 403
+
+
+async def test_push_without_session_is_unauthorized(client, demo):
+    response = await push(client, new_client_id(), [])
+    assert response.status_code in (401, 403)
+
+
+async def test_push_malformed_envelope_is_invalid(client, demo):
+    await sign_in(client, "worker")
+    response = await client.post("/api/sync/push", json={"client_id": new_client_id(), "mutations": [{"id": 0, "name": "x"}]})
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid"
+
+
+async def test_push_records_who_which_device_and_when(client, demo):
+    user = await sign_in(client, "worker")
+    cid = new_client_id()
+    await push(client, cid, [mutation(1, "household.upsert", household_args(), created_at="2026-05-23T09:14:00+08:00")])
+    row = await SyncMutation.select().where(SyncMutation.client_id == cid).first()
+    assert row["user_id"] == user["id"]
+    assert row["created_at"].isoformat().startswith("2026-05-23T01:14:00")
+    assert row["received_at"] > row["created_at"]
+    assert row["session_id"] is not None
