@@ -197,3 +197,25 @@ def attach_args(case_id, data: bytes, kind: str = "photo", **extra) -> dict:
         "device": "iPhone 12 / Safari",
         **extra,
     }
+
+
+def open_patch(server_url: str, path: str, headers: dict[str, str], offset: int, length: int) -> socket.socket:
+    """Start a PATCH announcing `length` body bytes and send none yet: the caller sends some of
+    them and then drops the connection (or kills the server), as a phone losing its network."""
+    port = int(server_url.rsplit(":", 1)[1])
+    sock = socket.create_connection(("127.0.0.1", port))
+    lines = [f"PATCH {path} HTTP/1.1", f"Host: localhost:{port}", f"Content-Length: {length}", f"Upload-Offset: {offset}"]
+    lines += [f"{k}: {v}" for k, v in (TUS | OCTETS | headers).items()]
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+    return sock
+
+
+def wait_for_offset(server_url: str, path: str, headers: dict[str, str], above: int, seconds: float = 15) -> int:
+    """Poll HEAD until the server's offset passes `above`; returns it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        response = httpx.head(server_url + path, headers=TUS | headers, timeout=5)
+        offset = int(response.headers["upload-offset"])
+        if offset > above or time.monotonic() > deadline:
+            return offset
+        time.sleep(0.05)
