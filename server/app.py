@@ -24,6 +24,7 @@ from server.sync_api.discovery import load_mutation_modules
 from server.templating import STATIC_DIR, template_config
 from server.uploads.controllers import UploadController
 from server.uploads.janitor import start_janitor, stop_janitor
+from server.review.routes import REVIEW_ROUTES
 
 
 def create_app() -> Litestar:
@@ -40,6 +41,7 @@ def create_app() -> Litestar:
         UploadController,
         EvidenceController,
         *CASEWORK_ROUTES,
+        *REVIEW_ROUTES,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", cache_control=None),
     ]
     return Litestar(

@@ -1,0 +1,1 @@
+"""Procedures: the working-day calendar, statutory deadlines, emergency (simplified) periods."""

@@ -1,0 +1,313 @@
+"""The review queue: the cases in the user's scope, filtered, searched, sorted, keyset-paginated.
+
+Pages are cut by the sort key and the case id ("keyset"), never by OFFSET, so that the 2,000th
+page costs what the first one does; counts by status and type come from one grouped query.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from piccolo.columns.combination import Where
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.query.functions.aggregate import Count
+from piccolo.querystring import QueryString
+
+from server.accounts.current import CurrentUser
+from server.accounts.tables import User
+from server.areas.scope import in_scope
+from server.cases.kinds import CASE_TYPES, STATUSES
+from server.cases.tables import Case
+from server.errors import Invalid
+from server.households.idnumber import mask
+from server.households.tables import Household, Person
+from server.procedures import services as procedures
+from server.procedures.rules import OPEN_STATUSES, overall_limit
+from server.procedures.workdays import Calendar, load_calendar
+
+PAGE_SIZE = 50
+# "todo": waiting for a supervisor's decision.
+TODO_STATUSES = ("submitted", "publicizing")
+SORTS = {
+    "opened_desc": (Case.opened_at, False),
+    "opened_asc": (Case.opened_at, True),
+    "updated_desc": (Case.updated_at, False),
+    "updated_asc": (Case.updated_at, True),
+}
+_ID_LIKE = re.compile(r"^\d{6,17}[\dXx]?$")
+
+
+@dataclass
+class Filters:
+    type: str = ""
+    status: str = "todo"
+    community: str = ""
+    worker: int | None = None
+    opened_from: date | None = None
+    opened_to: date | None = None
+    conflicts: bool = False
+    overdue: bool = False
+    spot_check: bool = False
+    q: str = ""
+    sort: str = "opened_asc"
+    cursor: str = ""
+    limit: int = PAGE_SIZE
+    errors: dict = field(default_factory=dict)
+
+    def as_query(self, **override) -> dict:
+        """The filters as URL parameters (for links that keep them), empty ones left out."""
+        values = {
+            "type": self.type,
+            "status": self.status,
+            "community": self.community,
+            "worker": self.worker or "",
+            "from": self.opened_from.isoformat() if self.opened_from else "",
+            "to": self.opened_to.isoformat() if self.opened_to else "",
+            "conflicts": "1" if self.conflicts else "",
+            "overdue": "1" if self.overdue else "",
+            "spot_check": "1" if self.spot_check else "",
+            "q": self.q,
+            "sort": self.sort,
+        }
+        values.update(override)
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+def _date(raw: str | None, name: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise Invalid("日期格式应为 YYYY-MM-DD", field=name) from exc
+
+
+def parse_filters(params: dict) -> Filters:
+    """Filters from query parameters; unknown values are refused with a reason."""
+    f = Filters(
+        type=params.get("type") or "",
+        status=params.get("status", "todo") or "",
+        community=(params.get("community") or "").strip(),
+        opened_from=_date(params.get("from"), "from"),
+        opened_to=_date(params.get("to"), "to"),
+        conflicts=params.get("conflicts") in ("1", "true", "on"),
+        overdue=params.get("overdue") in ("1", "true", "on"),
+        spot_check=params.get("spot_check") in ("1", "true", "on"),
+        q=(params.get("q") or "").strip()[:100],
+        sort=params.get("sort") or "opened_asc",
+        cursor=params.get("cursor") or "",
+    )
+    if f.type and f.type not in CASE_TYPES:
+        raise Invalid("未知的救助类型", field="type")
+    if f.status and f.status != "todo" and f.status not in STATUSES:
+        raise Invalid("未知的案件状态", field="status")
+    if f.sort not in SORTS:
+        raise Invalid("未知的排序方式", field="sort")
+    if params.get("worker"):
+        try:
+            f.worker = int(params["worker"])
+        except ValueError as exc:
+            raise Invalid("网格员编号应为数字", field="worker") from exc
+    if params.get("limit"):
+        try:
+            f.limit = max(1, min(200, int(params["limit"])))
+        except ValueError as exc:
+            raise Invalid("每页条数应为数字", field="limit") from exc
+    return f
+
+
+def encode_cursor(moment: datetime, case_id) -> str:
+    return base64.urlsafe_b64encode(f"{moment.isoformat()}|{case_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment, case_id = raw.split("|")
+        return datetime.fromisoformat(moment), uuid.UUID(case_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise Invalid("分页参数无效，请回到第一页", field="cursor") from exc
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=procedures.LOCAL)
+
+
+def _open_conflict_cases() -> QueryString:
+    """The ids of cases with an open sync conflict (on the case or on its household)."""
+    from sync.tables import SyncConflict
+
+    cast = "CAST(record_id AS uuid)" if isinstance(SyncConflict._meta.db, PostgresEngine) else "record_id"
+    return QueryString(
+        f"SELECT {cast} FROM sync_conflict WHERE status = 'open' AND kind = 'case' "
+        f"UNION SELECT c.id FROM assistance_case c JOIN sync_conflict s ON s.kind = 'household' "
+        f"AND s.status = 'open' AND s.record_id = CAST(c.household AS TEXT)"
+    )
+
+
+async def overdue_condition(calendar: Calendar, today: date) -> Where:
+    """Open cases whose overall statutory limit has passed (20 working days where delegated)."""
+    delegated = await procedures.delegated_district_paths()
+    cutoff = _start_of(calendar.earliest_on_time_start(today, overall_limit("dibao", False)))
+    condition = Case.status.is_in(list(OPEN_STATUSES)) & (Case.opened_at < cutoff)
+    if delegated:
+        for path in delegated:
+            condition = condition & Case.area.path.not_like(f"{path}%")
+        short = _start_of(calendar.earliest_on_time_start(today, overall_limit("dibao", True)))
+        near = Case.status.is_in(list(OPEN_STATUSES)) & (Case.opened_at < short)
+        paths = Case.area.path.like(f"{delegated[0]}%")
+        for path in delegated[1:]:
+            paths = paths | Case.area.path.like(f"{path}%")
+        condition = condition | (near & paths)
+    return condition
+
+
+def _search(q: str) -> Where:
+    if _ID_LIKE.match(q):
+        value = q.upper()
+        people = Person.select(Person.household).where(Person.id_number == value if len(value) == 18 else Person.id_number.like(f"{value}%"))
+        return Case.household.is_in(people)
+    people = Person.select(Person.household).where(Person.name.like(f"%{q}%"))
+    return Case.household.is_in(people) | Case.household.address.like(f"%{q}%")
+
+
+async def conditions(user: CurrentUser, f: Filters, calendar: Calendar, today: date) -> Where:
+    """Every filter except the status, the type and the cursor."""
+    where = in_scope(user, Case.area) & (Case.status != "draft")
+    if f.community:
+        where = where & (Case.area.code == f.community)
+    if f.worker:
+        where = where & (Case.assigned_to == f.worker)
+    if f.opened_from:
+        where = where & (Case.opened_at >= _start_of(f.opened_from))
+    if f.opened_to:
+        where = where & (Case.opened_at < _start_of(f.opened_to + timedelta(days=1)))
+    if f.conflicts:
+        where = where & Case.id.is_in(_open_conflict_cases())
+    if f.overdue:
+        where = where & await overdue_condition(calendar, today)
+    if f.spot_check:
+        from server.review.tables import Decision
+
+        where = where & Case.id.is_in(Decision.select(Decision.case).where(Decision.spot_check == True))  # noqa: E712
+    if f.q:
+        where = where & _search(f.q)
+    return where
+
+
+def _status_type(f: Filters) -> Where | None:
+    parts = []
+    if f.status == "todo":
+        parts.append(Case.status.is_in(list(TODO_STATUSES)))
+    elif f.status:
+        parts.append(Case.status == f.status)
+    if f.type:
+        parts.append(Case.type == f.type)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else parts[0] & parts[1]
+
+
+async def counts(user: CurrentUser) -> dict:
+    """Cases in scope by status and by type (drafts on devices are not the supervisor's yet)."""
+    rows = await Case.select(Case.status, Case.type, Count(Case.id, alias="n")).where(in_scope(user, Case.area) & (Case.status != "draft")).group_by(
+        Case.status, Case.type
+    )
+    by_status: dict[str, int] = {}
+    by_type: dict[str, int] = {}
+    for row in rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
+        by_type[row["type"]] = by_type.get(row["type"], 0) + row["n"]
+    return {"status": by_status, "type": by_type, "todo": sum(by_status.get(s, 0) for s in TODO_STATUSES), "total": sum(by_status.values())}
+
+
+async def page(user: CurrentUser, f: Filters, *, with_counts: bool = True) -> dict:
+    """One page of the queue: {"rows", "next_cursor", "counts"}."""
+    calendar = await load_calendar()
+    today = procedures.today()
+    where = await conditions(user, f, calendar, today)
+    narrowed = _status_type(f)
+    if narrowed is not None:
+        where = where & narrowed
+    column, ascending = SORTS[f.sort]
+    if f.cursor:
+        moment, last_id = decode_cursor(f.cursor)
+        if ascending:
+            where = where & ((column > moment) | ((column == moment) & (Case.id > last_id)))
+        else:
+            where = where & ((column < moment) | ((column == moment) & (Case.id < last_id)))
+    rows = await Case.select(
+        Case.id,
+        Case.type,
+        Case.status,
+        Case.procedure,
+        Case.version,
+        Case.opened_at,
+        Case.updated_at,
+        Case.household,
+        Case.assigned_to,
+        Case.area.code.as_alias("community_code"),
+        Case.area.name.as_alias("community"),
+        Case.area.path.as_alias("area_path"),
+        Case.household.address.as_alias("address"),
+    ).where(where).order_by(column, ascending=ascending).order_by(Case.id, ascending=ascending).limit(f.limit + 1)
+    more = len(rows) > f.limit
+    rows = rows[: f.limit]
+    await _decorate(rows, calendar, today)
+    sort_key = "opened_at" if column is Case.opened_at else "updated_at"
+    next_cursor = encode_cursor(rows[-1][sort_key], rows[-1]["id"]) if more and rows else ""
+    return {"rows": rows, "next_cursor": next_cursor, "counts": await counts(user) if with_counts else None}
+
+
+async def applicants_of(household_ids: list) -> dict:
+    """The applicant (relation `self`, else the first member) of each household: name and ID number."""
+    if not household_ids:
+        return {}
+    people = await Person.select(Person.household, Person.name, Person.id_number, Person.relation).where(
+        Person.household.is_in(list(household_ids))
+    ).order_by(Person.position)
+    found: dict = {}
+    for person in people:
+        if person["relation"] == "self" or person["household"] not in found:
+            found[person["household"]] = person
+    return found
+
+
+async def _decorate(rows: list[dict], calendar: Calendar, today: date) -> None:
+    """Applicant name and masked ID number, worker name, conflicts and overdue flag of each row."""
+    if not rows:
+        return
+    from sync.tables import SyncConflict
+
+    households = list({r["household"] for r in rows})
+    applicant = await applicants_of(households)
+    workers = {r["id"]: r["display_name"] for r in await User.select(User.id, User.display_name).where(
+        User.id.is_in(list({r["assigned_to"] for r in rows if r["assigned_to"]}) or [0])
+    )}
+    record_ids = [str(r["id"]) for r in rows] + [str(h) for h in households]
+    conflicted = {c["record_id"] for c in await SyncConflict.select(SyncConflict.record_id).where(
+        SyncConflict.record_id.is_in(record_ids) & (SyncConflict.status == "open")
+    )}
+    delegated = await procedures.delegated_district_paths()
+    for row in rows:
+        person = applicant.get(row["household"]) or {}
+        row["applicant"] = person.get("name", "")
+        row["id_number_masked"] = mask(person["id_number"]) if person.get("id_number") else ""
+        row["worker"] = workers.get(row["assigned_to"], "")
+        row["has_conflicts"] = str(row["id"]) in conflicted or str(row["household"]) in conflicted
+        is_delegated = any(row["area_path"].startswith(p) for p in delegated)
+        due = calendar.add_workdays(procedures.local_date(row["opened_at"]), overall_limit(row["type"], is_delegated))
+        row["due_on"] = due
+        row["overdue"] = row["status"] in OPEN_STATUSES and today > due
+
+
+async def workers_in_scope(user: CurrentUser) -> list[dict]:
+    """The grid workers a case may be assigned to."""
+    return await User.select(User.id, User.display_name, User.area.name.as_alias("community"), User.area.code.as_alias("community_code")).where(
+        in_scope(user, User.area) & (User.role == "grid_worker") & (User.active == True)  # noqa: E712
+    ).order_by(User.display_name)
