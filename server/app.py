@@ -8,13 +8,16 @@ from litestar.middleware import DefineMiddleware
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
+from server.accounts.controllers import AuthController, PasskeyController, SessionController
 from server.accounts.middleware import RequestContextMiddleware
+from server.accounts.people_controllers import InvitationController, PeopleController
 from server.casework.routes import CASEWORK_ROUTES
 from server.db import close_pool, start_pool
 from server.errors import error_to_response
 from server.evidence.controllers import EvidenceController
 from server.field.controllers import FieldController, FieldShellController, service_worker
 from server.home.controllers import HomeController
+from server.households.controllers import HouseholdApiController
 from server.observability.controllers import MetricsController, prometheus_config
 from server.observability.logs import AccessLogMiddleware, configure_access_log
 from server.secrets import app_secret
@@ -33,6 +36,12 @@ def create_app() -> Litestar:
     configure_access_log()
     route_handlers = [
         HomeController,
+        AuthController,
+        SessionController,
+        PasskeyController,
+        InvitationController,
+        PeopleController,
+        HouseholdApiController,
         SyncController,
         MetricsController,
         FieldController,

@@ -18,3 +18,4 @@ class CurrentUser:
     locale: str | None
     session_id: int
     passkey_id: int | None
+    session_kind: str = "field"

@@ -13,6 +13,7 @@ from server.accounts.tables import Invitation, User
 from server.areas.tables import Area
 from server.clock import now
 from server.errors import Forbidden, Invalid
+from server.i18n import N_
 from server.settings import get_settings
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -91,3 +92,29 @@ async def create_invitation(
     )
     await invitation.save()
     return token, invitation.to_dict()
+
+
+async def invitation_by_token(token: str) -> dict | None:
+    """The invitation behind a link's token, or None."""
+    if not token or len(token) > 200:
+        return None
+    return await (
+        Invitation.select(
+            Invitation.all_columns(),
+            Invitation.area.name.as_alias("area_name"),
+            Invitation.area.code.as_alias("area_code"),
+        )
+        .where(Invitation.token_hash == hash_token(token))
+        .first()
+    )
+
+
+def invitation_problem(invitation: dict | None) -> str | None:
+    """Why the invitation cannot be used (in Chinese), or None when it can."""
+    if invitation is None:
+        return N_("邀请链接无效，请向邀请您的人索取新的链接。")
+    if invitation["used_at"] is not None:
+        return N_("该邀请链接已被使用。每个链接只能使用一次，请索取新的链接。")
+    if invitation["expires_at"] <= now():
+        return N_("该邀请链接已过期，请向邀请您的人索取新的链接。")
+    return None

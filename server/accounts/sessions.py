@@ -10,9 +10,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from server.accounts.current import CurrentUser
-from server.accounts.tables import AuthSession, User
+from litestar.datastructures import Cookie
 
+from server.accounts.current import CurrentUser
+from server.accounts.roles import GRID_WORKER
+from server.accounts.tables import AuthSession
 from server.clock import now
 from server.settings import get_settings
 
@@ -30,6 +32,34 @@ def session_lifetime(kind: str) -> timedelta:
     if kind == "desktop":
         return timedelta(minutes=settings.desktop_idle_minutes)
     return timedelta(days=settings.field_days)
+
+
+def session_kind(role: str) -> str:
+    """Grid workers carry phones into the field (long sliding sessions); everyone else is at a desk."""
+    return "field" if role == GRID_WORKER else "desktop"
+
+
+def session_cookie(token: str, kind: str) -> Cookie:
+    """The session cookie. A field cookie outlives the browser; a desktop one ends with it
+    (and its server-side session ends after idleness either way)."""
+    settings = get_settings()
+    return Cookie(
+        key=COOKIE_NAME,
+        value=token,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.server.secure_cookies,
+        max_age=settings.sessions.field_days * 86400 if kind == "field" else None,
+    )
+
+
+def cleared_session_cookie() -> Cookie:
+    settings = get_settings()
+    return Cookie(
+        key=COOKIE_NAME, value="", path="/", httponly=True, samesite="lax",
+        secure=settings.server.secure_cookies, max_age=0,
+    )
 
 
 async def create_session(user_id: int, *, kind: str = "field", passkey_id: int | None = None, user_agent: str = "") -> str:
@@ -53,8 +83,14 @@ async def create_session(user_id: int, *, kind: str = "field", passkey_id: int |
 
 async def load_session(token: str) -> CurrentUser | None:
     """The user behind a session token, sliding its expiry; None when it is unknown or over."""
+    user, _ = await load_session_sliding(token)
+    return user
+
+
+async def load_session_sliding(token: str) -> tuple[CurrentUser | None, bool]:
+    """Like load_session; the flag says the expiry was moved on (the cookie should be re-sent)."""
     if not token:
-        return None
+        return None, False
     row = (
         await AuthSession.select(
             AuthSession.id,
@@ -79,8 +115,9 @@ async def load_session(token: str) -> CurrentUser | None:
     )
     at = now()
     if row is None or row["ended_at"] is not None or row["expires_at"] <= at or not row["active"]:
-        return None
-    if at - row["last_seen_at"] >= _TOUCH_EVERY:
+        return None, False
+    touched = at - row["last_seen_at"] >= _TOUCH_EVERY
+    if touched:
         await AuthSession.update(
             {AuthSession.last_seen_at: at, AuthSession.expires_at: at + session_lifetime(row["kind"])}
         ).where(AuthSession.id == row["id"])
@@ -96,7 +133,8 @@ async def load_session(token: str) -> CurrentUser | None:
         locale=row["locale"],
         session_id=row["id"],
         passkey_id=row["passkey"],
-    )
+        session_kind=row["kind"],
+    ), touched
 
 
 async def end_session(token: str) -> None:
@@ -112,4 +150,8 @@ async def end_sessions_of(user_id: int) -> None:
     )
 
 
-
+async def end_sessions_of_passkey(passkey_id: int) -> None:
+    """End the sessions that were opened with one passkey (it was revoked)."""
+    await AuthSession.update({AuthSession.ended_at: now()}).where(
+        (AuthSession.passkey == passkey_id) & (AuthSession.ended_at.is_null())
+    )

@@ -29,6 +29,14 @@ def area_in_scope(user: CurrentUser, area_path: str) -> bool:
     return area_path.startswith(user.area_path)
 
 
+async def areas_in_scope(user: CurrentUser, levels: tuple[str, ...] | None = None) -> list[dict]:
+    """The areas at or below the user's home area (optionally of some levels only), tree order."""
+    query = Area.select(Area.id, Area.code, Area.name, Area.level, Area.path).where(Area.path.like(f"{user.area_path}%"))
+    if levels:
+        query = query.where(Area.level.is_in(list(levels)))
+    return await query.order_by(Area.path)
+
+
 async def area_for_write(user: CurrentUser, code: str) -> dict:
     """The community an item may be written to, by code; NotFound when outside the user's scope."""
     area = await Area.select().where((Area.code == code) & (Area.path.like(f"{user.area_path}%"))).first()

@@ -1,0 +1,102 @@
+"""Browser helpers for the e2e tests: Chromium's virtual authenticator and passkey enrollment.
+
+`add_virtual_authenticator(page)` attaches a CDP virtual authenticator that behaves like a
+phone's platform authenticator (CTAP2, internal transport, resident keys, user verification
+that always succeeds). It belongs to that page's target: add one per page that needs passkeys;
+its credentials live as long as the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from playwright.sync_api import Browser, BrowserContext, CDPSession, Page
+
+
+@dataclass
+class VirtualAuthenticator:
+    cdp: CDPSession
+    authenticator_id: str
+
+    def credentials(self) -> list[dict]:
+        return self.cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.authenticator_id})["credentials"]
+
+    def set_user_verified(self, verified: bool) -> None:
+        self.cdp.send("WebAuthn.setUserVerified", {"authenticatorId": self.authenticator_id, "isUserVerified": verified})
+
+    def remove(self) -> None:
+        self.cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": self.authenticator_id})
+
+
+def add_virtual_authenticator(target: Page | BrowserContext, page: Page | None = None) -> VirtualAuthenticator:
+    """Attach a platform-like virtual authenticator to a page (or to `page` of a context)."""
+    if isinstance(target, BrowserContext):
+        page = page or (target.pages[0] if target.pages else target.new_page())
+        context = target
+    else:
+        page = target
+        context = target.context
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable", {"enableUI": False})
+    answer = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    return VirtualAuthenticator(cdp, answer["authenticatorId"])
+
+
+PHONE = {"width": 360, "height": 640}
+
+
+def phone_context(browser: Browser, **kwargs) -> BrowserContext:
+    """A phone-sized context: 360×640, touch, Chinese."""
+    options = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "locale": "zh-CN", **kwargs}
+    return browser.new_context(**options)
+
+
+def enrolled_page(browser: Browser, link: str, *, phone: bool = True) -> tuple[BrowserContext, Page, "VirtualAuthenticator"]:
+    """A new context (phone-sized unless `phone=False`) with a virtual authenticator, enrolled by `link`."""
+    context = phone_context(browser) if phone else browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    authenticator = add_virtual_authenticator(page)
+    enroll(page, link)
+    return context, page, authenticator
+
+
+HOME = re.compile(r"^https?://[^/]+/$")
+
+
+def enroll(page: Page, link: str, *, timeout: float = 15_000) -> None:
+    """Open an enrollment link and register a passkey; returns once signed in on the home page."""
+    page.goto(link)
+    page.get_by_role("button", name="创建通行密钥并登录").click()
+    page.wait_for_url(HOME, timeout=timeout)
+    page.locator("form[action='/signout']").wait_for(timeout=timeout)
+
+
+def sign_in(page: Page, base: str, username: str | None = None, *, timeout: float = 15_000) -> None:
+    """Sign in on /signin with the page's passkey: discoverable, or with the user-name fallback."""
+    page.goto(f"{base}/signin")
+    if username:
+        page.get_by_text("没有看到您的通行密钥").click()
+        page.get_by_label("用户名").fill(username)
+        page.get_by_role("button", name="用通行密钥登录", exact=True).click()
+    else:
+        page.get_by_role("button", name="使用通行密钥登录", exact=True).click()
+    page.wait_for_url(HOME, timeout=timeout)
+    page.locator("form[action='/signout']").wait_for(timeout=timeout)
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="退出").click()
+    page.get_by_role("link", name="登录", exact=True).wait_for()
