@@ -28,6 +28,7 @@ from server.templating import STATIC_DIR, template_config
 from server.uploads.controllers import UploadController
 from server.uploads.janitor import start_janitor, stop_janitor
 from server.review.routes import REVIEW_ROUTES
+from server.paperwork.controllers import ROUTES as PAPERWORK_ROUTES
 
 
 def create_app() -> Litestar:
@@ -51,6 +52,7 @@ def create_app() -> Litestar:
         EvidenceController,
         *CASEWORK_ROUTES,
         *REVIEW_ROUTES,
+        *PAPERWORK_ROUTES,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", cache_control=None),
     ]
     return Litestar(

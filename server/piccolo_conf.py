@@ -26,6 +26,7 @@ APPS = [
     "server.referrals.piccolo_app",
     "server.procedures.piccolo_app",
     "server.review.piccolo_app",
+    "server.paperwork.piccolo_app",
 ]
 
 

@@ -6,7 +6,7 @@ import { isoLocal, prune } from "./outbox.js";
 
 export const PAGES_CACHE = "doorstep-pages";
 // Pages refreshed after every pull, so that they open offline. Shell pages are precached by sw.js.
-export const APP_PAGES = ["/", "/field", "/field/households/new", "/field/cases/new", "/field/visit", "/field/capture"];
+export const APP_PAGES = ["/", "/field", "/field/households/new", "/field/cases/new", "/field/visit", "/field/capture", "/field/paperwork"];
 const BATCH = 100;
 const ACKED = { applied: "done", duplicate: "done", rejected: "rejected", conflict: "conflict" };
 
@@ -167,6 +167,9 @@ export async function cachePages(changedCases) {
     const url = `/field/cases/${id}`;
     if (changedCases.has(id) || !(await cache.match(url))) urls.push(url);
   }
+  // Deferred paperwork: the signing page of every open obligation, refreshed after each pull.
+  const obligations = (await all("records", "type")).filter((r) => r.type === "obligation" && r.data?.status === "pending");
+  urls.push(...obligations.map((r) => `/field/paperwork/${r.id}`));
   for (const url of urls) {
     try {
       const response = await fetch(url, { credentials: "same-origin" });
