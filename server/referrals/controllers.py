@@ -78,7 +78,7 @@ class OrganisationPageController(Controller):
         """The organisations and a form to add one."""
         return await self._page(request)
 
-    @post("/", name="organisations_create")
+    @post("/", name="organisations_create", status_code=200)
     async def create(self, request: Request, data: FormBody) -> Template:
         """Add an organisation from the form; errors are shown next to their field."""
         values: dict[str, Any] = {k: v for k, v in data.items() if k != "_csrf_token" and v != ""}

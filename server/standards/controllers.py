@@ -74,7 +74,7 @@ class StandardPageController(Controller):
         """The standards and a form to add one."""
         return await self._page(request)
 
-    @post("/", name="standards_create")
+    @post("/", name="standards_create", status_code=200)
     async def create(self, request: Request, data: FormBody) -> Template:
         """Add a standard from the form; errors are shown next to their field."""
         values: dict[str, Any] = {k: v for k, v in data.items() if k != "_csrf_token"}
