@@ -17,6 +17,9 @@ from server.errors import error_to_response
 from server.evidence.controllers import EvidenceController
 from server.field.controllers import FieldController, FieldShellController, service_worker
 from server.home.controllers import HomeController
+from server.dailycheck.controllers import DailyFieldController, HandledController
+from server.dashboards.controllers import DashboardController
+from server.watch.controllers import WatchController
 from server.households.controllers import HouseholdApiController
 from server.observability.controllers import MetricsController, prometheus_config
 from server.observability.logs import AccessLogMiddleware, configure_access_log
@@ -47,6 +50,10 @@ def create_app() -> Litestar:
         MetricsController,
         FieldController,
         FieldShellController,
+        DailyFieldController,
+        HandledController,
+        DashboardController,
+        WatchController,
         service_worker,
         UploadController,
         EvidenceController,

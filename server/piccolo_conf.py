@@ -24,6 +24,8 @@ APPS = [
     "server.declarations.piccolo_app",
     "server.verification.piccolo_app",
     "server.referrals.piccolo_app",
+    "server.watch.piccolo_app",
+    "server.dailycheck.piccolo_app",
     "server.procedures.piccolo_app",
     "server.review.piccolo_app",
     "server.paperwork.piccolo_app",

@@ -9,9 +9,11 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_supervisor, requires_user
+from server.cases.kinds import CASE_TYPES
 from server.dailycheck import schemas
 from server.dailycheck.services import mark_handled, phone_roster
 from server.i18n import gettext
+from server.visits.schemas import MODES
 from server.watch.days import today
 from server.watch.services import REASONS
 
@@ -23,6 +25,15 @@ def labels() -> dict:
     return shown | {"checked": gettext("今日已报"), "pending": gettext("待同步"), "unchecked": gettext("今日未报"), "needs_flag": gettext("有需求")}
 
 
+def field_labels() -> dict:
+    """What field/layout.html hands to the field app's JavaScript (as server.field.controllers.page does)."""
+    return {
+        "MODES": MODES,
+        "CASE_TYPES_SHOWN": {key: gettext(label) for key, label in CASE_TYPES.items()},
+        "MODES_SHOWN": {key: gettext(label) for key, label in MODES.items()},
+    }
+
+
 class DailyFieldController(Controller):
     path = "/field/daily"
     guards = [requires_user]
@@ -31,14 +42,14 @@ class DailyFieldController(Controller):
     async def roster(self, request: Request) -> Template:
         """The worker's roster for today: people not yet checked first, highlighted."""
         people = await phone_roster(request.user)
-        context = {"user": request.user, "people": people, "today": today(), "LABELS": labels(), "S": schemas, "REASONS": REASONS}
+        context = {**field_labels(), "user": request.user, "people": people, "today": today(), "LABELS": labels(), "S": schemas, "REASONS": REASONS}
         return Template("watch/daily.html", context=context)
 
     @get("/check", name="daily_check")
     async def check(self, request: Request, person: str = "") -> Template:
         """One screen per person: all well in one tap, or the details. The person is `?person=`."""
         people = {p["person_id"]: p for p in await phone_roster(request.user)}
-        context = {"user": request.user, "person": people.get(person), "today": today(), "LABELS": labels(), "S": schemas, "REASONS": REASONS}
+        context = {**field_labels(), "user": request.user, "person": people.get(person), "today": today(), "LABELS": labels(), "S": schemas, "REASONS": REASONS}
         return Template("watch/daily_check.html", context=context)
 
 

@@ -4,6 +4,7 @@ adding (one person, or every proposal) and removing with a reason."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
+from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
@@ -69,7 +70,7 @@ class WatchController(Controller):
         return back(area, done=f"added_many:{count}")
 
     @post("/{entry_id:uuid}/remove", name="watch_remove", status_code=303)
-    async def remove(self, request: Request, entry_id: str) -> Redirect:
+    async def remove(self, request: Request, entry_id: UUID) -> Redirect:
         """Take a person off the roster, with the reason."""
         form, area = await form_of(request)
         entry = await services.remove(request.user, entry_id, form.get("reason") or "")

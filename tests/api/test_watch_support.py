@@ -18,6 +18,7 @@ from server.dailycheck.tables import DailyCheck
 from server.households.tables import Household, Person
 from server.watch.days import LOCAL, today
 from server.watch.tables import WatchEntry
+from sync import feed
 from sync.registry import MutationContext
 
 HUASHI, NANFANG, TANGXIA, SANYUANLI = "440106004001", "440106004002", "440106012001", "440111002001"
@@ -81,6 +82,8 @@ async def watch(person_id: uuid.UUID, reasons: str, *, added: date, removed: dat
             removed_at=at_noon(removed) if removed else None, removal_reason="迁出" if removed else "",
         )
     )
+    path = (await Person.select(Person.household.area.path.as_alias("path")).where(Person.id == person_id).first())["path"]
+    await feed.touch("watch", str(entry_id), None if removed else path, new=True)
     return entry_id
 
 
