@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from server.clock import now
+from server.observability.metrics import count_upload
 from server.settings import get_settings
 from server.uploads import storage
 from server.uploads.protocol import TusError
@@ -19,6 +20,7 @@ async def _refuse(row: dict, status_code: int, code: str, reason: str) -> TusErr
     """Discard the bytes, remember why (a HEAD then answers 410 with the reason)."""
     storage.discard(storage.partial_path(row["id"]))
     await Upload.update({Upload.status: REFUSED, Upload.reason: reason}).where(Upload.id == row["id"])
+    count_upload("refused")
     return TusError(status_code, code, reason)
 
 
@@ -46,4 +48,5 @@ async def finish(row: dict, hasher) -> dict:
     ).on_conflict(action="DO NOTHING")
     changes = {"status": COMPLETE, "received": row["length"], "mime": sniffed.mime, "kind": sniffed.kind, "completed_at": moment}
     await Upload.update(changes).where(Upload.id == row["id"])
+    count_upload("completed")
     return {**row, **changes}

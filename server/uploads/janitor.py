@@ -10,6 +10,7 @@ from datetime import datetime
 from uuid import UUID
 
 from server.clock import now
+from server.observability.metrics import count_upload
 from server.uploads import services, storage
 from server.uploads.tables import COMPLETE, Upload
 
@@ -27,6 +28,7 @@ async def cleanup_expired_uploads(at: datetime | None = None) -> int:
     for row in expired:
         await Upload.delete().where((Upload.id == row["id"]) & (Upload.status != COMPLETE))
         services.forget(row["id"])
+        count_upload("expired")
         storage.discard(storage.partial_path(row["id"]))
     await _remove_orphans()
     return len(expired)

@@ -18,6 +18,7 @@ from uuid import UUID, uuid4
 from server.accounts.current import CurrentUser
 from server.clock import now
 from server.errors import NotFound
+from server.observability.metrics import count_upload, count_upload_bytes
 from server.settings import get_settings
 from server.uploads import storage
 from server.uploads.completion import finish
@@ -66,6 +67,7 @@ async def create_upload(user: CurrentUser, length: int, metadata: dict[str, str]
     }
     storage.create_partial(upload_id)
     await Upload.insert(Upload(**row))
+    count_upload("created")
     return await Upload.select().where(Upload.id == upload_id).first()
 
 
@@ -123,6 +125,7 @@ async def receive(
             received, hasher = await _write(upload_id, offset, remaining, body, checksum)
         finally:
             _locks.pop(upload_id, None)
+    count_upload_bytes(received)
     new_offset = offset + received
     if new_offset < row["length"]:
         if hasher is not None:
@@ -189,6 +192,7 @@ async def terminate(user: CurrentUser, upload_id: UUID) -> None:
     if upload_id in _locks:
         raise TusError(423, "locked", "另一个请求正在写入此上传，请稍后再试。")
     await Upload.delete().where(Upload.id == upload_id)
+    count_upload("terminated")
     _running.pop(upload_id, None)
     storage.discard(storage.partial_path(upload_id))
 

@@ -156,3 +156,19 @@ async def test_each_patch_pushes_the_expiry_forward(client, demo):
     row = await Upload.select(Upload.expires_at).where(Upload.id == upload_id).first()
     assert row["expires_at"] > now() + timedelta(days=1)
     assert "GMT" in response.headers["upload-expires"]
+
+
+async def test_uploads_and_their_bytes_are_counted_for_monitoring(client, demo):
+    from prometheus_client import REGISTRY
+
+    def sample(name: str, **labels) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    created, completed = sample("doorstep_uploads_total", outcome="created"), sample("doorstep_uploads_total", outcome="completed")
+    received = sample("doorstep_upload_bytes_total")
+    await sign_in(client, "worker")
+    data = jpeg()
+    await upload(client, data)
+    assert sample("doorstep_uploads_total", outcome="created") == created + 1
+    assert sample("doorstep_uploads_total", outcome="completed") == completed + 1
+    assert sample("doorstep_upload_bytes_total") == received + len(data)
