@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from server.accounts.current import CurrentUser
 from server.accounts.roles import GRID_WORKER
@@ -45,18 +45,6 @@ def evidence_ref(value: object, field: str = "evidence.ref") -> str:
         return str(rules.uuid_value(raw, field))
     except Invalid:
         raise Invalid("证据应为证据编号或文件的SHA-256（64位十六进制）", field=field) from None
-
-
-def _declared_at(value: object, fallback: datetime | None) -> datetime:
-    if value in (None, ""):
-        return fallback or now()
-    try:
-        at = datetime.fromisoformat(str(value))
-    except ValueError:
-        raise Invalid("申报时间格式不正确，应为 ISO 8601 时间", field="declared_at") from None
-    if at.tzinfo is None:
-        raise Invalid("申报时间须带时区", field="declared_at")
-    return at
 
 
 def as_json(row: dict) -> dict:
@@ -107,7 +95,7 @@ async def record_declaration(user: CurrentUser, args: dict, *, created_at: datet
         area=case["area"],
         content=content,
         agreed=True,
-        declared_at=_declared_at(args.get("declared_at"), created_at),
+        declared_at=rules.moment(args.get("declared_at"), "declared_at", label="申报时间", not_after=now() + timedelta(hours=1)) or created_at or now(),
         evidence_kind=kind,
         evidence_ref=ref,
         extension_months=standard["extension_months"],

@@ -49,6 +49,7 @@ class Figures:
     version: str
     dibao_standard: Decimal
     dibao_minimum: Decimal = ZERO
+    low_income_multiple: Decimal = Decimal("1.5")
     tekun_multiple: Decimal = Decimal("1.3")
     temporary: dict = field(default_factory=lambda: {"general": Decimal(1), "serious": Decimal(2), "critical": Decimal(3)})
     asset_limit_months: int = 24
@@ -182,6 +183,10 @@ def compute_dibao(inputs: Inputs, figures: Figures) -> Result:
     else:
         result.amount = ZERO
         result.lines.append(Line(N_("低保金额（差额救助）"), fmt(ZERO), N_("不符合条件")))
+        low_income = yuan(figures.dibao_standard * figures.low_income_multiple)
+        if per_capita < low_income:
+            note = N_("低于低收入家庭认定标准：可认定为低收入家庭，或转介其他帮扶")
+            result.lines.append(Line(N_("低收入家庭认定标准"), fmt(low_income), f"{figures.low_income_multiple} × {fmt(figures.dibao_standard)}；{note}"))
     if result.missing:
         result.outcome = "incomplete"
     return result

@@ -34,6 +34,7 @@ def figures_of(standard: dict) -> Figures:
         version=rule_version(standard),
         dibao_standard=Decimal(standard["dibao_standard"]),
         dibao_minimum=Decimal(standard["dibao_minimum"]),
+        low_income_multiple=Decimal(standard["low_income_multiple"]),
         tekun_multiple=Decimal(standard["tekun_multiple"]),
         temporary={severity: Decimal(standard[column]) for severity, column in SEVERITIES.items()},
         asset_limit_months=standard["asset_limit_months"],

@@ -100,6 +100,21 @@ def day(value: object, field: str, *, required: bool = True, not_after: date | N
     return result
 
 
+def moment(value: object, field: str, *, label: str = "时间", not_after: datetime | None = None) -> datetime | None:
+    """A point in time with its time zone, from an ISO 8601 string ("2022-04-01T10:00:00+08:00")."""
+    if value in (None, ""):
+        return None
+    try:
+        at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        raise Invalid(f"{label}格式不正确，应为 ISO 8601 并带时区", field=field) from None
+    if at.tzinfo is None:
+        raise Invalid(f"{label}须带时区（如 +08:00）", field=field)
+    if not_after is not None and at > not_after:
+        raise Invalid(f"{label}晚于服务器当前时间，请核对手机时钟", field=field)
+    return at
+
+
 def id_number(value: object, field: str = "id_number") -> str:
     """A resident identity number with a correct check character."""
     raw = "" if value is None else str(value)

@@ -90,6 +90,13 @@ def test_dibao_income_at_the_standard_is_not_eligible():
     assert result.outcome == "ineligible"
     assert result.amount == Decimal("0.00")
     assert result.checks[0].passed is False
+    assert line(result, "低收入家庭认定标准").value == "1,680.00"
+
+
+def test_dibao_above_the_low_income_threshold_gets_no_low_income_hint():
+    result = dibao({"incomes": [{"kind": "wage", "amount": "6000.00"}]})
+    assert result.per_capita_income == Decimal("2000.00")
+    assert all(item.label != "低收入家庭认定标准" for item in result.lines)
 
 
 def test_dibao_small_difference_is_raised_to_the_minimum():

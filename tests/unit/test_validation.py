@@ -69,3 +69,14 @@ def test_ratio_and_choice_and_whole():
     assert reason(lambda: rules.ratio("0", "m"))[1] == "倍数应为大于0的数字"
     assert reason(lambda: rules.choice("x", "kind", ("a",), label="类别"))[1] == "类别不在可选范围内：x"
     assert reason(lambda: rules.whole("3.5", "n", label="月数"))[1] == "月数应为整数"
+
+
+def test_moment_needs_a_time_zone_and_not_the_future():
+    from datetime import datetime, timezone
+
+    assert rules.moment("2022-04-01T10:00:00+08:00", "at").utcoffset().total_seconds() == 8 * 3600
+    assert rules.moment("", "at") is None
+    assert reason(lambda: rules.moment("2022-04-01T10:00:00", "declared_at", label="申报时间")) == ("declared_at", "申报时间须带时区（如 +08:00）")
+    assert reason(lambda: rules.moment("yesterday", "at"))[1] == "时间格式不正确，应为 ISO 8601 并带时区"
+    limit = datetime(2022, 1, 1, tzinfo=timezone.utc)
+    assert reason(lambda: rules.moment("2022-04-01T10:00:00+08:00", "at", not_after=limit))[1] == "时间晚于服务器当前时间，请核对手机时钟"
