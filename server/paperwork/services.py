@@ -19,6 +19,7 @@ from server.paperwork.kinds import DOCUMENTS, OPEN, ORDER
 from server.paperwork.settings import get_paperwork_settings
 from server.paperwork.tables import Obligation
 from server.procedures import services as procedures
+from sync.db import write_transaction
 from sync.feed import touch
 
 KIND = "obligation"
@@ -182,11 +183,11 @@ async def waive(user: CurrentUser, obligation_id, reason: str, expected_version=
         raise Invalid("该文书已签署或已免签。", field="status")
     if expected_version not in (None, "") and int(expected_version) != row["version"]:
         raise Invalid("该文书在您查看后已有变化，请刷新后再操作。", field="expected_version")
-    at = now()
-    await Obligation.update({
-        Obligation.status: "waived", Obligation.waive_reason: reason[:1000], Obligation.waived_by: user.id,
-        Obligation.waived_at: at, Obligation.version: row["version"] + 1,
-    }).where((Obligation.id == row["id"]) & (Obligation.version == row["version"]))
-    await touch(KIND, str(row["id"]), row["area_path"])
-    await record(user, "paperwork.waive", "obligation", str(row["id"]), {"kind": row["kind"], "case": str(row["case"]), "reason": reason})
+    async with write_transaction(Obligation._meta.db):
+        await Obligation.update({
+            Obligation.status: "waived", Obligation.waive_reason: reason[:1000], Obligation.waived_by: user.id,
+            Obligation.waived_at: now(), Obligation.version: row["version"] + 1,
+        }).where((Obligation.id == row["id"]) & (Obligation.version == row["version"]))
+        await touch(KIND, str(row["id"]), row["area_path"])
+        await record(user, "paperwork.waive", "obligation", str(row["id"]), {"kind": row["kind"], "case": str(row["case"]), "reason": reason})
     return await get(user, row["id"])

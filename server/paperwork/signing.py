@@ -15,6 +15,7 @@ import re
 from datetime import datetime
 from uuid import UUID
 
+from server.audit.services import record
 from server.clock import now
 from server.paperwork.kinds import OPEN
 from server.paperwork.services import KIND, get
@@ -131,6 +132,7 @@ async def sign(ctx: MutationContext, args: dict) -> dict:
         passkey_id=user.passkey_id,
     ))
     status = await _settle(row, {signer["key"]})
+    await record(user, "paperwork.sign", "obligation", str(row["id"]), {"signer": signer["name"], "method": "screen", "binding": bound})
     return _result(row, signature_id, status, bound)
 
 
@@ -162,4 +164,5 @@ async def attach_photo(ctx: MutationContext, args: dict) -> dict:
         collected_by=user.id, client_id=ctx.client_id[:64], passkey_id=user.passkey_id,
     ))
     status = await _settle(row, {"*"})
+    await record(user, "paperwork.sign", "obligation", str(row["id"]), {"method": "photo", "evidence": attached["evidence_id"], "binding": bound})
     return _result(row, signature_id, status, bound)
