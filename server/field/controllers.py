@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
-import server.visits.services  # noqa: F401 - registers the visit.record mutation
+import server.visits.mutations  # noqa: F401 - registers visit.record (also found by the sync engine)
 from server.accounts.guards import requires_user
 from server.cases.kinds import CASE_TYPES
 from server.field import services

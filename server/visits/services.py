@@ -1,17 +1,24 @@
-"""Recording visits: the `visit.record` mutation and the scoped reads of the field pages."""
+"""Visits: validation and writing of `visit.record`, scoped reads, the pull's visit records."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
 
-from server.areas.scope import get_in_scope, in_scope
+from server.accounts.current import CurrentUser
+from server.areas.scope import in_scope
 from server.cases.tables import Case
 from server.clock import now
-from server.errors import NotFound
 from server.visits.schemas import MODES
 from server.visits.tables import Visit
-from sync.registry import MutationContext, Rejected, register
+from sync import feed
+from sync.registry import MutationContext, Rejected
+
+KIND = "visit"
+_COLUMNS = (
+    Visit.id, Visit.case, Visit.mode, Visit.investigator_1, Visit.investigator_2, Visit.visited_at,
+    Visit.members_situation, Visit.notes, Visit.recorded_by, Visit.recorded_at, Visit.version,
+)
 
 
 def _uuid(value, field: str) -> uuid.UUID:
@@ -53,7 +60,6 @@ def _investigators(value) -> tuple[str, str]:
     return names[0], names[1]
 
 
-@register("visit.record")
 async def record_visit(ctx: MutationContext, args: dict) -> dict:
     """Record a non-contact home visit on a case in the actor's scope."""
     visit_id = _uuid(args.get("id"), "id")
@@ -63,10 +69,11 @@ async def record_visit(ctx: MutationContext, args: dict) -> dict:
         raise Rejected(f"未知的走访方式 {mode}，可选: {', '.join(MODES)}", field="mode")
     first, second = _investigators(args.get("investigators"))
     visited_at = _visited_at(args.get("visited_at"))
-    try:
-        case = await get_in_scope(ctx.actor, Case, case_id, Case.area)
-    except NotFound:
-        raise Rejected("找不到该案件，或不在您的管辖范围内", field="case_id") from None
+    case = await Case.select(Case.id, Case.area, Case.area.path.as_alias("area_path")).where(
+        (Case.id == case_id) & in_scope(ctx.actor, Case.area)
+    ).first()
+    if case is None:
+        raise Rejected("找不到该案件，或不在您的管辖范围内", field="case_id")
     if await Visit.exists().where(Visit.id == visit_id):
         raise Rejected("该走访记录已存在", field="id")
     visit = Visit(
@@ -80,14 +87,42 @@ async def record_visit(ctx: MutationContext, args: dict) -> dict:
         members_situation=_text(args, "members_situation", 4000),
         notes=_text(args, "notes", 4000),
         recorded_by=ctx.actor.id,
-        recorded_at=now(),
+        recorded_at=getattr(ctx, "received_at", None) or now(),
         client_id=ctx.client_id,
         device_created_at=ctx.created_at,
     )
     await visit.save()
+    await feed.touch(KIND, str(visit_id), case["area_path"], new=True)
     return {"visit_id": str(visit_id), "case_id": str(case_id), "version": 1}
 
 
-async def visits_of_case(user, case_id) -> list[dict]:
+async def visits_of_case(user: CurrentUser, case_id) -> list[dict]:
     """The visits of one case, newest first, as far as the user may see them."""
     return await Visit.select().where((Visit.case == case_id) & in_scope(user, Visit.area)).order_by(Visit.visited_at, ascending=False)
+
+
+def visit_record(row: dict) -> dict:
+    return {
+        "id": str(row["id"]),
+        "case_id": str(row["case"]),
+        "mode": row["mode"],
+        "investigators": [row["investigator_1"], row["investigator_2"]],
+        "visited_at": row["visited_at"].isoformat(),
+        "members_situation": row["members_situation"],
+        "notes": row["notes"],
+        "recorded_by": row["recorded_by"],
+        "recorded_at": row["recorded_at"].isoformat(),
+        "version": row["version"],
+    }
+
+
+async def load_visits(user: CurrentUser, ids: list[str]) -> dict[str, dict]:
+    """The pull's loader: the visits among `ids` inside the user's scope."""
+    rows = await Visit.select(*_COLUMNS).where(Visit.id.is_in([uuid.UUID(i) for i in ids]) & in_scope(user, Visit.area))
+    return {str(row["id"]): visit_record(row) for row in rows}
+
+
+async def list_visits() -> list[tuple[str, str]]:
+    """Every visit with its community's path (to feed visits written before the feed existed)."""
+    rows = await Visit.select(Visit.id, Visit.area.path.as_alias("path"))
+    return [(str(row["id"]), row["path"]) for row in rows]

@@ -9,9 +9,10 @@ import pytest
 from server.accounts.sessions import create_session, load_session
 from server.accounts.tables import User
 from server.cases.tables import Case
-from server.visits.services import record_visit
+from server.visits.mutations import record_visit
 from server.visits.tables import Visit
 from sync.registry import MutationContext, Rejected, handler_for
+from tests.support.auth import sign_in
 
 
 async def context_of(username: str) -> MutationContext:
@@ -91,3 +92,27 @@ async def test_record_visit_twice_with_the_same_id_is_rejected(demo):
     with pytest.raises(Rejected):
         await record_visit(ctx, args)
     assert await Visit.count() == 1
+
+
+async def test_push_visit_record_applies_once_and_reaches_the_pull(client, demo):
+    await sign_in(client, "worker")
+    case = await case_of("worker")
+    args = visit_args(case["id"])
+    body = {"client_id": str(uuid.uuid4()), "mutations": [{"id": 1, "name": "visit.record", "args": args, "base_version": None, "created_at": "2026-05-23T09:20:00+08:00"}]}
+    first = (await client.post("/api/sync/push", json=body)).json()
+    again = (await client.post("/api/sync/push", json=body)).json()
+    assert [r["status"] for r in first["results"]] == ["applied"]
+    assert [r["status"] for r in again["results"]] == ["duplicate"]
+    assert await Visit.count() == 1
+    pulled = (await client.get("/api/sync/pull", params={"client_id": body["client_id"], "limit": 1000})).json()
+    visits = [c for c in pulled["changes"] if c["kind"] == "visit"]
+    assert [v["id"] for v in visits] == [args["id"]]
+    assert visits[0]["data"]["investigators"] == ["王网格", "赵社工"]
+
+
+async def test_pull_of_another_community_has_no_visit(client, demo):
+    case = await case_of("worker")
+    await record_visit(await context_of("worker"), visit_args(case["id"]))
+    await sign_in(client, "worker3")
+    pulled = (await client.get("/api/sync/pull", params={"limit": 1000})).json()
+    assert [c for c in pulled["changes"] if c["kind"] == "visit"] == []

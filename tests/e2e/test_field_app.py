@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from playwright.async_api import async_playwright
 from server.accounts.sessions import COOKIE_NAME, create_session
 from server.accounts.tables import User
 from server.cases.tables import Case
+from server.households.idnumber import check_character
 from server.households.tables import Household
 from server.visits.tables import Visit
 
@@ -38,6 +40,7 @@ ARGS = [
     "--use-fake-device-for-media-stream",
 ]
 PHONE = {"width": 360, "height": 640}
+APPLICANT_ID = "44010619500315002" + check_character("44010619500315002")
 
 
 def free_port() -> int:
@@ -97,15 +100,22 @@ async def sign_in(context, url: str, username: str) -> None:
 
 
 async def ready(page, url: str) -> None:
-    """Open the caseload online and wait until the service worker controls the page and the app
-    pages are cached."""
+    """Open the caseload online and wait until the service worker controls the page and the
+    first sync has cached the app's pages and the caseload's case pages."""
     await page.goto(f"{url}/field")
     await page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20000)
-    await page.wait_for_function(
-        """async () => { const c = await caches.open('doorstep-pages');
-           return Boolean(await c.match('/field/visit') && await c.match('/field/cases/new')); }""",
-        timeout=20000,
-    )
+    await poll(page, """async () => { const { getMeta } = await import('/static/js/db.js');
+        const c = await caches.open('doorstep-pages');
+        return Boolean(await getMeta('last_sync') && await c.match('/field/visit') && await c.match('/field/capture')); }""")
+
+
+async def poll(page, script: str, timeout_s: float = 30) -> None:
+    """Wait until an async script answers true (wait_for_function does not await promises)."""
+    deadline = time.monotonic() + timeout_s
+    while not await page.evaluate(script):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout_s}s: {script}")
+        await asyncio.sleep(0.25)
 
 
 async def field_ready(page) -> None:
@@ -138,13 +148,13 @@ async def visit_offline(page, url: str, tmp_path: Path, video: bytes) -> str:
     await field_ready(page)
     await page.fill("#h-address", "天河北路 12 号 3 栋 401 房")
     await page.fill("#m0-name", "周秀英")
-    await page.fill("#m0-id", "440106195003150024")
+    await page.fill("#m0-id", APPLICANT_ID)
     await page.click("button:has-text('保存')")
     await page.wait_for_url("**/field/cases/new?household=*")
     await field_ready(page)
     await page.select_option("#c-type", "dibao")
     await page.click("button:has-text('保存')")
-    await page.wait_for_url("**/field/cases/*")
+    await page.wait_for_url(re.compile(r".*/field/cases/[0-9a-f-]{36}$"))
     case_id = page.url.rsplit("/", 1)[1]
     await field_ready(page)
     await page.click("text=记录入户走访")
@@ -198,7 +208,12 @@ async def wait_synced(page, timeout_s: float = 60) -> None:
             return
         await page.click("[data-sync-now]")
         await asyncio.sleep(1)
-    raise AssertionError("the outbox did not empty")
+    state = await page.evaluate(
+        """async () => { const { all, getMeta } = await import('/static/js/db.js');
+           return { outbox: (await all('outbox')).map((e) => [e.name, e.state, e.reason]),
+                    media: (await all('media')).map((m) => [m.kind, m.state, m.reason]), error: await getMeta('last_error') }; }"""
+    )
+    raise AssertionError(f"the outbox did not empty: {state}")
 
 
 async def test_offline_visit_survives_reload_and_restart_then_arrives_once(playwright, server_url, demo, tmp_path):

@@ -1,7 +1,7 @@
 // Doorstep's service worker: a versioned precache of the app shell, cache-first static files,
 // network-first pages with a cache fallback (navigations and hx-boost fetches alike), an
 // offline page, and the outbox pushed through Background Sync where the browser has it.
-import { PAGES_CACHE, syncNow } from "/static/js/sync-client.js";
+import { PAGES_CACHE, syncNow, whole } from "/static/js/sync-client.js";
 
 const VERSION = "dev";
 const STATIC_CACHE = `doorstep-static-${VERSION}`;
@@ -73,7 +73,8 @@ async function page(request, url, boosted) {
     return (await cachedPage(url)) || Response.error();
   }
   if (response.ok && !boosted && !response.redirected) {
-    (await caches.open(PAGES_CACHE)).put(url.pathname + url.search, response.clone());
+    const copy = response.clone();
+    whole(copy).then(async (page) => (await caches.open(PAGES_CACHE)).put(url.pathname + url.search, page)).catch(() => null);
   }
   // A case created on this device that the server does not know yet.
   if (response.status === 404 && LOCAL_CASE.test(url.pathname)) return (await fromCache("/field/local")) || response;

@@ -32,7 +32,7 @@ export async function downscale(file) {
 function position(wanted) {
   if (!wanted || !navigator.geolocation) return Promise.resolve(null);
   return new Promise((resolve) => navigator.geolocation.getCurrentPosition(
-    (p) => resolve({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: Math.round(p.coords.accuracy) }),
+    (p) => resolve({ lat: p.coords.latitude, lon: p.coords.longitude, accuracy: Math.round(p.coords.accuracy) }),
     () => resolve(null),
     { timeout: 8000, maximumAge: 60000 },
   ));

@@ -157,6 +157,13 @@ export async function pull(csrf) {
   return changedCases;
 }
 
+// A response read to its end before it goes into the cache: a body cut off by a lost network
+// must not replace (and so lose) the page cached before.
+export async function whole(response) {
+  const body = await response.blob();
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
 // Keep every case page of the caseload in the cache: refresh the changed ones, add the missing.
 export async function cachePages(changedCases) {
   if (typeof caches === "undefined") return;
@@ -173,7 +180,7 @@ export async function cachePages(changedCases) {
   for (const url of urls) {
     try {
       const response = await fetch(url, { credentials: "same-origin" });
-      if (response.ok && !response.redirected) await cache.put(url, response);
+      if (response.ok && !response.redirected) await cache.put(url, await whole(response));
     } catch {
       return; // the network went away: keep what is cached
     }
