@@ -16,6 +16,7 @@ from server.areas.services import create_area
 from server.areas.tables import Area
 from server.cases.tables import Case
 from server.casework.demo import load_casework_demo
+from server.watch.demo import load_watch_demo
 from server.clock import now
 from server.households.idnumber import check_character
 from server.households.tables import Household, Person
@@ -164,4 +165,5 @@ async def load_demo(seed: int = 2021) -> dict[str, int]:
         await Case.insert(*case_rows)
     households, persons, cases = len(household_rows), len(person_rows), len(case_rows)
     await load_casework_demo(seed)
+    await load_watch_demo(seed)
     return {"areas": len(area_ids), "users": len(DEMO_USERS), "households": households, "persons": persons, "cases": cases}

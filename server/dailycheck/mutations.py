@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.dailycheck.services import KIND, load_checks, record_check
+from server.dailycheck.services import KIND, list_recent, load_checks, record_check
 from server.validation.mutations import rejecting
 from sync.registry import MutationContext, register, register_kind
 
@@ -14,4 +14,4 @@ async def record_daily_check(ctx: MutationContext, args: dict) -> dict:
     return await record_check(ctx.actor, args, client_id=ctx.client_id, received_at=ctx.received_at)
 
 
-register_kind(KIND, load=load_checks)
+register_kind(KIND, load=load_checks, list_all=list_recent)

@@ -195,6 +195,13 @@ async def load_checks(user: CurrentUser, ids: list[str]) -> dict[str, dict]:
     return {str(row["id"]): check_record(row) for row in rows}
 
 
+async def list_recent() -> list[tuple[str, str]]:
+    """For the feed's backfill: (id, area path) of the checks the phone keeps."""
+    since = today() - timedelta(days=PHONE_DAYS - 1)
+    rows = await DailyCheck.select(DailyCheck.id, DailyCheck.area.path.as_alias("path")).where(DailyCheck.check_date >= since)
+    return [(str(r["id"]), r["path"]) for r in rows]
+
+
 async def phone_roster(user: CurrentUser) -> list[dict]:
     """The roster in the user's scope with today's check of each person; not yet checked first."""
     people = await roster(user)

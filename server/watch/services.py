@@ -219,6 +219,12 @@ async def load_entries(user: CurrentUser, ids: list[str]) -> dict[str, dict]:
     return {str(row["id"]): entry_record(row) for row in rows}
 
 
+async def list_entries() -> list[tuple[str, str]]:
+    """For the feed's backfill: (id, area path) of every active entry."""
+    rows = await WatchEntry.select(WatchEntry.id, WatchEntry.person.household.area.path.as_alias("path")).where(WatchEntry.active == True)  # noqa: E712
+    return [(str(r["id"]), r["path"]) for r in rows]
+
+
 async def community_for(user: CurrentUser, code: str | None) -> dict | None:
     """An area inside the user's scope chosen by code (None: no narrowing)."""
     if not code:

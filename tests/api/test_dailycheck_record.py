@@ -11,12 +11,12 @@ from server.clock import now
 from server.dailycheck.tables import DailyCheck
 from server.watch.days import LOCAL, today
 from tests.api.test_sync_support import mutation, new_client_id, pull_all, push
-from tests.api.test_watch_support import HUASHI, NANFANG, empty_demo, household, watch
+from tests.api.test_watch_support import HUASHI, NANFANG, demo_places, household, watch
 from tests.support.auth import sign_in
 
 
 async def roster() -> dict:
-    await empty_demo()
+    await demo_places()
     a, = await household(HUASHI, [{"name": "王阿婆", "age": 82}])
     b, = await household(HUASHI, [{"name": "李阿公", "age": 79}])
     other, = await household(NANFANG, [{"name": "南方人", "age": 70}])
@@ -45,7 +45,7 @@ async def send(client, client_id: str, *argss: dict, first: int = 1) -> list[dic
     return response.json()["results"]
 
 
-async def test_all_well_in_one_tap_is_recorded_with_normal_answers(client, demo):
+async def test_all_well_in_one_tap_is_recorded_with_normal_answers(client):
     people = await roster()
     await sign_in(client, "worker")
     args = check_args(people["a"])
@@ -56,7 +56,7 @@ async def test_all_well_in_one_tap_is_recorded_with_normal_answers(client, demo)
     assert (row["living_status"], row["health"], row["needs"], row["all_well"], row["contact_method"]) == ("home", "stable", "", True, "phone")
 
 
-async def test_detailed_check_keeps_needs_and_service(client, demo):
+async def test_detailed_check_keeps_needs_and_service(client):
     people = await roster()
     await sign_in(client, "worker")
     args = check_args(people["a"], all_well="false", living_status="home", health="unwell", needs=["medicine", "other"], needs_other="血压计没电池", service="代购降压药", contact_method="door")
@@ -67,7 +67,7 @@ async def test_detailed_check_keeps_needs_and_service(client, demo):
     assert row["all_well"] is False and row["health"] == "unwell" and row["contact_method"] == "door"
 
 
-async def test_later_second_check_the_same_day_replaces_the_first(client, demo):
+async def test_later_second_check_the_same_day_replaces_the_first(client):
     people = await roster()
     await sign_in(client, "worker")
     first = check_args(people["a"], moment(0.2), all_well="false", health="stable", living_status="home", needs=["food"])
@@ -79,7 +79,7 @@ async def test_later_second_check_the_same_day_replaces_the_first(client, demo):
     assert len(rows) == 1 and rows[0]["needs"] == "" and rows[0]["all_well"] is True and rows[0]["checks"] == 2
 
 
-async def test_earlier_check_arriving_late_does_not_overwrite_the_later_one(client, demo):
+async def test_earlier_check_arriving_late_does_not_overwrite_the_later_one(client):
     people = await roster()
     await sign_in(client, "worker")
     later = check_args(people["a"], moment(0.8))
@@ -91,7 +91,7 @@ async def test_earlier_check_arriving_late_does_not_overwrite_the_later_one(clie
     assert row["needs"] == "" and row["checks"] == 2 and str(row["id"]) == later["id"]
 
 
-async def test_the_same_check_sent_again_changes_nothing(client, demo):
+async def test_the_same_check_sent_again_changes_nothing(client):
     people = await roster()
     await sign_in(client, "worker")
     args = check_args(people["a"])
@@ -102,7 +102,7 @@ async def test_the_same_check_sent_again_changes_nothing(client, demo):
     assert (await DailyCheck.select(DailyCheck.checks).first())["checks"] == 1
 
 
-async def test_bad_checks_are_rejected_without_blocking_the_queue(client, demo):
+async def test_bad_checks_are_rejected_without_blocking_the_queue(client):
     people = await roster()
     await sign_in(client, "worker")
     results = await send(
@@ -125,7 +125,7 @@ async def test_bad_checks_are_rejected_without_blocking_the_queue(client, demo):
     assert await DailyCheck.count() == 1
 
 
-async def test_pull_gives_the_phone_todays_checks_of_its_community(client, demo):
+async def test_pull_gives_the_phone_todays_checks_of_its_community(client):
     people = await roster()
     await sign_in(client, "worker2")
     await send(client, new_client_id(), check_args(people["other"]))
@@ -141,7 +141,7 @@ async def test_pull_gives_the_phone_todays_checks_of_its_community(client, demo)
     assert len([c for c in changes if c["kind"] == "watch"]) == 2
 
 
-async def test_phone_roster_lists_people_not_checked_first_and_marked(client, demo):
+async def test_phone_roster_lists_people_not_checked_first_and_marked(client):
     people = await roster()
     await sign_in(client, "worker")
     await send(client, new_client_id(), check_args(people["a"]))
@@ -154,7 +154,7 @@ async def test_phone_roster_lists_people_not_checked_first_and_marked(client, de
     assert "李阿公" in screen.text and 'data-offline="dailycheck.record"' in screen.text and "全部正常" in screen.text
 
 
-async def test_supervisor_marks_needs_handled_and_a_new_need_reopens_it(client, demo):
+async def test_supervisor_marks_needs_handled_and_a_new_need_reopens_it(client):
     people = await roster()
     await sign_in(client, "worker")
     cid = new_client_id()

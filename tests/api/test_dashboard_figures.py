@@ -21,7 +21,7 @@ def cells(row_html: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row_html, re.S)]
 
 
-async def test_street_dashboard_shows_hand_counted_completion(client, demo):
+async def test_street_dashboard_shows_hand_counted_completion(client):
     world = await hand_counted()
     await sign_in(client, "supervisor", kind="desktop")
     response = await client.get("/dashboards/")
@@ -48,7 +48,7 @@ async def test_street_dashboard_shows_hand_counted_completion(client, demo):
     assert "周杰" not in html and "吴磊" not in html  # other street, other district
 
 
-async def test_fourteen_day_history_is_counted_per_day(client, demo):
+async def test_fourteen_day_history_is_counted_per_day(client):
     world = await hand_counted()
     user = await current_user("supervisor")
     t = world["today"]
@@ -64,7 +64,7 @@ async def test_fourteen_day_history_is_counted_per_day(client, demo):
     assert history[t - timedelta(days=13)] == (0, 6, 0)
 
 
-async def test_chart_is_server_rendered_svg_readable_without_javascript(client, demo):
+async def test_chart_is_server_rendered_svg_readable_without_javascript(client):
     world = await hand_counted()
     await sign_in(client, "supervisor", kind="desktop")
     html = (await client.get("/dashboards/")).text
@@ -77,7 +77,7 @@ async def test_chart_is_server_rendered_svg_readable_without_javascript(client, 
     assert (t - timedelta(days=13)).strftime("%m-%d") in svg
 
 
-async def test_district_dashboard_adds_up_its_streets(client, demo):
+async def test_district_dashboard_adds_up_its_streets(client):
     await hand_counted()
     await sign_in(client, "district", kind="desktop")
     html = (await client.get("/dashboards/")).text
@@ -89,7 +89,7 @@ async def test_district_dashboard_adds_up_its_streets(client, demo):
     assert re.search(r'data-total="roster">6<', street.text)
 
 
-async def test_cases_are_counted_by_type_and_status(client, demo):
+async def test_cases_are_counted_by_type_and_status(client):
     await hand_counted()
     await sign_in(client, "supervisor", kind="desktop")
     html = (await client.get("/dashboards/")).text
@@ -101,7 +101,7 @@ async def test_cases_are_counted_by_type_and_status(client, demo):
     assert re.search(r'data-status="approved">1<', tekun) and re.search(r'data-status="total">1<', tekun)
 
 
-async def test_past_day_shows_that_days_roster(client, demo):
+async def test_past_day_shows_that_days_roster(client):
     world = await hand_counted()
     await sign_in(client, "supervisor", kind="desktop")
     yesterday = world["today"] - timedelta(days=1)
@@ -111,7 +111,7 @@ async def test_past_day_shows_that_days_roster(client, demo):
     assert "陈静" not in section(html, "data-unchecked")  # A5 was checked that day
 
 
-async def test_dashboard_outside_scope_is_not_found_and_workers_are_refused(client, demo):
+async def test_dashboard_outside_scope_is_not_found_and_workers_are_refused(client):
     await hand_counted()
     await sign_in(client, "supervisor", kind="desktop")
     assert (await client.get("/dashboards/?area=440111")).status_code == 404

@@ -28,7 +28,7 @@ def test_names_are_masked_but_the_family_name_kept():
     assert mask_name("") == ""
 
 
-async def test_street_report_xlsx_holds_date_area_totals_and_masked_exceptions(client, demo):
+async def test_street_report_xlsx_holds_date_area_totals_and_masked_exceptions(client):
     world = await hand_counted()
     await sign_in(client, "supervisor", kind="desktop")
     response = await client.get(f"/dashboards/report.xlsx?area={SHIPAI}")
@@ -62,7 +62,7 @@ async def test_street_report_xlsx_holds_date_area_totals_and_masked_exceptions(c
     assert not any(name in text for name in FULL_NAMES)
 
 
-async def test_district_report_covers_every_street(client, demo):
+async def test_district_report_covers_every_street(client):
     await hand_counted()
     await sign_in(client, "district", kind="desktop")
     response = await client.get("/dashboards/report.xlsx")
@@ -74,7 +74,7 @@ async def test_district_report_covers_every_street(client, demo):
     assert find_row(summary, "棠下社区")[:4] == ["棠下社区", 1, 1, 0]
 
 
-async def test_printable_report_page_shows_the_same_figures_with_masked_names(client, demo):
+async def test_printable_report_page_shows_the_same_figures_with_masked_names(client):
     world = await hand_counted()
     await sign_in(client, "supervisor", kind="desktop")
     response = await client.get("/dashboards/report")
@@ -87,7 +87,7 @@ async def test_printable_report_page_shows_the_same_figures_with_masked_names(cl
     assert "@media print" not in html and "/static/css/dashboards.css" in html  # print rules live in the stylesheet
 
 
-async def test_report_outside_scope_is_not_found(client, demo):
+async def test_report_outside_scope_is_not_found(client):
     await hand_counted()
     await sign_in(client, "supervisor", kind="desktop")
     assert (await client.get("/dashboards/report.xlsx?area=440111")).status_code == 404

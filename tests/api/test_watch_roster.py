@@ -5,7 +5,7 @@ from __future__ import annotations
 from server.audit.tables import AuditEvent
 from server.watch.tables import WatchEntry
 from tests.api.test_sync_support import new_client_id, pull_all
-from tests.api.test_watch_support import HUASHI, NANFANG, SANYUANLI, case, empty_demo, household
+from tests.api.test_watch_support import HUASHI, NANFANG, SANYUANLI, case, demo_places, household
 from tests.support.auth import sign_in
 
 
@@ -15,7 +15,7 @@ def part(html: str, marker: str) -> str:
 
 
 async def small_world() -> dict:
-    await empty_demo()
+    await demo_places()
     alone, = await household(HUASHI, [{"name": "独居甲", "age": 75}])
     couple = await household(HUASHI, [{"name": "老夫", "age": 78}, {"name": "老妻", "age": 76, "relation": "spouse"}])
     tekun, = await household(HUASHI, [{"name": "特困乙", "age": 58}])
@@ -26,7 +26,7 @@ async def small_world() -> dict:
     return {"alone": alone, "couple": couple, "tekun": tekun, "ill": ill, "child": child, "young": young, "faraway": faraway}
 
 
-async def test_proposals_come_from_household_data(client, demo):
+async def test_proposals_come_from_household_data(client):
     await small_world()
     await sign_in(client, "supervisor", kind="desktop")
     response = await client.get("/watch/")
@@ -40,7 +40,7 @@ async def test_proposals_come_from_household_data(client, demo):
     assert "白云己" not in response.text  # another district
 
 
-async def test_adding_every_proposal_fills_the_roster_and_empties_the_proposals(client, demo):
+async def test_adding_every_proposal_fills_the_roster_and_empties_the_proposals(client):
     world = await small_world()
     await sign_in(client, "supervisor", kind="desktop")
     response = await client.post("/watch/add-proposed", data={"area": ""}, follow_redirects=True)
@@ -53,7 +53,7 @@ async def test_adding_every_proposal_fills_the_roster_and_empties_the_proposals(
     assert {r["person"]: r["reasons"] for r in rows} == {world["alone"]: "elderly_alone", world["tekun"]: "tekun", world["ill"]: "serious_illness"}
 
 
-async def test_supervisor_adds_a_quarantined_person_by_hand_and_removes_with_a_reason(client, demo):
+async def test_supervisor_adds_a_quarantined_person_by_hand_and_removes_with_a_reason(client):
     world = await small_world()
     await sign_in(client, "supervisor", kind="desktop")
     page = await client.get(f"/watch/?area={HUASHI}")
@@ -75,14 +75,14 @@ async def test_supervisor_adds_a_quarantined_person_by_hand_and_removes_with_a_r
     assert actions.count("watch.add") == 1 and actions.count("watch.remove") == 1
 
 
-async def test_other_reason_needs_a_note(client, demo):
+async def test_other_reason_needs_a_note(client):
     world = await small_world()
     await sign_in(client, "supervisor", kind="desktop")
     response = await client.post("/watch/add", data={"person_id": str(world["young"]), "reasons": "other", "note": ""})
     assert response.status_code == 400 and "请填写说明" in response.text
 
 
-async def test_person_outside_scope_cannot_be_added_and_workers_cannot_edit(client, demo):
+async def test_person_outside_scope_cannot_be_added_and_workers_cannot_edit(client):
     world = await small_world()
     await sign_in(client, "supervisor", kind="desktop")
     response = await client.post("/watch/add", data={"person_id": str(world["faraway"]), "reasons": "elderly_alone"})
@@ -93,7 +93,7 @@ async def test_person_outside_scope_cannot_be_added_and_workers_cannot_edit(clie
     assert (await client.post("/watch/add", data={"person_id": str(world["alone"]), "reasons": "elderly_alone"})).status_code == 403
 
 
-async def test_pull_gives_each_worker_the_roster_of_their_community_and_drops_removed_entries(client, demo):
+async def test_pull_gives_each_worker_the_roster_of_their_community_and_drops_removed_entries(client):
     await small_world()
     await sign_in(client, "supervisor", kind="desktop")
     await client.post("/watch/add-proposed", data={})

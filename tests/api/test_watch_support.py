@@ -1,7 +1,7 @@
 """Helpers shared by the watch, daily-check, dashboard and report tests (no tests here).
 
-`hand_counted()` builds a small world on the demo's areas and users (the demo's own households
-are removed first) whose figures are counted by hand in its docstring.
+`hand_counted()` builds a small world on the demo's areas and users (without the demo's
+households) whose figures are counted by hand in its docstring.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from datetime import date, datetime, time, timedelta
 
 from server.accounts.sessions import create_session, load_session
 from server.accounts.tables import User
+from server.areas.services import create_area
 from server.areas.tables import Area
 from server.cases.tables import Case
 from server.clock import now
 from server.dailycheck.tables import DailyCheck
+from server.demo import CITY, DEMO_USERS, DISTRICTS
 from server.households.tables import Household, Person
 from server.watch.days import LOCAL, today
 from server.watch.tables import WatchEntry
@@ -35,11 +37,18 @@ async def context_of(username: str, client_id: str = "device-1") -> MutationCont
     return MutationContext(actor=await current_user(username), client_id=client_id, mutation_id=1, created_at=None, received_at=now())
 
 
-async def empty_demo() -> None:
-    """Keep the demo's areas and users, drop its households and cases."""
-    await Case.delete(force=True)
-    await Person.delete(force=True)
-    await Household.delete(force=True)
+async def demo_places() -> None:
+    """The demo's areas and users (server.demo's tables of them), and nothing else."""
+    await create_area(*CITY, level="city")
+    for (d_code, d_name), streets in DISTRICTS.items():
+        await create_area(d_code, d_name, "district", CITY[0])
+        for (s_code, s_name), communities in streets.items():
+            await create_area(s_code, s_name, "street", d_code)
+            for c_code, c_name in communities:
+                await create_area(c_code, c_name, "community", s_code)
+    area_ids = {r["code"]: r["id"] for r in await Area.select(Area.id, Area.code)}
+    for username, name, role, code in DEMO_USERS:
+        await User.insert(User(username=username, display_name=name, role=role, area=area_ids[code], created_at=now()))
 
 
 async def household(community: str, members: list[dict], *, address: str = "石牌东路1号") -> list[uuid.UUID]:
@@ -124,7 +133,7 @@ async def hand_counted() -> dict:
     Cases in 石牌: tekun approved 1, dibao submitted 2, dibao approved 1 (total 4); one more
     dibao submitted in 三元里 (outside).
     """
-    await empty_demo()
+    await demo_places()
     t = today()
     a1, = await household(HUASHI, [{"name": "王小明", "age": 66}])
     a2, = await household(HUASHI, [{"name": "李芳", "age": 81}])
