@@ -1,0 +1,112 @@
+"""The daily check in Chromium at phone size: a roster of 30 checked offline, then synced."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from server.accounts.sessions import COOKIE_NAME, create_session
+from server.accounts.tables import User
+from server.dailycheck.tables import DailyCheck
+from server.watch.days import today
+from tests.api.test_watch_support import HUASHI, NANFANG, demo_places, household, watch
+from tests.e2e.conftest import run
+from tests.support.browser import phone_context
+
+pytestmark = pytest.mark.e2e
+
+ROSTER = 30
+UNCHECKED_BACKGROUND = "rgb(253, 236, 234)"  # daily.css: people not yet checked stand out
+
+
+async def thirty_people() -> list[str]:
+    """30 people under watch in the worker's community, one in the next community."""
+    await demo_places()
+    ids = []
+    for n in range(ROSTER):
+        person, = await household(HUASHI, [{"name": f"关注对象{n:02d}", "age": 70 + n % 20}], address=f"石牌东路{n + 1}号")
+        await watch(person, "elderly_alone", added=today() - timedelta(days=2))
+        ids.append(str(person))
+    other, = await household(NANFANG, [{"name": "南方社区的人", "age": 80}])
+    await watch(other, "elderly_alone", added=today() - timedelta(days=2))
+    return ids
+
+
+async def session_for(username: str) -> str:
+    user = await User.select(User.id).where(User.username == username).first()
+    return await create_session(user["id"])
+
+
+def poll(page, script: str, timeout_s: float = 40) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(script):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout_s}s: {script}")
+        page.wait_for_timeout(250)
+
+
+def states(page) -> list[str]:
+    return page.eval_on_selector_all("[data-daily-list] [data-person-id]", "items => items.map(li => li.dataset.state)")
+
+
+def test_worker_checks_a_roster_of_thirty_offline_and_it_syncs(live_server, browser):
+    people = run(thirty_people())
+    token = run(session_for("worker"))
+    context = phone_context(browser, timezone_id="Asia/Shanghai")
+    context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": live_server, "httpOnly": True}])
+    page = context.new_page()
+    page.goto(f"{live_server}/field/daily/")
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20000)
+    # The first sync pulled the roster, and both daily pages are in the page cache.
+    poll(page, """async () => { const { all } = await import('/static/js/db.js');
+        const c = await caches.open('doorstep-pages');
+        return (await all('records')).filter(r => (r.type || r.data?.kind) === 'watch').length === 30
+            && Boolean(await c.match('/field/daily') && await c.match('/field/daily/check')); }""")
+    page.reload()
+    page.wait_for_selector("html[data-field-ready]", state="attached")
+    assert states(page) == ["unchecked"] * ROSTER  # only the worker's community
+    first = page.locator("[data-daily-list] [data-person-id]").first
+    assert first.locator("a").evaluate("a => getComputedStyle(a).backgroundColor") == UNCHECKED_BACKGROUND
+
+    context.set_offline(True)
+    started = time.monotonic()
+    for n in range(ROSTER):
+        page.locator("[data-daily-list] [data-state=unchecked] a").first.click()
+        page.wait_for_url("**/field/daily/check?person=*")
+        page.wait_for_selector("html[data-field-ready]", state="attached")
+        if n == 0:  # one person with a need; everyone else is well
+            detailed = page.url.rsplit("=", 1)[1]
+            page.get_by_label("身体不适").check()
+            page.get_by_label("药品").check()
+            page.fill("[name=service]", "代购降压药")
+            page.get_by_label("上门（不入户）").check()
+            page.click("[data-details]")
+        else:
+            page.click("[data-all-well]")
+        page.wait_for_url("**/field/daily")
+        page.wait_for_selector("html[data-field-ready]", state="attached")
+    elapsed = time.monotonic() - started
+    poll(page, "document.querySelector('[data-count-checked]').textContent === '30'")
+    assert states(page) == ["pending"] * ROSTER
+    assert run(DailyCheck.count()) == 0  # nothing has left the phone
+    assert elapsed < 300, f"30 checks took {elapsed:.0f}s"
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    deadline = time.monotonic() + 60
+    while run(DailyCheck.count()) < ROSTER and time.monotonic() < deadline:
+        time.sleep(0.5)
+    rows = run(DailyCheck.select())
+    assert len(rows) == ROSTER and {str(r["person"]) for r in rows} == set(people)
+    assert all(r["check_date"] == today() for r in rows)
+    need = next(r for r in rows if str(r["person"]) == detailed)
+    assert (need["health"], need["needs"], need["service"], need["contact_method"], need["all_well"]) == ("unwell", "medicine", "代购降压药", "door", False)
+    assert sum(1 for r in rows if r["all_well"]) == ROSTER - 1
+    # After the pull the phone shows everyone as checked, from the server's records.
+    poll(page, "[...document.querySelectorAll('[data-daily-list] [data-person-id]')].every(li => li.dataset.state === 'checked')")
+    page.reload()
+    page.wait_for_selector("html[data-field-ready]", state="attached")
+    assert states(page) == ["checked"] * ROSTER
+    context.close()
