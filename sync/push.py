@@ -136,6 +136,7 @@ async def push(caller: Caller, client_id: str, mutations: list[Mutation]) -> dic
         may_skip = client["epoch"] != "" and client["epoch"] != epoch
         stored = await _stored_answers(client_id, [m.id for m in mutations if m.id <= last])
         records: list[SyncMutation] = []
+        batch_cache: dict = {}  # shared by the handlers of this batch (e.g. looked-up areas)
         async with feed.batched_changes():
             for mutation in mutations:
                 if mutation.id <= last:
@@ -167,6 +168,7 @@ async def push(caller: Caller, client_id: str, mutations: list[Mutation]) -> dic
                         passkey_id=caller.passkey_id,
                         session_id=caller.session_id,
                         received_at=received_at,
+                        extra={"batch": batch_cache},
                     )
                     answer, stop = await _apply_one(txn, ctx, mutation)
                 results.append(answer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from server.areas.scope import area_in_scope
 from server.clock import now
 from server.errors import NotFound
 from server.households.services import (
@@ -11,12 +12,11 @@ from server.households.services import (
     clean_fields,
     create_household,
     current_values,
-    household_in_scope,
+    household_anywhere,
     list_households,
     load_households,
     write_fields,
 )
-from server.households.tables import Household
 from server.validation import rules
 from server.validation.mutations import rejecting
 from sync import merge
@@ -31,10 +31,10 @@ async def upsert_household(ctx: MutationContext, args: dict) -> dict:
     user = ctx.actor
     household_id = rules.uuid_value(args.get("id"), "id")
     at = ctx.received_at or now()
-    if not await Household.exists().where(Household.id == household_id):
-        return await create_household(user, household_id, clean_fields(args, creating=True), at)
-    row = await household_in_scope(user, household_id)
+    row = await household_anywhere(household_id)
     if row is None:
+        return await create_household(user, household_id, clean_fields(args, creating=True), at, ctx.extra.get("batch"))
+    if not area_in_scope(user, row["area_path"]):
         raise NotFound("该户已存在，但不在您的管辖范围内。", field="id")
     values = clean_fields(args, creating=False)
     current = await current_values(row)

@@ -150,6 +150,11 @@ async def household_in_scope(user: CurrentUser, household_id: uuid.UUID) -> dict
     return await Household.select(*_COLUMNS).where((Household.id == household_id) & in_scope(user, Household.area)).first()
 
 
+async def household_anywhere(household_id: uuid.UUID) -> dict | None:
+    """The household wherever it is (check its area_path against the user's scope before use)."""
+    return await Household.select(*_COLUMNS).where(Household.id == household_id).first()
+
+
 async def _write_members(household_id: uuid.UUID, members: list[dict], existing: list[dict]) -> None:
     """Write the member list in place: known members keep their ids (other records may point at them)."""
     known = {m["id"] for m in existing}
@@ -177,8 +182,18 @@ async def _write_members(household_id: uuid.UUID, members: list[dict], existing:
         await Person.insert(*inserts)
 
 
-async def create_household(user: CurrentUser, household_id: uuid.UUID, values: dict, at: datetime) -> dict:
-    area = await area_for_write(user, values["area"])
+async def writable_area(user: CurrentUser, code: str, cache: dict | None = None) -> dict:
+    """area_for_write, remembered for the rest of a push batch (`cache` is the batch's)."""
+    if cache is None:
+        return await area_for_write(user, code)
+    key = ("area_for_write", user.area_path, code)
+    if key not in cache:
+        cache[key] = await area_for_write(user, code)
+    return cache[key]
+
+
+async def create_household(user: CurrentUser, household_id: uuid.UUID, values: dict, at: datetime, cache: dict | None = None) -> dict:
+    area = await writable_area(user, values["area"], cache)
     await Household.insert(
         Household(
             id=household_id,

@@ -1,0 +1,31 @@
+"""Push throughput: mutations per second in batches of 100 (household.upsert + case.create).
+
+    .venv/bin/python bench/sync_push.py --engine sqlite
+    .venv/bin/python bench/sync_push.py --engine postgres
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from sync_common import caseload, fresh_database, parse_args, push_all, run, signed_in_client
+
+HOUSEHOLDS = 1500  # 3,000 mutations
+
+
+async def main() -> None:
+    args = parse_args(__doc__.splitlines()[0])
+    async with fresh_database(args.engine), signed_in_client() as http:
+        items = caseload(HOUSEHOLDS)
+        await push_all(http, str(uuid.uuid4()), caseload(50))  # warm-up
+        client_id = str(uuid.uuid4())
+        started = time.perf_counter()
+        applied = await push_all(http, client_id, items, batch=100)
+        elapsed = time.perf_counter() - started
+        assert applied == len(items), f"only {applied} of {len(items)} applied"
+        print(f"push  engine={args.engine}  mutations={len(items)}  batch=100  seconds={elapsed:.2f}  throughput={len(items) / elapsed:,.0f} mutations/s")
+
+
+if __name__ == "__main__":
+    run(main)
