@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_district, requires_supervisor
@@ -30,7 +31,7 @@ class ProceduresController(Controller):
         return Redirect("/review/procedures", status_code=303)
 
     @post("/emergency/{period_id:int}/end", name="procedures_end", guards=[requires_district])
-    async def end(self, request: Request, period_id: int) -> Redirect:
+    async def end(self, request: Request, period_id: FromPath[int]) -> Redirect:
         """End an emergency period (form post)."""
         form = await request.form()
         await services.end_emergency(request.user, period_id, form.get("ends_on"))
@@ -47,17 +48,17 @@ class ProceduresApiController(Controller):
         return {"periods": await services.list_periods(request.user)}
 
     @post("/emergency", name="api_emergency_declare", guards=[requires_district], status_code=201)
-    async def declare(self, request: Request, data: dict[str, Any]) -> dict[str, Any]:
+    async def declare(self, request: Request, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         """Declare: {starts_on, ends_on?, spot_check_percent?, tekun_spot_check_percent?, reason?, district? (admins)}."""
         return await services.declare_emergency(request.user, data)
 
     @post("/emergency/{period_id:int}/end", name="api_emergency_end", guards=[requires_district], status_code=200)
-    async def end(self, request: Request, period_id: int, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def end(self, request: Request, period_id: FromPath[int], data: JSONBody[dict[str, Any] | None] = None) -> dict[str, Any]:
         """End a period: {ends_on?} (today by default)."""
         return await services.end_emergency(request.user, period_id, (data or {}).get("ends_on"))
 
     @post("/delegation", name="api_delegation", guards=[requires_district], status_code=200)
-    async def delegation(self, request: Request, data: dict[str, Any]) -> dict[str, Any]:
+    async def delegation(self, request: Request, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         """Record whether the district delegates decisions to its streets: {decision_delegated: bool}."""
         await services.set_delegation(request.user, bool(data.get("decision_delegated")))
         return {"decision_delegated": bool(data.get("decision_delegated"))}

@@ -20,9 +20,9 @@ from sync.tables import SyncConflict
 HISTORY_LIMIT = 200
 
 
-def content_url(evidence_id) -> str:
-    """Where the evidence engineer serves an item's bytes (with Range support, audited)."""
-    return f"/api/evidence/{evidence_id}/content"
+def content_url(evidence_id, what: str = "content") -> str:
+    """Where server.evidence serves an item's bytes (with Range support) or thumbnail; each view audited there."""
+    return f"/api/evidence/{evidence_id}/{what}"
 
 
 async def evidence_of_case(case_id) -> list[dict]:
@@ -33,6 +33,7 @@ async def evidence_of_case(case_id) -> list[dict]:
     for row in rows:
         row["verified"] = row["sha256"] in verified
         row["url"] = content_url(row["id"])
+        row["thumbnail"] = content_url(row["id"], "thumbnail")
     return rows
 
 

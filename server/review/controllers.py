@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_supervisor
@@ -33,7 +34,7 @@ async def queue_context(request: Request) -> dict:
     return {"user": request.user, "filters": filters, **result, **LABELS}
 
 
-async def panel_context(request: Request, case_id: UUID, **extra) -> dict:
+async def panel_context(request: Request, case_id: FromPath[UUID], **extra) -> dict:
     case = await decisions.load_case(request.user, case_id)
     return {
         "user": request.user,
@@ -58,7 +59,7 @@ class ReviewController(Controller):
         return Template(name, context=context, headers={"Vary": "HX-Request"})
 
     @get("/cases/{case_id:uuid}", name="review_case")
-    async def case_page(self, request: Request, case_id: UUID) -> Template:
+    async def case_page(self, request: Request, case_id: FromPath[UUID]) -> Template:
         """Everything needed to decide one case; the view is audited."""
         context = await casepage.case_page(request.user, case_id)
         await record(
@@ -68,7 +69,7 @@ class ReviewController(Controller):
         return Template("review/case.html", context={"user": request.user, "workers": await queue.workers_in_scope(request.user), **LABELS, **context})
 
     @post("/cases/{case_id:uuid}/decisions", name="review_decide", status_code=200)
-    async def decide(self, request: Request, case_id: UUID) -> Template | Redirect:
+    async def decide(self, request: Request, case_id: FromPath[UUID]) -> Template | Redirect:
         """Take a decision; the decision panel is answered to HTMX, a redirect to plain forms."""
         form = dict(await request.form())
         try:
@@ -84,7 +85,7 @@ class ReviewController(Controller):
         return Template("review/_decision_panel.html", context=context)
 
     @post("/cases/{case_id:uuid}/conflicts/{conflict_id:str}/resolve", name="review_resolve_conflict", status_code=200)
-    async def resolve_conflict(self, request: Request, case_id: UUID, conflict_id: str) -> Template | Redirect:
+    async def resolve_conflict(self, request: Request, case_id: FromPath[UUID], conflict_id: FromPath[str]) -> Template | Redirect:
         """Settle an open conflict of the case field by field (server's or device's value)."""
         from server.sync_api.controllers import as_app_error
         from sync import conflicts
@@ -104,7 +105,7 @@ class ReviewController(Controller):
                                                             "resolved": result["conflict"]})
 
     @get("/export/{what:str}", name="review_export")
-    async def export(self, request: Request, what: str, format: str = "xlsx", unmasked: bool = False) -> Response:
+    async def export(self, request: Request, what: FromPath[str], format: FromQuery[str] = "xlsx", unmasked: FromQuery[bool] = False) -> Response:
         """Cases (with the queue's filters) or decisions of the user's scope as CSV or XLSX."""
         if what not in ("cases", "decisions"):
             raise Invalid("可导出 cases（案件）或 decisions（审批决定）", field="what")
@@ -143,12 +144,12 @@ class ReviewApiController(Controller):
         return {"cases": rows, "next_cursor": result["next_cursor"] or None, "counts": result["counts"]}
 
     @post("/cases/{case_id:uuid}/decisions", name="api_review_decide", status_code=200)
-    async def decide(self, request: Request, case_id: UUID, data: dict[str, Any]) -> dict[str, Any]:
+    async def decide(self, request: Request, case_id: FromPath[UUID], data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         """Take a decision: {action, expected_status, expected_version, reason_code?, reason_text?, request?, assignee?}."""
         return await decisions.decide(request.user, case_id, data)
 
     @get("/cases/{case_id:uuid}", name="api_review_case")
-    async def case(self, request: Request, case_id: UUID) -> dict[str, Any]:
+    async def case(self, request: Request, case_id: FromPath[UUID]) -> dict[str, Any]:
         """The decisions, tasks and deadlines of one case (the view is audited)."""
         context = await casepage.case_page(request.user, case_id)
         await record(request.user, "case.view", "case", str(case_id), {"members": len(context["members"]), "api": True})

@@ -21,6 +21,7 @@ from piccolo.querystring import QueryString
 from server.accounts.current import CurrentUser
 from server.accounts.tables import User
 from server.areas.scope import in_scope
+from server.areas.tables import Area
 from server.cases.kinds import CASE_TYPES, STATUSES
 from server.cases.tables import Case
 from server.errors import Invalid
@@ -150,9 +151,8 @@ def _open_conflict_cases() -> QueryString:
     )
 
 
-async def overdue_condition(calendar: Calendar, today: date) -> Where:
+def overdue_condition(calendar: Calendar, today: date, delegated: list[str]) -> Where:
     """Open cases whose overall statutory limit has passed (20 working days where delegated)."""
-    delegated = await procedures.delegated_district_paths()
     cutoff = _start_of(calendar.earliest_on_time_start(today, overall_limit("dibao", False)))
     condition = Case.status.is_in(list(OPEN_STATUSES)) & (Case.opened_at < cutoff)
     if delegated:
@@ -167,16 +167,22 @@ async def overdue_condition(calendar: Calendar, today: date) -> Where:
     return condition
 
 
+def _prefix(column, value: str) -> Where:
+    """`column` starts with `value`, as a range that an index serves on both engines."""
+    return (column >= value) & (column < value[:-1] + chr(ord(value[-1]) + 1))
+
+
 def _search(q: str) -> Where:
+    """ID numbers by prefix, names by prefix (both indexed), addresses by any part."""
     if _ID_LIKE.match(q):
         value = q.upper()
-        people = Person.select(Person.household).where(Person.id_number == value if len(value) == 18 else Person.id_number.like(f"{value}%"))
+        people = Person.select(Person.household).where(Person.id_number == value if len(value) == 18 else _prefix(Person.id_number, value))
         return Case.household.is_in(people)
-    people = Person.select(Person.household).where(Person.name.like(f"%{q}%"))
+    people = Person.select(Person.household).where(_prefix(Person.name, q))
     return Case.household.is_in(people) | Case.household.address.like(f"%{q}%")
 
 
-async def conditions(user: CurrentUser, f: Filters, calendar: Calendar, today: date) -> Where:
+def conditions(user: CurrentUser, f: Filters, calendar: Calendar, today: date, delegated: list[str]) -> Where:
     """Every filter except the status, the type and the cursor."""
     where = in_scope(user, Case.area) & (Case.status != "draft")
     if f.community:
@@ -190,7 +196,7 @@ async def conditions(user: CurrentUser, f: Filters, calendar: Calendar, today: d
     if f.conflicts:
         where = where & Case.id.is_in(_open_conflict_cases())
     if f.overdue:
-        where = where & await overdue_condition(calendar, today)
+        where = where & overdue_condition(calendar, today, delegated)
     if f.spot_check:
         from server.review.tables import Decision
 
@@ -200,24 +206,25 @@ async def conditions(user: CurrentUser, f: Filters, calendar: Calendar, today: d
     return where
 
 
-def _status_type(f: Filters) -> Where | None:
-    parts = []
+def _statuses(f: Filters) -> list[str] | None:
+    """The statuses asked for, one query each (None: any status but draft, one query)."""
     if f.status == "todo":
-        parts.append(Case.status.is_in(list(TODO_STATUSES)))
-    elif f.status:
-        parts.append(Case.status == f.status)
-    if f.type:
-        parts.append(Case.type == f.type)
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else parts[0] & parts[1]
+        return list(TODO_STATUSES)
+    if f.status:
+        return [f.status]
+    return list(OPEN_STATUSES) if f.overdue else None
 
 
 async def counts(user: CurrentUser) -> dict:
-    """Cases in scope by status and by type (drafts on devices are not the supervisor's yet)."""
-    rows = await Case.select(Case.status, Case.type, Count(Case.id, alias="n")).where(in_scope(user, Case.area) & (Case.status != "draft")).group_by(
-        Case.status, Case.type
-    )
+    """Cases in scope by status and by type (drafts on devices are not the supervisor's yet).
+
+    Grouped by (area, status, type) over the areas of the scope (the rule of in_scope: the area
+    path starts with the user's), so that the (area, status, type) index answers it alone.
+    """
+    areas = Area.select(Area.id).where(Area.path.like(f"{user.area_path}%"))
+    rows = await Case.select(Case.area, Case.status, Case.type, Count(Case.id, alias="n")).where(
+        Case.area.is_in(areas) & (Case.status != "draft")
+    ).group_by(Case.area, Case.status, Case.type)
     by_status: dict[str, int] = {}
     by_type: dict[str, int] = {}
     for row in rows:
@@ -226,42 +233,62 @@ async def counts(user: CurrentUser) -> dict:
     return {"status": by_status, "type": by_type, "todo": sum(by_status.get(s, 0) for s in TODO_STATUSES), "total": sum(by_status.values())}
 
 
+_ROW_COLUMNS = (
+    Case.id,
+    Case.type,
+    Case.status,
+    Case.procedure,
+    Case.version,
+    Case.opened_at,
+    Case.updated_at,
+    Case.household,
+    Case.assigned_to,
+    Case.area.code.as_alias("community_code"),
+    Case.area.name.as_alias("community"),
+    Case.area.path.as_alias("area_path"),
+    Case.household.address.as_alias("address"),
+)
+
+
+async def _ordered(where: Where, f: Filters, limit: int) -> list[dict]:
+    """The first `limit` rows in sort order. For several statuses, one ordered scan of the
+    (status, sort key, id) index per status, merged here: no engine sorts the whole scope."""
+    column, ascending = SORTS[f.sort]
+    statuses = _statuses(f)
+    key = "opened_at" if column is Case.opened_at else "updated_at"
+    found: list[dict] = []
+    for status in statuses or [None]:
+        condition = where if status is None else where & (Case.status == status)
+        found += await Case.select(*_ROW_COLUMNS).where(condition).order_by(column, ascending=ascending).order_by(
+            Case.id, ascending=ascending
+        ).limit(limit)
+    found.sort(key=lambda r: (r[key], str(r["id"])), reverse=not ascending)
+    return found[:limit]
+
+
 async def page(user: CurrentUser, f: Filters, *, with_counts: bool = True) -> dict:
     """One page of the queue: {"rows", "next_cursor", "counts"}."""
-    calendar = await load_calendar()
-    today = procedures.today()
-    where = await conditions(user, f, calendar, today)
-    narrowed = _status_type(f)
-    if narrowed is not None:
-        where = where & narrowed
-    column, ascending = SORTS[f.sort]
-    if f.cursor:
-        moment, last_id = decode_cursor(f.cursor)
-        if ascending:
-            where = where & ((column > moment) | ((column == moment) & (Case.id > last_id)))
-        else:
-            where = where & ((column < moment) | ((column == moment) & (Case.id < last_id)))
-    rows = await Case.select(
-        Case.id,
-        Case.type,
-        Case.status,
-        Case.procedure,
-        Case.version,
-        Case.opened_at,
-        Case.updated_at,
-        Case.household,
-        Case.assigned_to,
-        Case.area.code.as_alias("community_code"),
-        Case.area.name.as_alias("community"),
-        Case.area.path.as_alias("area_path"),
-        Case.household.address.as_alias("address"),
-    ).where(where).order_by(column, ascending=ascending).order_by(Case.id, ascending=ascending).limit(f.limit + 1)
-    more = len(rows) > f.limit
-    rows = rows[: f.limit]
-    await _decorate(rows, calendar, today)
-    sort_key = "opened_at" if column is Case.opened_at else "updated_at"
-    next_cursor = encode_cursor(rows[-1][sort_key], rows[-1]["id"]) if more and rows else ""
-    return {"rows": rows, "next_cursor": next_cursor, "counts": await counts(user) if with_counts else None}
+    async with Case._meta.db.transaction():  # one connection and one consistent view for the page
+        calendar = await load_calendar()
+        today = procedures.today()
+        delegated = await procedures.delegated_district_paths()
+        where = conditions(user, f, calendar, today, delegated)
+        if f.type:
+            where = where & (Case.type == f.type)
+        column, ascending = SORTS[f.sort]
+        if f.cursor:
+            moment, last_id = decode_cursor(f.cursor)
+            if ascending:
+                where = where & ((column > moment) | ((column == moment) & (Case.id > last_id)))
+            else:
+                where = where & ((column < moment) | ((column == moment) & (Case.id < last_id)))
+        rows = await _ordered(where, f, f.limit + 1)
+        more = len(rows) > f.limit
+        rows = rows[: f.limit]
+        await _decorate(rows, calendar, today, delegated)
+        sort_key = "opened_at" if column is Case.opened_at else "updated_at"
+        next_cursor = encode_cursor(rows[-1][sort_key], rows[-1]["id"]) if more and rows else ""
+        return {"rows": rows, "next_cursor": next_cursor, "counts": await counts(user) if with_counts else None}
 
 
 async def applicants_of(household_ids: list) -> dict:
@@ -278,7 +305,7 @@ async def applicants_of(household_ids: list) -> dict:
     return found
 
 
-async def _decorate(rows: list[dict], calendar: Calendar, today: date) -> None:
+async def _decorate(rows: list[dict], calendar: Calendar, today: date, delegated: list[str]) -> None:
     """Applicant name and masked ID number, worker name, conflicts and overdue flag of each row."""
     if not rows:
         return
@@ -293,7 +320,6 @@ async def _decorate(rows: list[dict], calendar: Calendar, today: date) -> None:
     conflicted = {c["record_id"] for c in await SyncConflict.select(SyncConflict.record_id).where(
         SyncConflict.record_id.is_in(record_ids) & (SyncConflict.status == "open")
     )}
-    delegated = await procedures.delegated_district_paths()
     for row in rows:
         person = applicant.get(row["household"]) or {}
         row["applicant"] = person.get("name", "")
