@@ -16,7 +16,7 @@ from server.uploads.tables import COMPLETE, REFUSED, Blob, Upload
 ALLOWED_TYPES = "JPEG、PNG、WebP、HEIC 照片，MP4、WebM、QuickTime 视频，Ogg、WebM、M4A/AAC、WAV、MP3 音频，PDF 文档"
 
 
-async def _refuse(row: dict, status_code: int, code: str, reason: str) -> TusError:
+async def refuse(row: dict, status_code: int, code: str, reason: str) -> TusError:
     """Discard the bytes, remember why (a HEAD then answers 410 with the reason)."""
     storage.discard(storage.partial_path(row["id"]))
     await Upload.update({Upload.status: REFUSED, Upload.reason: reason}).where(Upload.id == row["id"])
@@ -24,12 +24,24 @@ async def _refuse(row: dict, status_code: int, code: str, reason: str) -> TusErr
     return TusError(status_code, code, reason)
 
 
+async def refuse_type(row: dict) -> TusError:
+    return await refuse(row, 422, "unsupported_type", f"不支持的文件类型（按文件内容判断）。只接受 {ALLOWED_TYPES}。")
+
+
+async def check_head(row: dict) -> None:
+    """Once the first bytes are in, a type not on the list is refused at once, not after the
+    whole file has crossed a phone's data plan."""
+    head = await asyncio.to_thread(storage.read_head, storage.partial_path(row["id"]), HEAD_BYTES)
+    if sniff(head, row["filetype"]) is None:
+        raise await refuse_type(row)
+
+
 async def finish(row: dict, hasher) -> dict:
     """Verify and store a fully received upload; returns the completed row or raises TusError."""
     partial = storage.partial_path(row["id"])
     digest = hasher.hexdigest() if hasher is not None else await asyncio.to_thread(storage.sha256_of, partial)
     if digest != row["sha256"]:
-        raise await _refuse(
+        raise await refuse(
             row,
             422,
             "hash_mismatch",
@@ -37,10 +49,10 @@ async def finish(row: dict, hasher) -> dict:
         )
     sniffed = sniff(await asyncio.to_thread(storage.read_head, partial, HEAD_BYTES), row["filetype"])
     if sniffed is None:
-        raise await _refuse(row, 422, "unsupported_type", f"不支持的文件类型（按文件内容判断）。只接受 {ALLOWED_TYPES}。")
+        raise await refuse_type(row)
     limit = get_settings().media.max_bytes(sniffed.kind)
     if row["length"] > limit:
-        raise await _refuse(row, 413, "too_large", f"文件过大：此类文件上限为 {limit // (1024 * 1024)} MB。")
+        raise await refuse(row, 413, "too_large", f"文件过大：此类文件上限为 {limit // (1024 * 1024)} MB。")
     await asyncio.to_thread(storage.install_blob, partial, digest)
     moment = now()
     await Blob.insert(

@@ -21,9 +21,9 @@ from server.errors import NotFound
 from server.observability.metrics import count_upload, count_upload_bytes
 from server.settings import get_settings
 from server.uploads import storage
-from server.uploads.completion import finish
+from server.uploads.completion import check_head, finish
 from server.uploads.protocol import TusError, declared_sha256
-from server.uploads.sniff import kind_of_declared_type
+from server.uploads.sniff import HEAD_BYTES, kind_of_declared_type
 from server.uploads.tables import COMPLETE, RECEIVING, REFUSED, Upload
 
 CHECKPOINT = 8 * 1024 * 1024
@@ -127,6 +127,8 @@ async def receive(
             _locks.pop(upload_id, None)
     count_upload_bytes(received)
     new_offset = offset + received
+    if offset < HEAD_BYTES <= new_offset < row["length"]:
+        await check_head(row)
     if new_offset < row["length"]:
         if hasher is not None:
             _running[upload_id] = (new_offset, hasher)

@@ -172,3 +172,14 @@ async def test_uploads_and_their_bytes_are_counted_for_monitoring(client, demo):
     assert sample("doorstep_uploads_total", outcome="created") == created + 1
     assert sample("doorstep_uploads_total", outcome="completed") == completed + 1
     assert sample("doorstep_upload_bytes_total") == received + len(data)
+
+
+async def test_a_type_not_on_the_list_is_refused_once_the_first_bytes_arrive(client, demo):
+    await sign_in(client, "worker")
+    data = b"MZ\x90\x00" + os.urandom(300_000)
+    url = (await create(client, data, filetype="video/mp4")).headers["location"]
+    response = await send(client, url, 0, data[:8192])
+    assert response.status_code == 422
+    assert response.json()["error"] == "unsupported_type"
+    assert (await send(client, url, 8192, data[8192:])).status_code == 410
+    assert media_files("uploads") == []

@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -123,22 +124,25 @@ class LiveServer:
 
     def start(self) -> LiveServer:
         env = dict(os.environ, PORT=str(self.port))
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)],
             cwd=REPO,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.process.returncode}")
+                self.log.seek(0)
+                output = self.log.read().decode(errors="replace")[-2000:]
+                raise RuntimeError(f"the server exited with {self.process.returncode}:\n{output}")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return self
             time.sleep(0.1)
-        raise RuntimeError("the server did not start within 30 s")
+        raise RuntimeError("the server did not start within 60 s")
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, no flushing, as in a power cut of the process."""
