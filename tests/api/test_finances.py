@@ -96,3 +96,24 @@ async def test_finances_set_by_a_signed_out_client_is_refused(client, demo):
     client.cookies.clear()
     response = await client.post("/api/sync/push", json={"client_id": "x", "mutations": []})
     assert response.status_code in (401, 403)
+
+
+async def test_finances_sections_report_the_exact_field_at_fault(client, demo):
+    device = await signed_device(client, "worker")
+    case_id = await device.new_case("tekun")
+    cases = [
+        ({"assets": [{"kind": "deposit", "value": "100", "exempt": "yes"}]}, "assets[0].exempt"),
+        ({"assets": [{"kind": "boat", "value": "100"}]}, "assets[0].kind"),
+        ({"circumstances": [{"member": "王伟", "kind": "disability", "detail": "5"}]}, "circumstances[0].detail"),
+        ({"tekun": {"supporters": "maybe"}}, "tekun.supporters"),
+        ({"tekun": {"daily_activities": {"flying": True}}}, "tekun.daily_activities"),
+        ({"temporary": {"severity": "huge"}}, "temporary.severity"),
+        ({"incomes": {"kind": "wage"}}, "incomes"),
+        ({}, "incomes"),
+    ]
+    for args, field in cases:
+        answer = await device.push("finances.set", {"case_id": case_id, **args})
+        assert answer["status"] == "rejected", (args, answer)
+        assert answer["field"] == field, (args, answer)
+    ok = await device.apply("finances.set", {"case_id": case_id, "circumstances": [{"member": "王伟", "kind": "disability", "detail": "2"}, {"member": "王明", "kind": "minor"}]})
+    assert ok["version"] == 1

@@ -96,3 +96,22 @@ async def test_temporary_eligibility_for_a_migrant_worker(client, demo):
     body = (await worker.get(f"/api/cases/{case_id}/eligibility")).json()
     assert body["amount"] == "2240.00"
     assert any(line["value"] == "非本地户籍" for line in body["lines"])
+
+
+async def test_eligibility_without_a_standard_in_force_says_so(client, demo):
+    from server.standards.tables import Standard
+
+    worker, case_id = await _worked_example(client)
+    await Standard.delete(force=True)
+    answer = await worker.get(f"/api/cases/{case_id}/eligibility")
+    assert answer.status_code == 404
+    assert answer.json()["field"] == "standard" and "没有生效的救助标准" in answer.json()["reason"]
+
+
+async def test_eligibility_partial_in_english(client, demo):
+    worker, case_id = await _worked_example(client)
+    client.cookies.set("lang", "en")
+    page = await worker.get(f"/casework/cases/{case_id}/eligibility", headers={"HX-Request": "true", "Accept-Language": "en"})
+    assert "Eligibility computation" in page.text
+    assert "Dibao amount (difference to the standard)" in page.text
+    assert "Special care payments (优抚金)" in page.text
