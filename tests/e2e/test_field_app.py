@@ -232,3 +232,95 @@ def test_offline_visit_survives_reload_and_restart_then_arrives_once(live_server
     page.goto(f"{live_server}/field/cases/{case_id}")  # the server's page now shows the visit
     page.wait_for_selector("text=已同步")
     context.close()
+
+
+def first_case_of(username: str) -> str:
+    user = run(User.select(User.id).where(User.username == username).first())
+    return str(run(Case.select(Case.id).where(Case.assigned_to == user["id"]).first())["id"])
+
+
+def test_rejected_visit_stays_visible_with_its_reason(live_server, playwright_instance, demo, tmp_path):
+    context = open_phone(playwright_instance, tmp_path / "profile")
+    try:
+        page = enroll_worker(context, live_server)
+        ready(page, live_server)
+        case_id = first_case_of("worker")
+        page.goto(f"{live_server}/field/visit?case={case_id}")
+        field_ready(page)
+        page.fill("#v-inv2", "王网格")  # the same person twice: the server refuses it
+        page.click("button:has-text('保存走访记录')")
+        page.wait_for_url(f"**/field/cases/{case_id}")
+        poll(page, """async () => { const { all } = await import('/static/js/db.js');
+            return (await all('outbox')).some((e) => e.state === 'rejected'); }""")
+        assert run(Visit.count()) == 0
+        for _ in range(2):  # still there after a reload
+            page.goto(f"{live_server}/field/outbox")
+            item = page.locator(".outbox-item[data-state=rejected]")
+            item.wait_for()
+            assert "两名调查人员不能是同一人" in item.locator("[data-slot=reason]").inner_text()
+            assert item.locator("[data-slot=state]").inner_text() == "被退回"
+        page.wait_for_selector("[data-sync-error]:has-text('1 条记录被退回')")
+
+        item.locator("[data-act=fix]").click()  # fix it and send it again
+        editor = item.locator("textarea")
+        editor.fill('"赵社工"'.join(editor.input_value().rsplit('"王网格"', 1)))
+        item.locator("button:has-text('保存并重发')").click()
+        poll(page, f"""async () => {{ const r = await fetch('/field/cases/{case_id}'); return (await r.text()).includes('赵社工'); }}""")
+        assert run(Visit.count()) == 1
+        page.goto(f"{live_server}/field/outbox")
+        field_ready(page)
+        assert page.locator(".outbox-item[data-state=rejected]").count() == 0
+    finally:
+        context.close()
+
+
+def test_large_video_upload_cut_off_half_way_resumes_from_the_offset(live_server, playwright_instance, demo, tmp_path):
+    size = 50 * 1024 * 1024
+    video = video_mp4(size)
+    clip = tmp_path / "visit.mp4"
+    clip.write_bytes(video)
+    profile = tmp_path / "profile"
+    context = open_phone(playwright_instance, profile)
+    page = enroll_worker(context, live_server)
+    ready(page, live_server)
+    case_id = first_case_of("worker")
+
+    offsets: list[int] = []
+    cut = {"done": False}
+
+    def network(route):
+        # The network goes away once half the file is on the server.
+        offset = int(route.request.headers.get("upload-offset", "0"))
+        if route.request.method == "PATCH" and (cut["done"] or offset >= size // 2):
+            cut["done"] = True
+            route.abort("internetdisconnected")
+            return
+        if route.request.method == "PATCH":
+            offsets.append(offset)
+        route.continue_()
+
+    context.route("**/api/uploads/**", network)
+    page.goto(f"{live_server}/field/capture?case={case_id}")
+    field_ready(page)
+    page.set_input_files("[data-capture-video]", str(clip))
+    page.wait_for_selector("text=视频已保存")
+    poll(page, """async () => { const { all } = await import('/static/js/db.js');
+        const [m] = await all('media'); return m && m.upload_url && m.reason && m.reason.includes('中断'); }""", timeout_s=60)
+    assert cut["done"] and max(offsets) < size // 2 + 4 * 1024 * 1024
+    context.close()  # the app is closed with the upload half done
+
+    context = open_phone(playwright_instance, profile)
+    resumed: list[tuple[int, int]] = []
+    context.on("request", lambda r: r.method == "PATCH" and "/api/uploads/" in r.url and resumed.append(
+        (int(r.headers.get("upload-offset", "0")), int(r.headers.get("content-length", "0") or 0))))
+    page = context.pages[0]
+    page.goto(f"{live_server}/field/outbox")
+    wait_synced(page, timeout_s=120)
+    assert resumed, "the upload was not resumed"
+    first_offset = resumed[0][0]
+    assert first_offset >= size * 0.45, f"resumed from {first_offset}, not from about half"
+    sent_after = size - first_offset
+    assert sent_after <= size * 0.55
+    evidence = evidence_of(case_id)
+    assert [(e["kind"], e["sha256"]) for e in evidence] == [("video", hashlib.sha256(video).hexdigest())]
+    context.close()

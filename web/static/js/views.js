@@ -84,6 +84,7 @@ export function renderProgress(root = document) {
 }
 
 function renderOutbox(list, open, refresh) {
+  if (list.querySelector("textarea")) return; // a person is fixing an item: leave the list alone
   replace(list, open.map((e) => {
     const node = fill("tpl-outbox-item", { state: STATE[e.state], label: ACTION[e.name] || e.name, created_at: e.created_at.slice(0, 16).replace("T", " "), reason: e.reason, args: JSON.stringify(e.args, null, 1) });
     const li = node.firstElementChild;
@@ -105,6 +106,7 @@ function renderOutbox(list, open, refresh) {
           alert("内容格式不正确");
           return;
         }
+        editor.remove();
         document.dispatchEvent(new Event("doorstep:sync"));
         refresh();
       };
