@@ -110,7 +110,7 @@ def workbook(report: dict) -> bytes:
     t = report["totals"]
     row = _table(ws, 6, [_("关注人数"), _("已检查"), _("未检查"), _("完成率"), _("有需求"), _("需求已处理")],
                  [[t["roster"], t["checked"], t["unchecked"], f"{t['rate']}%" if t["rate"] is not None else "—", t["needs"], t["handled"]]])
-    communities = [[c["name"], c["roster"], c["checked"], c["unchecked"], f"{c['rate']}%" if c["rate"] is not None else "—", c["needs"], c["handled"]] for c in report["communities"]]
+    communities = [[c["label"], c["roster"], c["checked"], c["unchecked"], f"{c['rate']}%" if c["rate"] is not None else "—", c["needs"], c["handled"]] for c in report["communities"]]
     row = _table(ws, row, [_("社区"), _("关注人数"), _("已检查"), _("未检查"), _("完成率"), _("有需求"), _("需求已处理")], communities)
     row = _table(ws, row, [_("关注原因"), _("人数")], [list(pair) for pair in report["reasons"]])
     _table(ws, row, [_("联系方式"), _("人数")], [list(pair) for pair in report["contact"]])

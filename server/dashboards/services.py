@@ -69,6 +69,10 @@ async def day_picture(area: dict, day: date) -> dict:
         Area.path.like(f"{area['path']}%") & (Area.level == "community")
     ).order_by(Area.path)
     entries = await entries_between(area["path"])
+    # Above a street, a community is named with its street: 石牌街道·华师社区.
+    streets = {}
+    if area["level"] != "street":
+        streets = {r["code"]: r["name"] for r in await Area.select(Area.code, Area.name).where(Area.path.like(f"{area['path']}%") & (Area.level == "street"))}
     days = last_days(day, CHART_DAYS)
     checks = await _checks(area["path"], days[0], day)
     by_day: dict[date, dict] = {}
@@ -89,6 +93,9 @@ async def day_picture(area: dict, day: date) -> dict:
     for row in [*rows, totals]:
         row["rate"] = round(100 * row["checked"] / row["roster"]) if row["roster"] else None
     names = {c["code"]: c["name"] for c in communities}
+    for row, community in zip(rows, communities):
+        street = streets.get(community["path"].split("/")[2]) if streets else None
+        row["label"] = f"{street}·{community['name']}" if street else community["name"]
     unchecked = [e | {"reasons": reasons_of(e["reasons"])} for e in roster if e["person_id"] not in today_checks]
     roster_ids = {e["person_id"] for e in roster}
     on_day = [c for c in today_checks.values() if c["person"] in roster_ids]

@@ -71,7 +71,8 @@ async def test_district_report_covers_every_street(client):
     assert find_row(summary, "区域")[1] == "广州市天河区"
     header = find_row(summary, "关注人数")
     assert summary[summary.index(header) + 1][:4] == [7, 5, 2, "71%"]
-    assert find_row(summary, "棠下社区")[:4] == ["棠下社区", 1, 1, 0]
+    assert find_row(summary, "棠下街道·棠下社区")[:4] == ["棠下街道·棠下社区", 1, 1, 0]
+    assert find_row(summary, "石牌街道·华师社区")[:4] == ["石牌街道·华师社区", 4, 3, 1]
 
 
 async def test_printable_report_page_shows_the_same_figures_with_masked_names(client):
