@@ -7,6 +7,7 @@ from uuid import UUID
 
 from server.accounts.current import CurrentUser
 from server.areas.scope import in_scope
+from server.evidence.services import COLUMNS
 from server.evidence.tables import Evidence
 from sync.feed import touch
 from sync.registry import register_kind
@@ -38,8 +39,6 @@ def as_record(row: dict) -> dict:
 
 async def load(actor: CurrentUser, ids: list[str]) -> dict[str, dict]:
     """The pull's loader: the evidence among `ids` whose case is in the actor's scope."""
-    from server.evidence.services import COLUMNS
-
     keys = []
     for value in ids:
         try:

@@ -39,6 +39,8 @@ async def check_head(row: dict) -> None:
 async def finish(row: dict, hasher) -> dict:
     """Verify and store a fully received upload; returns the completed row or raises TusError."""
     partial = storage.partial_path(row["id"])
+    if not partial.exists() and storage.blob_path(row["sha256"]).exists():
+        partial = storage.blob_path(row["sha256"])  # stored already, the server stopped before noting it
     digest = hasher.hexdigest() if hasher is not None else await asyncio.to_thread(storage.sha256_of, partial)
     if digest != row["sha256"]:
         raise await refuse(

@@ -106,7 +106,7 @@ class UploadController(Controller):
     async def offset(self, request: Request, upload_id: FromPath[UUID]) -> Response[None]:
         """The server's offset: where the device resumes."""
         check_resumable(request.headers.get("tus-resumable"))
-        row = await services.owned_upload(request.user, upload_id)
+        row = await services.settle(await services.owned_upload(request.user, upload_id))
         headers = _progress_headers(row) | {"Upload-Length": str(row["length"])}
         return Response(None, status_code=200, headers=headers)
 

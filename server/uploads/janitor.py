@@ -12,7 +12,8 @@ from uuid import UUID
 from server.clock import now
 from server.observability.metrics import count_upload
 from server.uploads import services, storage
-from server.uploads.tables import COMPLETE, Upload
+from server.uploads.protocol import TusError
+from server.uploads.tables import COMPLETE, RECEIVING, Upload
 
 log = logging.getLogger("doorstep.uploads")
 INTERVAL_SECONDS = 3600
@@ -31,7 +32,18 @@ async def cleanup_expired_uploads(at: datetime | None = None) -> int:
         count_upload("expired")
         storage.discard(storage.partial_path(row["id"]))
     await _remove_orphans()
+    await _settle_received()
     return len(expired)
+
+
+async def _settle_received() -> None:
+    """Check uploads that received their last byte just before the server stopped."""
+    rows = await Upload.select().where((Upload.status == RECEIVING) & (Upload.received == Upload.length))
+    for row in rows:
+        try:
+            await services.settle(row)
+        except TusError:
+            pass  # refused: the reason is kept on the row and told to the device on HEAD
 
 
 async def _remove_orphans() -> None:

@@ -123,17 +123,32 @@ async def receive(
     async with lock:
         try:
             received, hasher = await _write(upload_id, offset, remaining, body, checksum)
+            count_upload_bytes(received)
+            new_offset = offset + received
+            if offset < HEAD_BYTES <= new_offset < row["length"]:
+                await check_head(row)
+            if new_offset < row["length"]:
+                if hasher is not None:
+                    _running[upload_id] = (new_offset, hasher)
+                return {**row, "received": new_offset}
+            return await finish({**row, "received": new_offset}, hasher)
         finally:
             _locks.pop(upload_id, None)
-    count_upload_bytes(received)
-    new_offset = offset + received
-    if offset < HEAD_BYTES <= new_offset < row["length"]:
-        await check_head(row)
-    if new_offset < row["length"]:
-        if hasher is not None:
-            _running[upload_id] = (new_offset, hasher)
-        return {**row, "received": new_offset}
-    return await finish({**row, "received": new_offset}, hasher)
+
+
+async def settle(row: dict) -> dict:
+    """An upload whose last byte was stored but which was never checked (the server stopped in
+    between) is checked now; a tus client that sees offset == length considers it done."""
+    if row["status"] != RECEIVING or row["received"] != row["length"] or row["id"] in _locks:
+        return row
+    lock = _locks.setdefault(row["id"], asyncio.Lock())
+    async with lock:
+        try:
+            return await finish(row, None)
+        except TusError as exc:
+            raise TusError(410, "gone", exc.reason) from exc
+        finally:
+            _locks.pop(row["id"], None)
 
 
 async def _write(upload_id, offset, remaining, body, checksum):

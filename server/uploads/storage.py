@@ -77,7 +77,8 @@ def install_blob(partial: Path, sha256: str) -> Path:
     stored, the partial file is dropped and the existing blob is kept."""
     target = blob_path(sha256)
     if target.exists():
-        discard(partial)
+        if partial != target:
+            discard(partial)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(partial, "rb") as handle:

@@ -197,3 +197,33 @@ async def test_unknown_upload_is_404(client, demo):
     await sign_in(client, "worker")
     response = await client.head("/api/uploads/00000000-0000-4000-8000-000000000000", headers=TUS)
     assert response.status_code == 404
+
+
+async def test_second_request_while_one_is_writing_is_423(client, demo):
+    import asyncio
+    from uuid import UUID
+
+    from server.uploads import services
+    from tests.support.media import current_user
+
+    await sign_in(client, "worker")
+    data = mp4()
+    url = (await create(client, data)).headers["location"]
+    upload_id = UUID(url.rsplit("/", 1)[1])
+    user = await current_user(client)
+    release = asyncio.Event()
+
+    async def slow_body():
+        yield data[:1000]
+        await release.wait()
+        yield data[1000:2000]
+
+    first = asyncio.create_task(services.receive(user, upload_id, 0, slow_body(), content_length=2000, checksum=None))
+    await asyncio.sleep(0.2)
+    response = await send(client, url, 0, data[:10])
+    assert response.status_code == 423
+    assert (await client.delete(url, headers=TUS)).status_code == 423
+    release.set()
+    row = await first
+    assert row["received"] == 2000
+    assert (await send(client, url, 2000, data[2000:3000])).status_code == 204

@@ -183,3 +183,50 @@ async def test_a_type_not_on_the_list_is_refused_once_the_first_bytes_arrive(cli
     assert response.json()["error"] == "unsupported_type"
     assert (await send(client, url, 8192, data[8192:])).status_code == 410
     assert media_files("uploads") == []
+
+
+async def _received_but_unchecked(client, data: bytes, *, blob_already_stored: bool = False) -> str:
+    """The state a server leaves when it stops between storing the last byte and checking the file."""
+    from server.uploads import storage
+
+    url = (await create(client, data)).headers["location"]
+    upload_id = url.rsplit("/", 1)[1]
+    partial = media_files("uploads")[0]
+    partial.write_bytes(data)
+    if blob_already_stored:
+        target = storage.blob_path(sha256(data))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial.rename(target)
+    await Upload.update({Upload.received: len(data)}).where(Upload.id == upload_id)
+    return url
+
+
+async def test_upload_received_but_unchecked_before_a_stop_is_checked_on_head(client, demo):
+    await sign_in(client, "worker")
+    data = jpeg()
+    url = await _received_but_unchecked(client, data)
+    head = await client.head(url, headers=TUS)
+    assert head.status_code == 200
+    assert head.headers["upload-offset"] == str(len(data))
+    assert "upload-expires" not in head.headers
+    assert (await Upload.select(Upload.status).first())["status"] == "complete"
+    assert [p.read_bytes() == data for p in media_files("blobs")] == [True]
+
+
+async def test_upload_whose_blob_was_stored_before_a_stop_completes_at_start_up(client, demo):
+    await sign_in(client, "worker")
+    data = jpeg()
+    await _received_but_unchecked(client, data, blob_already_stored=True)
+    await cleanup_expired_uploads()  # what the server runs at start-up
+    assert (await Upload.select(Upload.status).first())["status"] == "complete"
+    assert [p.read_bytes() == data for p in media_files("blobs")] == [True]
+
+
+async def test_upload_received_but_corrupt_before_a_stop_is_refused_on_head(client, demo):
+    await sign_in(client, "worker")
+    data = jpeg()
+    url = await _received_but_unchecked(client, data)
+    media_files("uploads")[0].write_bytes(b"\x00" * len(data))
+    head = await client.head(url, headers=TUS)
+    assert head.status_code == 410
+    assert media_files("blobs") == [] and media_files("uploads") == []
