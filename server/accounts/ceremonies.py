@@ -177,6 +177,8 @@ async def verify_registration(body: bytes | str | dict, *, passkey_name: str) ->
             raise Invalid(N_("该邀请链接已被使用。"))
         user_id = invitation["user"]
         if user_id is None:
+            if await User.exists().where(User.username == invitation["username"]):
+                raise Invalid(N_("该用户名已被他人使用，请索取新的邀请链接。"))
             user = User(
                 username=invitation["username"],
                 display_name=invitation["display_name"],

@@ -6,10 +6,8 @@ from collections.abc import Coroutine
 from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath, JSONBody, URLEncodedBody
 from litestar.response import Redirect, Template
-from typing_extensions import Annotated
 
 from server.accounts import ceremonies
 from server.accounts.guards import requires_user
@@ -21,9 +19,6 @@ from server.accounts.sessions import cleared_session_cookie, end_session, sessio
 from server.accounts.tables import User
 from server.audit.services import record
 from server.errors import AppError, TooMany
-
-FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
-
 
 def _json(text: str) -> Response:
     return Response(content=text, media_type=MediaType.JSON, headers={"Cache-Control": "no-store"})
@@ -73,7 +68,7 @@ class AuthController(Controller):
     path = "/auth"
 
     @post("/register/options", status_code=200)
-    async def register_options(self, request: Request, data: RegisterOptionsRequest) -> Response:
+    async def register_options(self, request: Request, data: JSONBody[RegisterOptionsRequest]) -> Response:
         """Creation options for the passkey of an invitation."""
         limiter_of(request).request(client_ip(request))
         return _json(await ceremonies.registration_options(data.token))
@@ -86,7 +81,7 @@ class AuthController(Controller):
         return await _verified(request, verify, "auth.enroll", {"passkey_name": name})
 
     @post("/login/options", status_code=200)
-    async def login_options(self, request: Request, data: LoginOptionsRequest) -> Response:
+    async def login_options(self, request: Request, data: JSONBody[LoginOptionsRequest]) -> Response:
         """Request options: discoverable without a user name, or listing that person's passkeys."""
         limiter = limiter_of(request)
         limiter.request(client_ip(request))
@@ -146,7 +141,7 @@ class PasskeyController(Controller):
         return Template("accounts/passkeys.html", context=context)
 
     @post("/{passkey_id:int}/rename", status_code=303)
-    async def rename(self, request: Request, passkey_id: FromPath[int], data: Annotated[RenameForm, FORM]) -> Redirect:
+    async def rename(self, request: Request, passkey_id: FromPath[int], data: URLEncodedBody[RenameForm]) -> Redirect:
         """Give a passkey a name (e.g. 我的手机)."""
         await rename_passkey(request.user, passkey_id, data.name)
         return Redirect("/account/passkeys", status_code=303)

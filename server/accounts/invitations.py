@@ -11,6 +11,7 @@ from server.accounts.roles import ADMIN, ROLE_LEVEL, ROLE_RANK, ROLES
 from server.accounts.sessions import hash_token
 from server.accounts.tables import Invitation, User
 from server.areas.tables import Area
+from server.audit.services import record
 from server.clock import now
 from server.errors import Forbidden, Invalid
 from server.i18n import N_
@@ -91,6 +92,11 @@ async def create_invitation(
         expires_at=at + timedelta(hours=get_settings().sessions.invitation_hours),
     )
     await invitation.save()
+    await record(
+        created_by, "invitation.create", "invitation", invitation.id,
+        {"username": username, "role": role, "area": area_code, "existing_user": user_id},
+        actor_name="" if created_by else "命令行 (command line)",
+    )
     return token, invitation.to_dict()
 
 

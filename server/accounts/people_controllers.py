@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import segno
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
-from typing_extensions import Annotated
 
-from server.accounts.controllers import FORM
 from server.accounts.current import CurrentUser
 from server.accounts.guards import requires_supervisor
 from server.accounts.invitations import create_invitation, enrollment_link
@@ -16,7 +14,6 @@ from server.accounts.roles import ADMIN, ROLE_LEVEL, ROLE_RANK, ROLES
 from server.accounts.schemas import InvitationForm
 from server.accounts.services import managed_person, people_in_scope, revoke_person
 from server.areas.scope import areas_in_scope
-from server.audit.services import record
 from server.errors import AppError
 
 
@@ -35,12 +32,8 @@ async def _form_context(user: CurrentUser, form: InvitationForm, error: AppError
     return {"user": user, "form": form, "roles": roles, "areas": areas, "role_level": ROLE_LEVEL, "error": error}
 
 
-async def _invitation_page(user: CurrentUser, token: str, invitation: dict, *, reinvite: bool) -> Template:
+def _invitation_page(user: CurrentUser, token: str, invitation: dict, *, reinvite: bool) -> Template:
     link = enrollment_link(token)
-    await record(
-        user, "invitation.create", "invitation", invitation["id"],
-        {"username": invitation["username"], "role": invitation["role"], "area_id": invitation["area"], "reinvite": reinvite},
-    )
     context = {"user": user, "link": link, "qr": qr_svg(link), "invitation": invitation, "reinvite": reinvite}
     return Template("accounts/invitation_created.html", context=context, headers={"Cache-Control": "no-store"})
 
@@ -57,7 +50,7 @@ class InvitationController(Controller):
         return Template("accounts/invite.html", context=await _form_context(request.user, InvitationForm()))
 
     @post("/", name="invitation_create", status_code=200)
-    async def create(self, request: Request, data: Annotated[InvitationForm, FORM]) -> Template:
+    async def create(self, request: Request, data: URLEncodedBody[InvitationForm]) -> Template:
         """Create the invitation and show its link and QR code."""
         try:
             token, invitation = await create_invitation(
@@ -70,7 +63,7 @@ class InvitationController(Controller):
         except AppError as exc:
             context = await _form_context(request.user, data, exc)
             return Template("accounts/invite.html", context=context, status_code=exc.status_code)
-        return await _invitation_page(request.user, token, invitation, reinvite=False)
+        return _invitation_page(request.user, token, invitation, reinvite=False)
 
 
 class PeopleController(Controller):
@@ -103,4 +96,4 @@ class PeopleController(Controller):
             created_by=request.user,
             user_id=person["id"],
         )
-        return await _invitation_page(request.user, token, invitation, reinvite=True)
+        return _invitation_page(request.user, token, invitation, reinvite=True)

@@ -210,3 +210,12 @@ async def test_ceremony_post_without_csrf_header_is_refused(client, demo):
     await client.get("/signin")
     response = await client.post("/auth/register/options", json={"token": token})
     assert response.status_code == 403
+
+
+async def test_enrollment_refuses_a_user_name_taken_since_the_invitation(client, demo):
+    await csrf(client)
+    token = await _invite()
+    await User.update({User.username: "li.na"}).where(User.username == "worker3")
+    _, answer = await enroll_via_api(client, token)
+    assert answer.status_code == 400 and "已被他人使用" in answer.json()["reason"]
+    assert (await Invitation.select(Invitation.used_at).first())["used_at"] is None

@@ -12,7 +12,7 @@ from server.accounts.invitations import create_invitation
 from server.accounts.tables import Passkey, User
 from server.audit.tables import AuditEvent
 from tests.e2e.conftest import ROOT, _python, run
-from tests.support.browser import enrolled_page, sign_in, sign_out
+from tests.support.browser import enrolled_page, sign_in, sign_out, wait_for_passkeys_module
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +64,8 @@ def test_sign_in_with_the_user_name_fallback(live_server, browser, demo):
 
 def test_revoked_passkey_cannot_sign_in_again(live_server, browser, demo):
     context, page, _ = enrolled_page(browser, _new_worker_link(live_server))
-    page.goto(f"{live_server}/account/passkeys")
+    page.get_by_role("link", name="通行密钥", exact=True).click()
+    page.get_by_role("heading", name="我的通行密钥").wait_for()
     page.get_by_label("名称").fill("我的手机")
     page.get_by_role("button", name="重命名").click()
     page.locator(".passkey-name", has_text="我的手机").wait_for()
@@ -74,6 +75,7 @@ def test_revoked_passkey_cannot_sign_in_again(live_server, browser, demo):
     page.wait_for_url(re.compile(r"/signin$"))
     assert "陈芳" not in page.locator("header").inner_text()  # the session ended with the passkey
 
+    wait_for_passkeys_module(page)
     page.get_by_role("button", name="使用通行密钥登录", exact=True).click()
     status = page.locator("[data-passkey-status]")
     status.wait_for(state="visible")
@@ -87,7 +89,7 @@ def test_supervisor_revokes_a_workers_passkeys_and_reinvites_them(live_server, b
     supervisor, desk, _ = enrolled_page(browser, _supervisor_link(live_server), phone=False)
     phone, worker_page, _ = enrolled_page(browser, _new_worker_link(live_server))
 
-    desk.goto(f"{live_server}/people")
+    desk.get_by_role("link", name="人员管理").click()
     row = desk.locator("tr[data-username='chen.fang']")
     assert row.locator(".passkey-count").inner_text() == "1"
     desk.once("dialog", lambda dialog: dialog.accept())

@@ -1,14 +1,17 @@
-"""Security properties observed from a real browser: CSRF, scope, replayed challenges."""
+"""Security properties observed from a real browser: CSRF, scope, replayed and expired challenges."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
 from server.accounts.invitations import create_invitation
-from server.households.tables import Household
+from server.accounts.tables import WebAuthnChallenge
 from server.areas.tables import Area
+from server.clock import now
+from server.households.tables import Household
 from tests.e2e.conftest import run
 from tests.support.browser import enrolled_page
 
@@ -37,10 +40,18 @@ def test_worker_of_community_a_gets_404_for_a_household_of_community_b(live_serv
 
 def test_form_post_without_csrf_token_is_refused(live_server, browser, demo):
     context, page, _ = enrolled_page(browser, _worker_link(live_server), phone=False)
-    # A sign-out form as another site would post it: the session cookie, but no CSRF token.
-    page.set_content('<form method="post" action="%s/signout"><button>go</button></form>' % live_server)
+    # A same-origin form without the _csrf_token field (and no header): the session cookie goes along.
+    page.evaluate(
+        """() => {
+            const form = document.createElement("form");
+            form.method = "post";
+            form.action = "/signout";
+            form.innerHTML = '<button id="naked-post">go</button>';
+            document.body.append(form);
+        }"""
+    )
     with page.expect_navigation():
-        page.get_by_role("button", name="go").click()
+        page.locator("#naked-post").click()
     assert page.url.endswith("/signout")
     assert "403" in page.content()
     page.goto(live_server)
@@ -67,4 +78,28 @@ def test_replayed_sign_in_answer_is_refused(live_server, browser, demo):
     assert results[0] == 200
     assert results[1] == 400
     assert "已被使用" in json.loads(results[2])["reason"]
+    context.close()
+
+
+def test_expired_sign_in_challenge_is_refused(live_server, browser, demo):
+    context, page, _ = enrolled_page(browser, _worker_link(live_server), phone=False)
+    page.goto(f"{live_server}/signin")
+    page.evaluate(
+        """async () => {
+            const csrf = document.querySelector('meta[name="csrf-token"]').content;
+            window.post = (url, body) => fetch(url, {method: "POST", headers: {"content-type": "application/json", "x-csrftoken": csrf}, body: JSON.stringify(body)});
+            window.options = await (await window.post("/auth/login/options", {})).json();
+        }"""
+    )
+    # Five minutes pass (the challenge's lifetime) before the person touches the sensor.
+    run(WebAuthnChallenge.update({WebAuthnChallenge.expires_at: now() - timedelta(seconds=1)}).where(WebAuthnChallenge.id > 0))
+    status, text = page.evaluate(
+        """async () => {
+            const credential = await navigator.credentials.get({publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(window.options)});
+            const answer = await window.post("/auth/login/verify", credential.toJSON());
+            return [answer.status, await answer.text()];
+        }"""
+    )
+    assert status == 400
+    assert "已过期" in json.loads(text)["reason"]
     context.close()

@@ -79,6 +79,7 @@ HOME = re.compile(r"^https?://[^/]+/$")
 def enroll(page: Page, link: str, *, timeout: float = 15_000) -> None:
     """Open an enrollment link and register a passkey; returns once signed in on the home page."""
     page.goto(link)
+    wait_for_passkeys_module(page)
     page.get_by_role("button", name="创建通行密钥并登录").click()
     page.wait_for_url(HOME, timeout=timeout)
     page.locator("form[action='/signout']").wait_for(timeout=timeout)
@@ -87,6 +88,7 @@ def enroll(page: Page, link: str, *, timeout: float = 15_000) -> None:
 def sign_in(page: Page, base: str, username: str | None = None, *, timeout: float = 15_000) -> None:
     """Sign in on /signin with the page's passkey: discoverable, or with the user-name fallback."""
     page.goto(f"{base}/signin")
+    wait_for_passkeys_module(page)
     if username:
         page.get_by_text("没有看到您的通行密钥").click()
         page.get_by_label("用户名").fill(username)
@@ -95,6 +97,11 @@ def sign_in(page: Page, base: str, username: str | None = None, *, timeout: floa
         page.get_by_role("button", name="使用通行密钥登录", exact=True).click()
     page.wait_for_url(HOME, timeout=timeout)
     page.locator("form[action='/signout']").wait_for(timeout=timeout)
+
+
+def wait_for_passkeys_module(page: Page) -> None:
+    """passkeys.js wires the buttons when it has loaded (after an hx-boost swap, a moment later)."""
+    page.locator("html[data-passkeys='ready']").wait_for(state="attached")
 
 
 def sign_out(page: Page) -> None:
