@@ -101,8 +101,8 @@ async def _verified_blob(user: CurrentUser, sha256: str) -> dict:
 def _kind_matches(declared: str, blob: dict) -> bool:
     if declared == blob["kind"]:
         return True
-    # One WebM container holds either a recording or a video.
-    return blob["mime"].endswith("/webm") and declared in ("audio", "video")
+    # WebM and MP4 containers hold either a recording or a video.
+    return blob["mime"] in ("audio/webm", "video/webm", "audio/mp4", "video/mp4") and declared in ("audio", "video")
 
 
 def result_of(row: dict) -> dict:

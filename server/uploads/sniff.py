@@ -1,7 +1,7 @@
 """A file's type, decided from its first bytes (magic numbers), against an allow-list.
 
-What the device declares (`filetype`) is never trusted for the type; it only tells WebM audio
-from WebM video, which share one container.
+What the device declares (`filetype`) is never trusted for the type; it only tells audio from
+video in the containers that hold either (WebM, MP4).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ _MP4_BRANDS = {
 _OLD_QUICKTIME_ATOMS = {b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
 
 
-def _iso_bmff(head: bytes) -> Sniffed | None:
+def _iso_bmff(head: bytes, declared_type: str) -> Sniffed | None:
     """ISO base media (MP4, QuickTime, M4A, HEIC): an `ftyp` box with a major brand."""
     if head[4:8] != b"ftyp" or len(head) < 12:
         return None
@@ -45,6 +45,9 @@ def _iso_bmff(head: bytes) -> Sniffed | None:
     if major == b"qt  ":
         return Sniffed("video/quicktime", "video")
     if major in _MP4_BRANDS or brands & _MP4_BRANDS:
+        # One MP4 container holds either (Safari records audio as MP4 with generic brands).
+        if declared_type.lower().startswith("audio/"):
+            return Sniffed("audio/mp4", "audio")
         return Sniffed("video/mp4", "video")
     return None
 
@@ -81,7 +84,7 @@ def sniff(head: bytes, declared_type: str = "") -> Sniffed | None:
         return Sniffed("audio/ogg", "audio")
     if head[:5] == b"%PDF-":
         return Sniffed("application/pdf", "document")
-    iso = _iso_bmff(head)
+    iso = _iso_bmff(head, declared_type)
     if iso is not None:
         return iso
     if head[4:8] in _OLD_QUICKTIME_ATOMS:

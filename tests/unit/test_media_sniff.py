@@ -37,6 +37,7 @@ def _ftyp(major: bytes, *compatible: bytes) -> bytes:
         (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm", "audio/webm;codecs=opus", "audio/webm", "audio"),
         (b"OggS\x00\x02" + b"\x00" * 20, "", "audio/ogg", "audio"),
         (_ftyp(b"M4A ", b"M4A ", b"mp42"), "", "audio/mp4", "audio"),
+        (_ftyp(b"iso5", b"iso5", b"mp41"), "audio/mp4", "audio/mp4", "audio"),  # Safari's recorder
         (b"\xff\xf1\x50\x80" + b"\x00" * 10, "", "audio/aac", "audio"),
         (b"RIFF\x24\x00\x00\x00WAVEfmt ", "", "audio/wav", "audio"),
         (b"ID3\x04\x00\x00" + b"\x00" * 10, "", "audio/mpeg", "audio"),
