@@ -107,6 +107,16 @@ async def procedure_in_force(area_path: str, on: date | None = None) -> dict:
     }
 
 
+async def exits_suspended(area_path: str, on: date | None = None) -> bool:
+    """True while an emergency period covers the area: nobody leaves assistance meanwhile."""
+    return await period_in_force(area_path, on or today()) is not None
+
+
+async def reviews_postponed(area_path: str, on: date | None = None) -> bool:
+    """True while an emergency period covers the area: periodic reviews wait until it ends."""
+    return await period_in_force(area_path, on or today()) is not None
+
+
 def spot_check_share(rules: dict, case_type: str) -> int:
     if rules["procedure"] != "emergency":
         return 0

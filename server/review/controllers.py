@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from server.accounts.guards import requires_supervisor
 from server.audit.services import record
 from server.errors import Conflict, Invalid
+from server.households.idnumber import mask
 from server.i18n import gettext as _
 from server.review import casepage, decisions, exports, queue
 from server.review.reasons import ACTIONS, REJECT_REASONS, STEPS, TASK_KINDS
@@ -28,8 +29,16 @@ def _is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+async def audit_search(request: Request, filters: queue.Filters) -> None:
+    """A search for a person is a look into personal data: audited, ID numbers masked."""
+    if filters.q:
+        shown = mask(filters.q) if filters.q[:1].isdigit() and len(filters.q) >= 10 else filters.q
+        await record(request.user, "review.search", "queue", request.user.area_code, {"q": shown})
+
+
 async def queue_context(request: Request) -> dict:
     filters = queue.parse_filters(_params(request))
+    await audit_search(request, filters)
     result = await queue.page(request.user, filters)
     return {"user": request.user, "filters": filters, **result, **LABELS}
 
@@ -130,7 +139,9 @@ class ReviewApiController(Controller):
     @get("/queue", name="api_review_queue")
     async def queue(self, request: Request) -> dict[str, Any]:
         """One page of the queue with the counts."""
-        result = await queue.page(request.user, queue.parse_filters(_params(request)))
+        filters = queue.parse_filters(_params(request))
+        await audit_search(request, filters)
+        result = await queue.page(request.user, filters)
         rows = [
             {
                 "id": str(r["id"]), "type": r["type"], "status": r["status"], "procedure": r["procedure"], "version": r["version"],

@@ -13,7 +13,6 @@ from server.accounts.current import CurrentUser
 from server.areas.scope import in_scope
 from server.audit.services import record
 from server.cases.tables import Case
-from server.clock import now
 from server.errors import Conflict, NotFound
 from server.review.tables import Task
 from server.validation import rules

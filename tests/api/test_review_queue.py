@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from server.audit.tables import AuditEvent
 from tests.support.auth import sign_in
 from tests.support.review_cases import make_case
 
@@ -30,6 +31,8 @@ async def test_queue_search_by_id_number_shows_it_masked(client, demo):
     page = await client.get("/review/", params={"q": made["id_number"], "status": ""})
     table = page.text[page.text.index('<table class="queue"') : page.text.index("</table>")]
     assert made["id_number"] not in table and shown in table
+    searches = await AuditEvent.select(AuditEvent.detail).where(AuditEvent.action == "review.search").output(load_json=True)
+    assert [e["detail"]["q"] for e in searches] == [shown, shown]
 
 
 async def test_queue_search_by_address(client, demo):
