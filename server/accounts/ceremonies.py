@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
-from datetime import timedelta
 
 from webauthn import (
     generate_authentication_options,
@@ -32,7 +30,8 @@ from webauthn.helpers.structs import (
 )
 
 from server.accounts.invitations import invitation_by_token, invitation_problem
-from server.accounts.tables import Invitation, Passkey, User, WebAuthnChallenge
+from server.accounts.challenges import LOGIN, REGISTER, decode_credential, store_challenge, take_challenge
+from server.accounts.tables import Invitation, Passkey, User
 from server.clock import now
 from server.errors import Invalid, Unauthorized
 from server.i18n import N_
@@ -43,66 +42,11 @@ from sync.db import write_transaction
 log = logging.getLogger("doorstep.auth")
 
 RP_NAME = "Doorstep 非接触入户"
-REGISTER = "register"
-LOGIN = "login"
 
 
 def user_handle(username: str) -> bytes:
     """The WebAuthn user handle: stable per person, carries no personal data."""
     return hashlib.sha256(f"doorstep-user:{username}".encode()).digest()
-
-
-def _decode_json(data: bytes | str | dict) -> dict:
-    if isinstance(data, dict):
-        return data
-    try:
-        value = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
-        raise Invalid(N_("请求内容格式不正确。")) from None
-    if not isinstance(value, dict):
-        raise Invalid(N_("请求内容格式不正确。"))
-    return value
-
-
-def _client_challenge(credential: dict) -> str:
-    """The challenge the browser signed, read from clientDataJSON (checked again by py_webauthn)."""
-    try:
-        raw = base64url_to_bytes(credential["response"]["clientDataJSON"])
-        challenge = json.loads(raw)["challenge"]
-    except (KeyError, TypeError, ValueError):
-        raise Invalid(N_("通行密钥的应答格式不正确。")) from None
-    if not isinstance(challenge, str):
-        raise Invalid(N_("通行密钥的应答格式不正确。"))
-    return challenge
-
-
-async def _store_challenge(challenge: bytes, purpose: str, *, invitation: int | None = None, user: int | None = None) -> None:
-    at = now()
-    await WebAuthnChallenge.delete().where(WebAuthnChallenge.expires_at < at)  # housekeeping
-    await WebAuthnChallenge.insert(
-        WebAuthnChallenge(
-            challenge=bytes_to_base64url(challenge),
-            purpose=purpose,
-            invitation=invitation,
-            user=user,
-            expires_at=at + timedelta(seconds=get_settings().sessions.challenge_seconds),
-        )
-    )
-
-
-async def take_challenge(credential: dict, purpose: str) -> dict:
-    """Delete and return the stored challenge the credential answers; refuse unknown, used or expired ones."""
-    challenge = _client_challenge(credential)
-    rows = await WebAuthnChallenge.delete().where(
-        (WebAuthnChallenge.challenge == challenge) & (WebAuthnChallenge.purpose == purpose)
-    ).returning(WebAuthnChallenge.invitation, WebAuthnChallenge.user, WebAuthnChallenge.expires_at)
-    if not rows:
-        raise Invalid(N_("验证请求无效或已被使用，请重新开始。"))
-    row = rows[0]
-    if row["expires_at"] <= now():
-        raise Invalid(N_("验证请求已过期，请重新开始。"))
-    row["challenge"] = challenge
-    return row
 
 
 # --- registration -------------------------------------------------------------------------------
@@ -137,7 +81,7 @@ async def registration_options(token: str) -> str:
         exclude_credentials=existing,
         timeout=120_000,
     )
-    await _store_challenge(options.challenge, REGISTER, invitation=invitation["id"])
+    await store_challenge(options.challenge, REGISTER, invitation=invitation["id"])
     return options_to_json(options)
 
 
@@ -146,7 +90,7 @@ async def verify_registration(body: bytes | str | dict, *, passkey_name: str) ->
 
     Returns (user id, passkey id).
     """
-    credential = _decode_json(body)
+    credential = decode_credential(body)
     stored = await take_challenge(credential, REGISTER)
     invitation = await Invitation.select().where(Invitation.id == stored["invitation"]).first()
     problem = invitation_problem(invitation)
@@ -238,7 +182,7 @@ async def authentication_options(username: str | None) -> str:
         user_verification=UserVerificationRequirement.REQUIRED,
         timeout=120_000,
     )
-    await _store_challenge(options.challenge, LOGIN, user=user_id)
+    await store_challenge(options.challenge, LOGIN, user=user_id)
     return options_to_json(options)
 
 
@@ -256,7 +200,7 @@ class SignInRefused(Unauthorized):
 
 async def verify_authentication(body: bytes | str | dict) -> tuple[int, int]:
     """Check a sign-in answer; returns (user id, passkey id) and records the passkey's use."""
-    credential = _decode_json(body)
+    credential = decode_credential(body)
     stored = await take_challenge(credential, LOGIN)
     credential_id = credential.get("id") or credential.get("rawId")
     if not isinstance(credential_id, str):

@@ -218,3 +218,10 @@ async def test_repeated_failed_verifications_are_rate_limited(client, demo):
         assert (await client.post("/auth/login/verify", json=bad)).status_code == 401
     good = await sign_in_via_api(client, passkey)
     assert good.status_code == 429 and "失败的登录尝试过多" in good.json()["reason"]
+
+
+async def test_signin_page_speaks_english_when_asked(client):
+    page = await client.get("/signin", headers={"accept-language": "en"})
+    assert "Sign in with a passkey" in page.text
+    assert "Passkey not offered? Sign in with your user name" in page.text
+    assert 'data-msg-cancelled="Cancelled or timed out.' in page.text

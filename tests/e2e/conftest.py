@@ -74,12 +74,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _python() -> str:
+def server_python() -> str:
+    """The interpreter that runs the server: the project's .venv when there is one."""
     venv = ROOT / ".venv" / "bin" / "python"
     return str(venv) if venv.exists() else sys.executable
 
 
-def _wait_healthy(base: str, process: subprocess.Popen, log_path: Path, timeout: float = 30) -> None:
+def _wait_healthy(base: str, process: subprocess.Popen, log_path: Path, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -108,7 +109,7 @@ def live_server(migrated, live_server_log):
     env = {**os.environ, "PORT": str(port), "DOORSTEP_ORIGIN": base, "HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1"}
     with live_server_log.open("wb") as log:
         process = subprocess.Popen(
-            [_python(), "-m", "server.cli", "serve", "--port", str(port), "--host", "127.0.0.1"],
+            [server_python(), "-m", "server.cli", "serve", "--port", str(port), "--host", "127.0.0.1"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     try:

@@ -11,7 +11,7 @@ import pytest
 from server.accounts.invitations import create_invitation
 from server.accounts.tables import Passkey, User
 from server.audit.tables import AuditEvent
-from tests.e2e.conftest import ROOT, _python, run
+from tests.e2e.conftest import ROOT, server_python, run
 from tests.support.browser import enrolled_page, sign_in, sign_out, wait_for_passkeys_module
 
 pytestmark = pytest.mark.e2e
@@ -133,7 +133,7 @@ def test_supervisor_invites_a_worker_who_enrolls_by_the_link(live_server, browse
 
 def test_demo_enrollment_link_enrolls_the_demo_user(live_server, browser, demo):
     printed = subprocess.run(
-        [_python(), "-m", "server.cli", "demo"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [server_python(), "-m", "server.cli", "demo"], cwd=ROOT, capture_output=True, text=True, timeout=60,
         env={**os.environ, "DOORSTEP_ORIGIN": live_server},
     )
     assert printed.returncode == 0, printed.stderr
