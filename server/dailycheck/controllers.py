@@ -22,7 +22,8 @@ def labels() -> dict:
     """The answers' labels for the page's JavaScript, which renders what the device holds."""
     shown = {name: {k: gettext(v) for k, v in table.items()} for name, table in
              (("living", schemas.LIVING), ("health", schemas.HEALTH), ("needs", schemas.NEEDS), ("contact", schemas.CONTACT), ("reasons", REASONS))}
-    return shown | {"checked": gettext("今日已报"), "pending": gettext("待同步"), "unchecked": gettext("今日未报"), "needs_flag": gettext("有需求")}
+    return shown | {"checked": gettext("今日已报"), "pending": gettext("待同步"), "unchecked": gettext("今日未报"), "needs_flag": gettext("有需求"),
+                     "rejected": gettext("被退回"), "age": gettext("%(age)s岁")}
 
 
 def field_labels() -> dict:

@@ -33,7 +33,7 @@ async function deviceState() {
 function detail(person) {
   const L = labels();
   const reasons = (person.reasons || []).map((r) => L.reasons?.[r] || r).join("、");
-  const age = person.age === null || person.age === undefined ? "" : ` · ${person.age}岁`;
+  const age = person.age === null || person.age === undefined ? "" : ` · ${(L.age || "%(age)s").replace("%(age)s", person.age)}`;
   return `${reasons}${age} · ${person.address || ""}`;
 }
 
@@ -41,7 +41,7 @@ function stateLabel(check) {
   const L = labels();
   if (!check) return L.unchecked;
   if (check.state === "pending") return L.pending;
-  if (check.state === "rejected") return check.reason || "被退回";
+  if (check.state === "rejected") return check.reason || L.rejected;
   return (check.data?.needs || []).length ? `${L.checked} · ${L.needs_flag}` : L.checked;
 }
 
