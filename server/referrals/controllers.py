@@ -88,7 +88,10 @@ class OrganisationPageController(Controller):
         except AppError as error:
             if error.status_code not in (400, 404, 409):
                 raise
-            return await self._page(request, error=error, form=data, status_code=error.status_code)
+            # htmx swaps only 2xx answers: the form with its errors comes back as 200 to HTMX
+            # (boosted posts included), with the error's own status to a plain form post.
+            htmx = request.headers.get("hx-request") == "true"
+            return await self._page(request, error=error, form=data, status_code=200 if htmx else error.status_code)
         return await self._page(request)
 
 

@@ -77,13 +77,17 @@ class StandardPageController(Controller):
     @post("/", name="standards_create", status_code=200)
     async def create(self, request: Request, data: FormBody) -> Template:
         """Add a standard from the form; errors are shown next to their field."""
-        values: dict[str, Any] = {k: v for k, v in data.items() if k != "_csrf_token"}
+        # A field left empty takes its default, as when a JSON client leaves it out.
+        values: dict[str, Any] = {k: v for k, v in data.items() if k != "_csrf_token" and v.strip() != ""}
         values["is_example"] = values.get("is_example") == "on"
         try:
             await services.create_standard(request.user, values)
         except AppError as error:
             if error.status_code not in (400, 404, 409):
                 raise
-            return await self._page(request, error=error, form=data, status_code=error.status_code)
+            # htmx swaps only 2xx answers: the form with its errors comes back as 200 to HTMX
+            # (boosted posts included), with the error's own status to a plain form post.
+            htmx = request.headers.get("hx-request") == "true"
+            return await self._page(request, error=error, form=data, status_code=200 if htmx else error.status_code)
         return await self._page(request)
 
