@@ -68,6 +68,7 @@ async function enhancePad(box, status) {
   const SignaturePad = await loadPad();
   const pad = new SignaturePad(canvas, { backgroundColor: "rgb(255,255,255)", penColor: "rgb(0,0,0)" });
   fitCanvas(canvas, pad);
+  canvas.signaturePad = pad; // reachable from the page's console (and from tests)
   box.querySelector("[data-pad-clear]").addEventListener("click", () => pad.clear());
   box.querySelector("[data-pad-save]").addEventListener("click", async () => {
     const select = box.querySelector("[data-signer-select]");
