@@ -71,6 +71,13 @@ class PaperworkController(Controller):
         result = await documents.verify(request.user, content)
         return Template("paperwork/verify.html", context={"user": request.user, "result": result, "filename": upload.filename, **LABELS})
 
+    @get("/cases/{case_id:uuid}", name="paperwork_case")
+    async def case(self, request: Request, case_id: UUID) -> Template:
+        """The documents of one case still to sign, signed or waived, with their PDFs."""
+        rows = await services.of_case(request.user, case_id)
+        return Template("paperwork/case.html", context={"user": request.user, "case_id": case_id, "rows": rows,
+                                                        "records": [services.as_record(r) for r in rows], **LABELS})
+
     @get("/{obligation_id:uuid}", name="paperwork_obligation")
     async def obligation(self, request: Request, obligation_id: UUID) -> Template:
         """One obligation: document, signers, signatures, PDFs, 免签."""

@@ -124,3 +124,20 @@ async def test_obligation_outside_scope_is_not_found(client, demo):
     await sign_in(client, "worker2")
     assert (await client.get(f"/paperwork/{obligation['id']}/document.pdf")).status_code == 404
     assert (await client.get(f"/field/paperwork/{obligation['id']}")).status_code == 404
+
+
+async def test_supervisor_opens_the_case_documents_and_waives_from_the_page(client, demo):
+    await declare_emergency(client)
+    made = await decided_case(client, name="孙阿婆")
+    await sign_in(client, "supervisor", kind="desktop")
+    listing = await client.get(f"/paperwork/cases/{made['case_id']}")
+    assert listing.status_code == 200 and listing.text.count("data-obligation=") == 4
+    obligation = next(r for r in await obligations_of(made["case_id"]) if r["kind"] == "commitment")
+    page = await client.get(f"/paperwork/{obligation['id']}")
+    assert page.status_code == 200 and obligation["document_sha256"] in page.text and "孙阿婆" in page.text
+    form = {"reason": "申请人已迁出本市", "expected_version": str(obligation["version"]), "_csrf_token": client.headers["x-csrftoken"]}
+    posted = await client.post(f"/paperwork/{obligation['id']}/waive", data=form, follow_redirects=False)
+    assert posted.status_code == 303, posted.text
+    after = await client.get(f"/paperwork/{obligation['id']}")
+    assert 'data-status="waived"' in after.text and "申请人已迁出本市" in after.text
+    assert await AuditEvent.count().where(AuditEvent.action == "paperwork.waive") == 1
