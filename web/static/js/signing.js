@@ -107,9 +107,24 @@ function enhancePhoto(box, status) {
   });
 }
 
+// The task list: which documents have signatures waiting on this device, or refused.
+async function renderTasks() {
+  const badges = document.querySelectorAll("[data-local-state]");
+  if (!badges.length) return;
+  const open = (await all("outbox")).filter((e) => e.name?.startsWith("paperwork.") && ["pending", "rejected", "conflict"].includes(e.state));
+  for (const badge of badges) {
+    const mine = open.filter((e) => e.args?.obligation_id === badge.dataset.localState);
+    badge.textContent = !mine.length ? "" : mine.some((e) => e.state !== "pending") ? STATES.rejected : `${STATES.pending} ${mine.length}`;
+    badge.hidden = !mine.length;
+  }
+}
+
 export async function enhanceSigning() {
   const box = document.querySelector("[data-sign]:not([data-sign-ready])");
-  if (!box) return;
+  if (!box) {
+    await renderTasks();
+    return;
+  }
   box.dataset.signReady = "1";
   const status = box.querySelector("[data-sign-status]");
   await renderLocal(box);
@@ -120,4 +135,5 @@ export async function enhanceSigning() {
 }
 
 document.addEventListener("htmx:afterSettle", enhanceSigning);
+document.addEventListener("doorstep:changed", renderTasks);
 enhanceSigning();

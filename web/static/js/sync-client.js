@@ -174,9 +174,13 @@ export async function cachePages(changedCases) {
     const url = `/field/cases/${id}`;
     if (changedCases.has(id) || !(await cache.match(url))) urls.push(url);
   }
-  // Deferred paperwork: the signing page of every open obligation, refreshed after each pull.
-  const obligations = (await all("records", "type")).filter((r) => r.type === "obligation" && r.data?.status === "pending");
-  urls.push(...obligations.map((r) => `/field/paperwork/${r.id}`));
+  // Deferred paperwork: the signing page of every open obligation, refreshed after each pull;
+  // the page of one signed or waived meanwhile leaves the cache rather than offer to sign again.
+  for (const r of (await all("records", "type")).filter((r) => r.type === "obligation")) {
+    const url = `/field/paperwork/${r.id}`;
+    if (r.data?.status === "pending") urls.push(url);
+    else await cache.delete(url);
+  }
   for (const url of urls) {
     try {
       const response = await fetch(url, { credentials: "same-origin" });
