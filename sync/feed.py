@@ -124,7 +124,7 @@ async def backfill() -> int:
         records = await kind.list_all()
         if not records:
             continue
-        known = {row["record_id"] for row in await SyncChange.select(SyncChange.record_id).where(SyncChange.kind == name)}
+        known = {row["record_id"] for row in await SyncChange.raw("SELECT record_id FROM sync_change WHERE kind = {}", name)}
         missing = {(name, str(rid)): (path, True) for rid, path in records if str(rid) not in known}
         if missing:
             async with write_transaction(SyncChange._meta.db):

@@ -6,7 +6,7 @@ from server.cases.services import KIND, apply_case_fields, case_in_scope, clean_
 from server.clock import now
 from server.errors import NotFound
 from server.validation import rules
-from server.validation.mutations import rejecting
+from server.validation.rejecting import rejecting
 from sync import merge
 from sync.conflicts import record_conflict
 from sync.registry import MutationContext, register, register_kind

@@ -12,6 +12,7 @@ from server.cases.kinds import CASE_TYPES, PROCEDURES
 from server.cases.tables import Case
 from server.clock import now
 from server.errors import Invalid, NotFound
+from server.households.services import BULK
 from server.households.tables import Household
 from server.validation import rules
 from sync import feed, merge
@@ -76,7 +77,11 @@ def case_record(row: dict) -> dict:
 
 async def load_cases(user: CurrentUser, ids: list[str]) -> dict[str, dict]:
     """The pull's loader: the cases among `ids` inside the user's scope."""
-    rows = await Case.select(*_COLUMNS).where(Case.id.is_in([uuid.UUID(i) for i in ids]) & in_scope(user, Case.area))
+    if len(ids) > BULK:  # a first pull: read the scope once rather than thousands of parameters
+        wanted = set(ids)
+        rows = [row for row in await Case.select(*_COLUMNS).where(in_scope(user, Case.area)) if str(row["id"]) in wanted]
+    else:
+        rows = await Case.select(*_COLUMNS).where(Case.id.is_in([uuid.UUID(i) for i in ids]) & in_scope(user, Case.area))
     return {str(row["id"]): case_record(row) for row in rows}
 
 

@@ -18,7 +18,7 @@ from server.households.services import (
     write_fields,
 )
 from server.validation import rules
-from server.validation.mutations import rejecting
+from server.validation.rejecting import rejecting
 from sync import merge
 from sync.conflicts import record_conflict
 from sync.registry import MutationContext, register, register_kind

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from server.cases.tables import Case
 from server.households.tables import Household, Person
+from sync.registry import Rejected, RetryLater, expect_state, register
 from sync.tables import SyncMutation
 from tests.api.test_sync_support import client  # noqa: F401  (fixture)
 from tests.api.test_sync_support import OTHER_COMMUNITY, household_args, mutation, new_client_id, push
@@ -148,3 +150,66 @@ async def test_push_records_who_which_device_and_when(client, demo):
     assert row["created_at"].isoformat().startswith("2026-05-23T01:14:00")
     assert row["received_at"] > row["created_at"]
     assert row["session_id"] is not None
+
+
+# A handler registered by this test module, to drive the engine's other outcomes.
+@register("test.sync.outcome")
+async def _outcome(ctx, args: dict) -> dict:
+    from server.households.services import clean_fields, create_household
+
+    mode = args.get("mode")
+    if mode == "retry":
+        raise RetryLater("上传尚未完成")
+    if mode == "stale":
+        expect_state("approved", "submitted")
+    if mode == "boom":
+        raise RuntimeError("a bug in a handler")
+    if mode == "half":  # writes, then fails: the write must not survive
+        await create_household(ctx.actor, uuid.UUID(args["household"]["id"]), clean_fields(args["household"], creating=True), ctx.received_at)
+        raise Rejected("写了一半", field="mode")
+    return {"mode": mode}
+
+
+async def test_push_retry_later_stops_the_batch_without_advancing(client, demo):
+    await sign_in(client, "worker")
+    cid = new_client_id()
+    body = (await push(client, cid, [mutation(1, "test.sync.outcome", {"mode": "ok"}), mutation(2, "test.sync.outcome", {"mode": "retry"}), mutation(3, "test.sync.outcome", {"mode": "ok"})])).json()
+    assert body["last_mutation_id"] == 1
+    assert [(r["id"], r["status"]) for r in body["results"]] == [(1, "applied"), (2, "retry")]
+    assert body["results"][1]["reason"] == "上传尚未完成"
+    later = (await push(client, cid, [mutation(2, "test.sync.outcome", {"mode": "ok"}), mutation(3, "test.sync.outcome", {"mode": "ok"})])).json()
+    assert [r["status"] for r in later["results"]] == ["applied", "applied"] and later["last_mutation_id"] == 3
+
+
+async def test_push_handler_bug_answers_retry_and_applies_nothing(client, demo):
+    await sign_in(client, "worker")
+    body = (await push(client, new_client_id(), [mutation(1, "test.sync.outcome", {"mode": "boom"})])).json()
+    assert body["last_mutation_id"] == 0 and body["results"][0]["status"] == "retry"
+
+
+async def test_push_stale_workflow_step_answers_conflict_with_expected_state(client, demo):
+    await sign_in(client, "worker")
+    body = (await push(client, new_client_id(), [mutation(1, "test.sync.outcome", {"mode": "stale"})])).json()
+    result = body["results"][0]
+    assert result["status"] == "conflict" and result["expected"] == "submitted" and result["actual"] == "approved"
+    assert body["last_mutation_id"] == 1
+
+
+async def test_push_rejected_mutation_leaves_no_partial_write(client, demo):
+    await sign_in(client, "worker")
+    household = household_args()
+    body = (await push(client, new_client_id(), [mutation(1, "test.sync.outcome", {"mode": "half", "household": household})])).json()
+    assert body["results"][0]["status"] == "rejected"
+    assert await Household.count().where(Household.id == uuid.UUID(household["id"])) == 0
+
+
+async def test_push_twice_at_once_applies_each_mutation_once(client, demo):
+    await sign_in(client, "worker")
+    cid = new_client_id()
+    batch = [mutation(i, "household.upsert", household_args(seed=i)) for i in range(1, 21)]
+    first, second = await asyncio.gather(push(client, cid, batch), push(client, cid, batch))
+    statuses = sorted(r["status"] for r in first.json()["results"] + second.json()["results"])
+    assert statuses == ["applied"] * 20 + ["duplicate"] * 20
+    ids = [uuid.UUID(m["args"]["id"]) for m in batch]
+    assert await Household.count().where(Household.id.is_in(ids)) == 20
+    assert await SyncMutation.count().where(SyncMutation.client_id == cid) == 20
