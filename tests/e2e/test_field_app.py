@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from server.accounts.invitations import create_invitation
+from server.accounts.sessions import end_sessions_of
 from server.accounts.tables import User
 from server.cases.tables import Case
 from server.evidence.tables import Evidence
@@ -22,7 +23,7 @@ from server.households.idnumber import check_character
 from server.households.tables import Household
 from server.visits.tables import Visit
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, run
-from tests.support.browser import PHONE, add_virtual_authenticator, enroll
+from tests.support.browser import PHONE, add_virtual_authenticator, enroll, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -324,3 +325,52 @@ def test_large_video_upload_cut_off_half_way_resumes_from_the_offset(live_server
     evidence = evidence_of(case_id)
     assert [(e["kind"], e["sha256"]) for e in evidence] == [("video", hashlib.sha256(video).hexdigest())]
     context.close()
+
+
+def test_expired_session_keeps_the_outbox_until_the_worker_signs_in_again(live_server, playwright_instance, demo, tmp_path):
+    context = open_phone(playwright_instance, tmp_path / "profile")
+    try:
+        page = enroll_worker(context, live_server)
+        ready(page, live_server)
+        worker = run(User.select(User.id).where(User.username == "worker").first())
+        case_id = first_case_of("worker")
+        context.set_offline(True)
+        run(end_sessions_of(worker["id"]))  # the session expires while the phone is offline
+        page.goto(f"{live_server}/field/visit?case={case_id}")
+        field_ready(page)
+        page.fill("#v-inv2", "赵社工")
+        page.click("button:has-text('保存走访记录')")
+        page.wait_for_url(f"**/field/cases/{case_id}")
+        field_ready(page)
+        context.set_offline(False)  # back online: the push is refused, the outbox keeps the visit
+        page.wait_for_selector("[data-sync-error]:has-text('登录已过期')")
+        page.wait_for_selector("[data-signin-again]:visible")
+        assert run(Visit.count()) == 0
+        assert page.evaluate("import('/static/js/outbox.js').then((o) => o.pendingCount())") == 1
+
+        sign_in(page, live_server)  # the same passkey, discoverable
+        page.goto(f"{live_server}/field")
+        wait_synced(page)
+        assert run(Visit.count().where(Visit.case == case_id)) == 1
+    finally:
+        context.close()
+
+
+def test_a_waiting_new_version_is_offered_and_taken_on_request(live_server, playwright_instance, tmp_path):
+    context = open_phone(playwright_instance, tmp_path / "profile")
+    try:
+        page = context.pages[0]
+        page.goto(f"{live_server}/field/offline")
+        page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20000)
+        field_ready(page)
+        assert page.locator("[data-update-banner]").is_hidden()
+        # A new worker script (another URL is always a new worker): it installs and waits.
+        page.evaluate("navigator.serviceWorker.register('/sw.js?release=2', { type: 'module', scope: '/' })")
+        page.locator("[data-update-banner]").wait_for(state="visible")
+        assert "/sw.js?release=2" not in page.evaluate("navigator.serviceWorker.controller.scriptURL")
+        with page.expect_navigation():  # the page reloads under the new worker
+            page.click("[data-update-now]")
+        page.wait_for_function("navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL.endsWith('/sw.js?release=2')")
+        assert page.locator("[data-update-banner]").is_hidden()
+    finally:
+        context.close()

@@ -72,9 +72,16 @@ async function page(request, url, boosted) {
   } catch {
     return (await cachedPage(url)) || Response.error();
   }
-  if (response.ok && !boosted && !response.redirected) {
+  // Only the field app's pages are kept (not sign-in or enrollment pages, nor desktop pages).
+  const fieldPage = url.pathname === "/" || url.pathname === "/field" || url.pathname.startsWith("/field/");
+  if (response.ok && fieldPage && !boosted && !response.redirected) {
     const copy = response.clone();
     whole(copy).then(async (page) => (await caches.open(PAGES_CACHE)).put(url.pathname + url.search, page)).catch(() => null);
+  }
+  // The session ended (expired, revoked): keep working from the cache; the sync status bar
+  // asks the worker to sign in again, and the outbox waits until then.
+  if (response.status === 401 && fieldPage) {
+    return (await fromCache(url.pathname + url.search)) || (await fromCache(url.pathname, { ignoreSearch: true })) || response;
   }
   // A case created on this device that the server does not know yet.
   if (response.status === 404 && LOCAL_CASE.test(url.pathname)) return (await fromCache("/field/local")) || response;

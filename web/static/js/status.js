@@ -53,6 +53,8 @@ export async function renderBar(root = document) {
   const message = error?.message || (rejected ? `${rejected} 条记录被退回，请处理` : "");
   line.textContent = message;
   line.hidden = !message;
+  // The session ended while offline: the outbox waits until the worker signs in again.
+  bar.querySelector("[data-signin-again]").hidden = error?.kind !== "auth";
 }
 
 export async function renderStorage(root = document) {
