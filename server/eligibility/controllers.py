@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.response import Template
 
 from server.accounts.guards import requires_supervisor, requires_user
 from server.eligibility import services
-from server.finances.services import get_finances
+from server.clock import now
+from server.finances.services import get_finances, set_finances
+from server.finances.tables import CaseFinances
+from sync.db import write_transaction
+from sync.registry import MutationContext
 from server.validation.completeness import completeness
 
 
@@ -24,6 +28,19 @@ class CaseworkApiController(Controller):
     async def finances(self, request: Request, case_id: FromPath[str]) -> dict:
         """The case's finances document and its version (0 when nothing is recorded yet)."""
         return await get_finances(request.user, case_id)
+
+    @put("/{case_id:str}/finances", name="api_case_finances_set")
+    async def set_finances(self, request: Request, case_id: FromPath[str], data: JSONBody[dict[str, Any]]) -> dict:
+        """Edit finances from the web (a supervisor's desk): the same rules as `finances.set`,
+        `base_version` in the body; overlapping stale sections come back under `conflict`."""
+        user = request.user
+        at = now()
+        ctx = MutationContext(
+            actor=user, client_id=f"web-session-{user.session_id}", mutation_id=0, created_at=at,
+            base_version=data.get("base_version"), user_id=user.id, passkey_id=user.passkey_id, session_id=user.session_id, received_at=at,
+        )
+        async with write_transaction(CaseFinances._meta.db):
+            return await set_finances(ctx, {**data, "case_id": case_id})
 
     @get("/{case_id:str}/completeness", name="api_case_completeness")
     async def completeness(self, request: Request, case_id: FromPath[str]) -> dict:

@@ -117,3 +117,20 @@ async def test_finances_sections_report_the_exact_field_at_fault(client, demo):
         assert answer["field"] == field, (args, answer)
     ok = await device.apply("finances.set", {"case_id": case_id, "circumstances": [{"member": "王伟", "kind": "disability", "detail": "2"}, {"member": "王明", "kind": "minor"}]})
     assert ok["version"] == 1
+
+
+async def test_supervisor_edits_finances_from_the_web_with_the_same_conflict_rules(client, demo):
+    worker = await signed_device(client, "worker")
+    case_id = await worker.new_case("dibao")
+    await worker.apply("finances.set", {"case_id": case_id, "incomes": INCOMES, "assets": []})
+    supervisor = await signed_device(client, "supervisor")
+    edited = await supervisor.put(f"/api/cases/{case_id}/finances", json={"base_version": 1, "assets": [{"kind": "deposit", "value": "3000"}]})
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["version"] == 2 and "conflict" not in edited.json()
+    stale = await supervisor.put(f"/api/cases/{case_id}/finances", json={"base_version": 1, "assets": [], "expenses": []})
+    body = stale.json()
+    assert body["applied"] == ["expenses"] and body["conflict"]["fields"]["assets"]["server"][0]["value"] == "3000.00"
+    bad = await supervisor.put(f"/api/cases/{case_id}/finances", json={"base_version": 3, "incomes": [{"kind": "wage", "amount": "1.234"}]})
+    assert bad.status_code == 400 and bad.json()["field"] == "incomes[0].amount"
+    stranger = await signed_device(client, "worker3")
+    assert (await stranger.put(f"/api/cases/{case_id}/finances", json={"incomes": []})).status_code == 404
