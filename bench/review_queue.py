@@ -124,8 +124,9 @@ async def measure(requests: int) -> list[tuple[str, str, float, float, float]]:
                 "page 2 (cursor)": f"/review/?cursor={first['next_cursor']}",
                 "type+status filter": "/api/review/queue?type=tekun&status=publicizing",
                 "overdue": "/api/review/queue?overdue=1&status=",
-                "search name": "/api/review/queue?q=王1234&status=",
+                "search name": f"/api/review/queue?q={SURNAMES[1234 % 20]}1234&status=",
                 "search ID number": "/api/review/queue?q=44010619600101&status=",
+                "search address": "/api/review/queue?q=测试路77号&status=",
                 "newest first": "/api/review/queue?sort=updated_desc&status=",
             }
             for label, url in scenarios.items():

@@ -19,7 +19,7 @@ from server.areas.scope import in_scope
 from server.areas.tables import Area
 from server.cases.tables import Case
 from server.households.idnumber import mask
-from server.households.tables import Person
+from server.households.tables import Household, Person
 from server.procedures import services as procedures
 from server.procedures.rules import OPEN_STATUSES, overall_limit
 from server.procedures.workdays import Calendar, load_calendar
@@ -69,7 +69,9 @@ def _search(q: str) -> Where:
         people = Person.select(Person.household).where(Person.id_number == value if len(value) == 18 else _prefix(Person.id_number, value))
         return Case.household.is_in(people)
     people = Person.select(Person.household).where(_prefix(Person.name, q))
-    return Case.household.is_in(people) | Case.household.address.like(f"%{q}%")
+    # Two sub-selects, not a join: each is answered once, then the household index finds the cases.
+    addresses = Household.select(Household.id).where(Household.address.like(f"%{q}%"))
+    return Case.household.is_in(people) | Case.household.is_in(addresses)
 
 
 def conditions(user: CurrentUser, f: Filters, calendar: Calendar, today: date, delegated: list[str]) -> Where:
@@ -112,7 +114,7 @@ async def counts(user: CurrentUser) -> dict:
     path starts with the user's), so that the (area, status, type) index answers it alone.
     """
     areas = Area.select(Area.id).where(Area.path.like(f"{user.area_path}%"))
-    rows = await Case.select(Case.area, Case.status, Case.type, Count(Case.id, alias="n")).where(
+    rows = await Case.select(Case.area, Case.status, Case.type, Count(alias="n")).where(
         Case.area.is_in(areas) & (Case.status != "draft")
     ).group_by(Case.area, Case.status, Case.type)
     by_status: dict[str, int] = {}
