@@ -1,18 +1,19 @@
-"""The field pages. Forms post nothing here: the page's JavaScript turns them into outbox
-mutations, pushed by the sync client (see web/static/js/forms.js)."""
+"""The field pages. The page's JavaScript turns their forms into outbox mutations, pushed by the
+sync client (web/static/js/forms.js); without it, forms post to /field/forms/<mutation>."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 import server.visits.mutations  # noqa: F401 - registers visit.record (also found by the sync engine)
 from server.accounts.guards import requires_user
 from server.cases.kinds import CASE_TYPES
 from server.field import services
+from server.field.forms import apply_form
 from server.field.worker import service_worker_source
 from server.i18n import gettext
 from server.visits.schemas import MODES
@@ -56,6 +57,14 @@ class FieldController(Controller):
     async def visit(self, request: Request) -> Template:
         """The non-contact home visit form; the case comes from `?case=` (read by the page)."""
         return page("visit", request)
+
+    @post("/forms/{name:str}", name="field_form")
+    async def submit(self, request: Request, name: str) -> Redirect:
+        """A form posted without the page's JavaScript: the same mutation, applied at once."""
+        form = {key: str(value) for key, value in (await request.form()).items()}
+        args = await apply_form(request.user, name, form)
+        target = form.get("_next", "/field").format(**{k: v for k, v in args.items() if isinstance(v, str)})
+        return Redirect(target if target.startswith("/") and not target.startswith("//") else "/field", status_code=303)
 
     @get("/capture", name="field_capture")
     async def capture(self, request: Request) -> Template:

@@ -93,3 +93,45 @@ def test_service_worker_version_changes_with_a_static_file(tmp_path, monkeypatch
     before = worker.static_digest()
     script.write_text("two")
     assert worker.static_digest() != before
+
+
+async def test_plain_form_posts_create_household_case_and_visit(client, demo):
+    """Without the page's JavaScript the forms still work online, through the same mutations."""
+    from server.households.idnumber import check_character
+    from server.households.tables import Household
+    from server.visits.tables import Visit
+
+    await sign_in(client, "worker")
+    applicant = "44010619500315002" + check_character("44010619500315002")
+    response = await client.post("/field/forms/household.upsert", data={
+        "id": "", "area": "440106004001", "address": "中山大道 8 号", "contact_phone": "",
+        "members.0.name": "周秀英", "members.0.id_number": applicant, "members.0.relation": "self",
+        "members.1.name": "", "members.1.id_number": "", "members.1.relation": "spouse",
+        "_next": "/field/cases/new?household={id}", "_csrf_token": client.headers["x-csrftoken"],
+    }, follow_redirects=False)
+    assert response.status_code == 303
+    household_id = response.headers["location"].split("household=")[1]
+    assert (await Household.select(Household.address).where(Household.id == household_id).first())["address"] == "中山大道 8 号"
+
+    response = await client.post("/field/forms/case.create", data={"id": "", "household_id": household_id, "type": "dibao", "procedure": "emergency", "notes": "", "_next": "/field/cases/{id}"}, follow_redirects=False)
+    assert response.status_code == 303
+    case_id = response.headers["location"].rsplit("/", 1)[1]
+
+    response = await client.post("/field/forms/visit.record", data={
+        "id": "", "case_id": case_id, "mode": "outside_observation", "investigators.0": "王网格", "investigators.1": "赵社工",
+        "visited_at": "2026-05-23T09:14", "members_situation": "独居", "notes": "", "_next": "/field/cases/{case_id}",
+    }, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == f"/field/cases/{case_id}"
+    visit = await Visit.select().where(Visit.case == case_id).first()
+    assert visit["mode"] == "outside_observation"
+    assert visit["visited_at"].isoformat().startswith("2026-05-23T01:14:00")  # Beijing time
+
+
+async def test_plain_form_post_refused_shows_the_reason(client, demo):
+    await sign_in(client, "worker")
+    case = await first_case_of("worker")
+    response = await client.post("/field/forms/visit.record", data={
+        "case_id": str(case["id"]), "mode": "phone", "investigators.0": "王网格", "investigators.1": "王网格", "visited_at": "2026-05-23T09:14",
+    })
+    assert response.status_code == 400
+    assert "两名调查人员不能是同一人" in response.text

@@ -1,6 +1,7 @@
 // Forms marked `data-offline="<mutation name>"` are saved to the outbox instead of posted:
 // the same path online and offline. Field names with dots build nested arguments
 // ("members.0.name" → {members: [{name}]}); datetime-local values get the device's UTC offset.
+// Names starting with "_" (CSRF token, next page) belong to the plain-form post (server/field/forms.py).
 import { enqueue, isoLocal } from "./outbox.js";
 
 function assign(target, path, value) {
@@ -26,7 +27,7 @@ function compact(value) {
 export function formArgs(form) {
   const args = {};
   for (const el of form.elements) {
-    if (!el.name || el.disabled || ((el.type === "radio" || el.type === "checkbox") && !el.checked)) continue;
+    if (!el.name || el.name.startsWith("_") || el.disabled || ((el.type === "radio" || el.type === "checkbox") && !el.checked)) continue;
     let value = el.value.trim();
     if (el.type === "datetime-local" && value) value = isoLocal(new Date(value));
     assign(args, el.name.split("."), value);
