@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
+from server.areas.tables import Area
+from server.cases.tables import Case
+from server.clock import now
 from server.dashboards.services import dashboard
-from tests.api.test_watch_support import HUASHI, NANFANG, SHIPAI, TIANHE, current_user, hand_counted
+from server.paperwork.tables import Obligation
+from server.referrals.tables import Organisation, Referral
+from server.watch.days import today
+from tests.api.test_watch_support import HUASHI, NANFANG, SANYUANLI, SHIPAI, TIANHE, current_user, hand_counted
 from tests.support.auth import sign_in
 
 
@@ -118,3 +125,30 @@ async def test_dashboard_outside_scope_is_not_found_and_workers_are_refused(clie
     assert (await client.get(f"/dashboards/?area={TIANHE}")).status_code == 404  # above the supervisor's street
     await sign_in(client, "worker")
     assert (await client.get("/dashboards/")).status_code == 403
+
+
+async def open_referrals_and_paperwork() -> None:
+    """In 石牌: referrals referred (overdue), received (not due), done; obligations pending, signed.
+    In 三元里 (outside): one referral referred, one obligation pending."""
+    t = today()
+    cases = {r["area"]: r for r in await Case.select(Case.id, Case.area, Case.household)}
+    areas = {r["code"]: r["id"] for r in await Area.select(Area.id, Area.code)}
+    inside, outside = cases[areas[HUASHI]], cases[areas[SANYUANLI]]
+    org = Organisation(name="石牌街华师社区居委会", kind="committee", area=areas[SHIPAI])
+    await org.save()
+    for case, status, due in ((inside, "referred", t - timedelta(days=1)), (inside, "received", t + timedelta(days=5)), (inside, "done", t - timedelta(days=3)), (outside, "referred", t - timedelta(days=9))):
+        await Referral.insert(Referral(id=uuid.uuid4(), case=case["id"], area=case["area"], organisation=org.id, reason="需要就业援助", status=status, referred_on=t - timedelta(days=10), due_on=due, status_on=t, created_at=now()))
+    for case, status in ((inside, "pending"), (inside, "signed"), (outside, "pending")):
+        await Obligation.insert(Obligation(id=uuid.uuid4(), case=case["id"], area=case["area"], household=case["household"], kind="application", status=status, document_sha256="0" * 64, created_at=now()))
+
+
+async def test_open_referrals_and_deferred_paperwork_are_counted(client):
+    await hand_counted()
+    await open_referrals_and_paperwork()
+    await sign_in(client, "supervisor", kind="desktop")
+    html = (await client.get("/dashboards/")).text
+    assert "未办结的转介 2 件，其中逾期 1 件" in html
+    assert "待补齐的签名文书 1 件" in html
+    await sign_in(client, "district", kind="desktop")
+    html = (await client.get("/dashboards/?area=440111")).text  # the district officer of 天河 cannot see 白云
+    assert "未办结的转介" not in html
