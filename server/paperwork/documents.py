@@ -110,12 +110,16 @@ async def _photos(signatures: list[dict]) -> dict:
     return photos
 
 
+def signatures_key(signatures: list[dict]) -> str:
+    return hashlib.sha256(",".join(sorted(str(s["id"]) for s in signatures)).encode()).hexdigest()
+
+
 async def signed_pdf(row: dict) -> bytes | None:
     """The document with every signature collected so far and a verification line (None: no signature yet)."""
     signatures = await signatures_of(row)
     if not signatures:
         return None
-    key = hashlib.sha256(",".join(sorted(str(s["id"]) for s in signatures)).encode()).hexdigest()
+    key = signatures_key(signatures)
     kept = await _kept(row, "signed", key)
     if kept is not None:
         return kept
@@ -126,12 +130,14 @@ async def verify(user: CurrentUser, content: bytes) -> dict:
     """Whether a PDF is one the server produced, for a document in the user's scope."""
     digest = hashlib.sha256(content).hexdigest()
     match = await PaperworkPdf.select(
-        PaperworkPdf.variant, PaperworkPdf.created_at, PaperworkPdf.obligation.id.as_alias("obligation_id"),
+        PaperworkPdf.variant, PaperworkPdf.created_at, PaperworkPdf.signatures_key, PaperworkPdf.obligation.id.as_alias("obligation_id"),
     ).where((PaperworkPdf.sha256 == digest) & in_scope(user, PaperworkPdf.obligation.area)).order_by(PaperworkPdf.id, ascending=False).first()
     if match is None:
         return {"sha256": digest, "match": False}
     row = await Obligation.select(Obligation.id, Obligation.kind, Obligation.status, Obligation.document_sha256, Obligation.case).where(
         Obligation.id == match["obligation_id"]
     ).first()
-    return {"sha256": digest, "match": True, "variant": match["variant"], "produced_at": _when(match["created_at"]),
-            "obligation": {**row, "title": DOCUMENTS[row["kind"]]}}
+    current = await signatures_of(row)
+    latest = match["signatures_key"] == (signatures_key(current) if current and match["variant"] == "signed" else "")
+    return {"sha256": digest, "match": True, "variant": match["variant"], "produced_at": _when(match["created_at"]), "latest": latest,
+            "signatures": len(current), "obligation": {**row, "title": DOCUMENTS[row["kind"]]}}

@@ -134,7 +134,7 @@ async def test_signed_pdf_shows_the_signature_and_verifies_against_the_server(cl
     images = [img for page in PdfReader(io.BytesIO(signed)).pages for img in page.images]
     assert images, "the signature image is in the signed PDF"
     match = await client.post("/paperwork/verify", files={"file": ("signed.pdf", signed, "application/pdf")})
-    assert match.status_code == 200 and 'data-verify-result="match"' in match.text
+    assert match.status_code == 200 and 'data-verify-result="match"' in match.text and 'data-latest="1"' in match.text
     tampered = signed + b"\n% one line added after signing\n"
     mismatch = await client.post("/paperwork/verify", files={"file": ("signed.pdf", tampered, "application/pdf")})
     assert 'data-verify-result="mismatch"' in mismatch.text
@@ -158,3 +158,26 @@ async def test_photo_of_the_hand_signed_paper_becomes_evidence_and_completes_the
     assert evidence["case"] == commitment["case"] and evidence["kind"] == "photo"
     signed = await client.get(f"/paperwork/{commitment['id']}/signed.pdf")
     assert signed.status_code == 200 and "纸质签名" in text_of(signed.content)
+
+
+async def test_verification_says_when_the_server_holds_a_newer_signed_version(client, demo):
+    from tests.api.test_paperwork_support import add_member, approve
+    from tests.support.review_cases import make_case
+
+    await declare_emergency(client)
+    made = await make_case(name="罗一")
+    await add_member(made["household_id"], "罗二", "child", 601, 1)
+    await approve(client, made["case_id"])
+    await sign_in(client, "worker")
+    authorization = next(r for r in await obligations_of(made["case_id"]) if r["kind"] == "authorization")
+    keys = [s["key"] for s in authorization["signers"]]
+    phone = new_client_id()
+    await push(client, phone, [mutation(1, "paperwork.sign", sign_args(authorization, keys[0]))])
+    first = (await client.get(f"/paperwork/{authorization['id']}/signed.pdf")).content
+    await push(client, phone, [mutation(2, "paperwork.sign", sign_args(authorization, keys[1]))])
+    second = (await client.get(f"/paperwork/{authorization['id']}/signed.pdf")).content
+    assert first != second and "罗二" in text_of(second)
+    older = await client.post("/paperwork/verify", files={"file": ("a.pdf", first, "application/pdf")})
+    assert 'data-verify-result="match"' in older.text and 'data-latest="0"' in older.text
+    newest = await client.post("/paperwork/verify", files={"file": ("b.pdf", second, "application/pdf")})
+    assert 'data-latest="1"' in newest.text
