@@ -35,11 +35,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"doorstep serve: 数据库有 {pending} 个迁移尚未执行，请先运行 `doorstep migrate` "
               f"({pending} migrations pending: run `doorstep migrate` first)", file=sys.stderr)
         return 2
+    _apply_serve_flags(args)
     settings = get_settings().server
-    host = args.host or settings.host
-    port = args.port or settings.port
-    origin = settings.origin if not args.port or settings.origin != f"http://localhost:{settings.port}" else f"http://localhost:{port}"
-    workers = args.workers or settings.workers
+    host, port, origin = settings.host, settings.port, settings.origin
+    workers = settings.workers
     if workers > 1:
         _share_metrics_between_workers()
     print(f"Doorstep 已启动: {origin}  (按 Ctrl+C 停止)", flush=True)
@@ -56,6 +55,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
     )
     return 0
+
+
+def _apply_serve_flags(args: argparse.Namespace) -> None:
+    """--host/--port/--workers win over the environment, for this process and the workers it
+    starts; the origin follows the port unless DOORSTEP_ORIGIN was set explicitly."""
+    import os
+
+    if args.host:
+        os.environ["HOST"] = args.host
+    if args.port:
+        os.environ["PORT"] = str(args.port)
+    if args.workers:
+        os.environ["DOORSTEP_WORKERS"] = str(args.workers)
+    get_settings.cache_clear()
 
 
 def _share_metrics_between_workers() -> None:

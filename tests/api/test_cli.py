@@ -98,3 +98,33 @@ def test_serve_refuses_to_start_on_a_database_that_is_not_migrated(tmp_path):
     result = doorstep("serve", "--port", "8799", env={"DOORSTEP_HOME": str(tmp_path), "DATABASE_URL": ""})
     assert result.returncode == 2
     assert "doorstep migrate" in result.stderr
+
+
+def test_serve_port_flag_moves_the_origin_with_it(tmp_path):
+    """Passkeys check the origin: `serve --port P` must answer as http://localhost:P."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("DOORSTEP_ORIGIN", "PORT")}
+    server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://localhost:{port}/healthz", timeout=5) as response:
+                    body = json.loads(response.read())
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read()
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.5)
+        assert body["origin"] == f"http://localhost:{port}"
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert f"Doorstep 已启动: http://localhost:{port}" in output
+    assert "127.0.0.1" not in output
