@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from piccolo.conf.apps import Finder
 from piccolo.engine.postgres import PostgresEngine
 
@@ -15,8 +17,13 @@ async def truncate_all(engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.run_ddl(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         return
-    for table in reversed(tables):  # children before parents
-        await engine.run_ddl(f"DELETE FROM {table}")
-    has_sequences = await engine.run_ddl("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")
-    if has_sequences:
-        await engine.run_ddl("DELETE FROM sqlite_sequence")
+    # One connection and one transaction for every table (Piccolo would open one per statement).
+    statements = [f"DELETE FROM {table};" for table in reversed(tables)]  # children before parents
+    connection = sqlite3.connect(engine.path, timeout=30)
+    try:
+        has_sequences = connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone()
+        if has_sequences:
+            statements.append("DELETE FROM sqlite_sequence;")
+        connection.executescript("BEGIN IMMEDIATE;" + "".join(statements) + "COMMIT;")
+    finally:
+        connection.close()
