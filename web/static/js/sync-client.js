@@ -44,28 +44,36 @@ function nextBatch() {
   });
 }
 
-// The server lost what came after `last` (a restore): send every later entry again, same ids.
-async function resendAfter(last) {
-  await tx("outbox", "readwrite", async (s, done) => {
+// The server lost what came after `last` (a restore): send every later entry again, with the
+// same ids (acknowledged entries are kept a while for this). Answers how many go again.
+function resendAfter(last) {
+  return tx("outbox", "readwrite", async (s, done) => {
+    let count = 0;
     for (const e of await done(s.outbox.getAll())) {
       if (e.mutation_id > last && e.state !== "pending") {
         e.state = "pending";
         s.outbox.put(e);
+        count++;
       }
     }
+    return count;
   });
 }
 
-// A new epoch means a restored server: start the pull over and re-push what it no longer has.
-async function epochChanged(body) {
-  if (body.epoch === undefined || body.epoch === null) return false;
+// Before pushing: has the server come back from a backup (a new epoch)? Then re-push, with their
+// ids, what it no longer has — before anything newer, so that no id is skipped — and pull anew.
+async function checkEpoch(csrf) {
+  const query = new URLSearchParams({ limit: "1", client_id: await clientId() });
+  const cursor = await getMeta("cursor");
+  if (cursor) query.set("cursor", cursor);
+  const { response, body } = await call(`/api/sync/pull?${query}`, {}, csrf);
+  if (!response.ok || !body.epoch) return;
   const known = await getMeta("epoch");
+  if (known && known !== body.epoch) {
+    await resendAfter(body.last_mutation_id ?? 0);
+    await setMeta("cursor", null);
+  }
   await setMeta("epoch", body.epoch);
-  if (known === null || known === body.epoch) return false;
-  await setMeta("cursor", null);
-  await tx("records", "readwrite", (s) => s.records.clear());
-  await resendAfter(body.last_mutation_id ?? 0);
-  return true;
 }
 
 async function call(url, init, csrf) {
@@ -98,19 +106,16 @@ export async function push(csrf) {
     if (!batch.length) return;
     const mutations = batch.map((e) => ({ id: e.mutation_id, name: e.name, args: e.args, base_version: e.base_version ?? null, created_at: e.created_at }));
     const { response, body } = await call("/api/sync/push", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ client_id, mutations }) }, csrf);
-    if (await epochChanged(body)) continue;
-    if (!response.ok) {
-      // A gap: the server is behind what this device believes it sent. Send the rest again.
-      const last = body.last_mutation_id;
-      if (response.status === 409 && Number.isInteger(last) && last + 1 < batch[0].mutation_id) {
-        await resendAfter(last);
-        continue;
-      }
-      throw new SyncError("server", body.reason || `服务器错误 (${response.status})`);
-    }
+    if (!response.ok) throw new SyncError("server", body.reason || `服务器错误 (${response.status})`);
     const results = new Map((body.results || []).map((r) => [r.id, r]));
     for (const entry of batch) {
       const result = results.get(entry.mutation_id);
+      if (result?.status === "gap") {
+        // The server expects an earlier id than this device sends: send from there again.
+        if (!(await resendAfter(result.expected_id - 1))) throw new SyncError("gap", result.reason);
+        break;
+      }
+      if (result?.status === "duplicate" && result.original_status) result.status = result.original_status;
       if (!result || !ACKED[result.status]) {
         // retry (e.g. an upload not finished) or unanswered: it stays first in line.
         if (result?.reason) await put("outbox", { ...entry, reason: result.reason });
@@ -133,16 +138,17 @@ export async function pull(csrf) {
   const changedCases = new Set();
   let cursor = await getMeta("cursor");
   for (let page = 0; page < 1000; page++) {
-    const query = new URLSearchParams({ limit: "500" });
+    const query = new URLSearchParams({ limit: "500", client_id: await clientId() });
     if (cursor) query.set("cursor", cursor);
     const { response, body } = await call(`/api/sync/pull?${query}`, {}, csrf);
     if (!response.ok) throw new SyncError("server", body.reason || `服务器错误 (${response.status})`);
-    if (await epochChanged(body)) {
-      cursor = null;
-      continue;
+    if (body.epoch_changed) {
+      await resendAfter(body.last_mutation_id ?? 0); // restored meanwhile: the next push sends them
+      await setMeta("epoch", body.epoch);
     }
     const changes = (body.changes || []).map(changeOf);
     await tx("records", "readwrite", (s) => {
+      if (body.reset) s.records.clear(); // start over: the records, never the outbox
       for (const c of changes) {
         if (c.deleted) s.records.delete(c.key);
         else s.records.put({ key: c.key, type: c.type, id: c.id, data: c.data });
@@ -208,6 +214,7 @@ async function run({ csrf, uploads } = {}) {
   let changed = new Set();
   let failure = null;
   try {
+    await checkEpoch(csrf);
     if (uploads) await uploads(csrf);
     await push(csrf);
     changed = await pull(csrf);
