@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from server.casework.feed import lister
 from server.clock import now
+from server.review.tables import Task
 from server.review.tasks import KIND, answer_task, load_tasks
 from server.validation.mutations import rejecting
 from sync.registry import MutationContext, register, register_kind
@@ -15,4 +17,4 @@ async def answer(ctx: MutationContext, args: dict) -> dict:
     return await answer_task(ctx.actor, args, ctx.received_at or now())
 
 
-register_kind(KIND, load=load_tasks)
+register_kind(KIND, load=load_tasks, list_all=lister(Task, Task.id))
