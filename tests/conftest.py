@@ -49,16 +49,25 @@ async def clean_database(migrated):
 
 @pytest.fixture
 async def demo(clean_database):
-    from server.demo import load_demo
+    return await database.DemoSnapshot.load(get_engine())
 
-    return await load_demo()
+
+@pytest.fixture(scope="session")
+async def shared_app():
+    """Building the app (hundreds of handlers and their signature models) takes seconds: once a run."""
+    from server.app import create_app
+
+    application = create_app()
+    return application, dict(application.state)
 
 
 @pytest.fixture
-async def app():
-    from server.app import create_app
-
-    return create_app()
+async def app(shared_app):
+    """The app with its state as it was when built (e.g. fresh sign-in rate-limit counters)."""
+    application, initial_state = shared_app
+    for key in [key for key in application.state.keys() if key not in initial_state]:
+        del application.state[key]
+    return application
 
 
 @pytest.fixture

@@ -152,9 +152,10 @@ def browser(playwright_instance) -> Browser:
 def demo(clean_database):
     """The demo data (areas, users without passkeys, households), loaded synchronously so that
     it can come before or after `browser` in a test's arguments."""
-    from server.demo import load_demo
+    from server.db import get_engine
+    from tests.support.database import DemoSnapshot
 
-    return run(load_demo())
+    return run(DemoSnapshot.load(get_engine()))
 
 
 @pytest.fixture

@@ -27,3 +27,85 @@ async def truncate_all(engine) -> None:
         connection.executescript("BEGIN IMMEDIATE;" + "".join(statements) + "COMMIT;")
     finally:
         connection.close()
+
+
+class DemoSnapshot:
+    """The demo is loaded once per test run; later tests get a copy of the same rows back.
+
+    Loading it runs thousands of inserts through the ORM; restoring a snapshot is one SQLite
+    backup or one PostgreSQL COPY per table. The rows, ids and sequences are the same as a
+    fresh load, so tests see no difference.
+    """
+
+    counts: dict | None = None
+    sqlite_copy: sqlite3.Connection | None = None
+    pg_tables: list[tuple[str, list[str], list]] | None = None
+
+    @classmethod
+    async def load(cls, engine) -> dict:
+        from server.demo import load_demo
+
+        if cls.counts is not None:
+            await cls._restore(engine)
+            return dict(cls.counts)
+        counts = await load_demo()
+        await cls._take(engine)
+        cls.counts = counts
+        return dict(counts)
+
+    @classmethod
+    async def _take(cls, engine) -> None:
+        if isinstance(engine, PostgresEngine):
+            connection = await _pg_connect(engine)
+            try:
+                cls.pg_tables = []
+                for table in all_tables():
+                    name = table._meta.tablename
+                    rows = await connection.fetch(f'SELECT * FROM "{name}"')
+                    columns = list(rows[0].keys()) if rows else []
+                    cls.pg_tables.append((name, columns, [tuple(row) for row in rows]))
+            finally:
+                await connection.close()
+            return
+        live = sqlite3.connect(engine.path, timeout=30)
+        cls.sqlite_copy = sqlite3.connect(":memory:", check_same_thread=False)  # e2e fixtures restore from another thread
+        try:
+            live.backup(cls.sqlite_copy)
+        finally:
+            live.close()
+
+    @classmethod
+    async def _restore(cls, engine) -> None:
+        if isinstance(engine, PostgresEngine):
+            connection = await _pg_connect(engine)
+            try:
+                async with connection.transaction():
+                    await connection.execute("SET LOCAL session_replication_role = replica")  # no FK checks while copying
+                    for name, columns, rows in cls.pg_tables or []:
+                        if rows:
+                            await connection.copy_records_to_table(name, records=rows, columns=columns)
+                    serials = await connection.fetch(
+                        "SELECT table_name, column_name FROM information_schema.columns "
+                        "WHERE table_schema = 'public' AND column_default LIKE 'nextval%'"
+                    )
+                    for serial in serials:
+                        table, column = serial["table_name"], serial["column_name"]
+                        await connection.execute(
+                            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{column}'), "
+                            f"COALESCE((SELECT MAX(\"{column}\") FROM \"{table}\"), 1), "
+                            f"(SELECT MAX(\"{column}\") FROM \"{table}\") IS NOT NULL)"
+                        )
+            finally:
+                await connection.close()
+            return
+        live = sqlite3.connect(engine.path, timeout=30)
+        try:
+            cls.sqlite_copy.backup(live)
+        finally:
+            live.close()
+
+
+async def _pg_connect(engine):
+    import asyncpg
+
+    return await asyncpg.connect(engine.config["dsn"])
