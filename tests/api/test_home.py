@@ -98,3 +98,17 @@ async def test_unknown_page_answers_a_partial_to_htmx(client):
     assert 'role="alert"' in response.text
     assert response.headers["vary"] == "HX-Request"
 
+
+
+async def test_home_links_each_role_to_its_work(client, demo):
+    await sign_in(client, "worker")
+    worker_home = (await client.get("/")).text
+    assert 'href="/field"' in worker_home and 'href="/field/daily"' in worker_home
+    assert 'href="/review"' not in worker_home
+    for username in ("supervisor", "district", "admin"):
+        await sign_in(client, username)
+        page = (await client.get("/")).text
+        assert 'href="/review"' in page and 'href="/dashboards"' in page and 'href="/paperwork"' in page
+        assert ('href="/review/audit"' in page) == (username != "supervisor")
+        for link in ("/review", "/dashboards", "/paperwork", "/people"):
+            assert (await client.get(link)).status_code == 200, link
