@@ -89,7 +89,7 @@ def test_supervisor_revokes_a_workers_passkeys_and_reinvites_them(live_server, b
     supervisor, desk, _ = enrolled_page(browser, _supervisor_link(live_server), phone=False)
     phone, worker_page, _ = enrolled_page(browser, _new_worker_link(live_server))
 
-    desk.get_by_role("link", name="人员管理").click()
+    desk.get_by_role("navigation", name="主导航").get_by_role("link", name="人员管理").click()
     row = desk.locator("tr[data-username='chen.fang']")
     assert row.locator(".passkey-count").inner_text() == "1"
     desk.once("dialog", lambda dialog: dialog.accept())
