@@ -124,10 +124,14 @@ async def backfill() -> int:
         records = await kind.list_all()
         if not records:
             continue
-        known = {row["record_id"] for row in await SyncChange.raw("SELECT record_id FROM sync_change WHERE kind = {}", name)}
-        missing = {(name, str(rid)): (path, True) for rid, path in records if str(rid) not in known}
-        if missing:
-            async with write_transaction(SyncChange._meta.db):
+        db = SyncChange._meta.db
+        # What the feed knows is read under the feed's lock: two pulls from scratch at once
+        # must not both add the same record.
+        async with write_transaction(db):
+            await _lock(db)
+            known = {row["record_id"] for row in await SyncChange.raw("SELECT record_id FROM sync_change WHERE kind = {}", name)}
+            missing = {(name, str(rid)): (path, True) for rid, path in records if str(rid) not in known}
+            if missing:
                 await _flush(missing)
-            added += len(missing)
+        added += len(missing)
     return added

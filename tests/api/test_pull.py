@@ -147,3 +147,18 @@ async def test_pull_cursor_of_another_scope_starts_over(client, demo):
     after = (await client.get("/api/sync/pull", params={"cursor": body["cursor"]})).json()
     assert after["reset"] is True and after["epoch_changed"] is False
     assert {c["data"]["area"] for c in _records(after["changes"])} == {OTHER_COMMUNITY}
+
+
+async def test_concurrent_pulls_from_scratch_backfill_each_record_once(app, demo):
+    """Two devices pulling from scratch at the same moment both back-fill the feed (`app`
+    registers the record kinds)."""
+    import asyncio
+
+    from sync.feed import backfill
+    from sync.tables import SyncChange
+
+    await SyncChange.delete(force=True)
+    results = await asyncio.gather(backfill(), backfill(), backfill())
+    rows = await SyncChange.select(SyncChange.kind, SyncChange.record_id, SyncChange.area_path)
+    keys = [(r["kind"], r["record_id"], r["area_path"]) for r in rows]
+    assert len(keys) == len(set(keys)) and sum(results) == len(keys) > 0
