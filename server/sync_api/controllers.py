@@ -12,6 +12,7 @@ from server.accounts.current import CurrentUser
 from server.accounts.guards import requires_user
 from server.audit.services import record
 from server.errors import AppError, Conflict, Forbidden, Invalid, NotFound
+from server.observability.metrics import count_mutation
 from server.sync_api.schemas import PushIn, ResolveIn
 from sync import conflicts
 from sync.caller import Caller
@@ -61,9 +62,12 @@ class SyncController(Controller):
         data = decode_push(await request.body())
         mutations = [Mutation(id=m.id, name=m.name, args=m.args, base_version=m.base_version, created_at=m.created_at) for m in data.mutations]
         try:
-            return await push(caller_of(request.user), data.client_id, mutations)
+            answer = await push(caller_of(request.user), data.client_id, mutations)
         except SyncError as exc:
             raise as_app_error(exc) from exc
+        for result in answer["results"]:
+            count_mutation(result["status"])
+        return answer
 
     @get("/pull")
     async def pull(
