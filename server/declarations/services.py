@@ -18,6 +18,7 @@ from server.declarations.tables import Declaration
 from server.eligibility.services import case_date
 from server.finances.services import area_path, case_in_scope
 from server.i18n import N_
+from server.procedures import services as procedures
 from server.standards.services import effective_standard, rule_version
 from server.validation import rules
 from sync.feed import touch
@@ -170,14 +171,30 @@ async def approve_many(user: CurrentUser, ids: object, note: str = "") -> list[d
 async def apply_emergency_end(area_path: str, ends_on: date) -> int:
     """When an emergency ends for an area: date every open extension and its re-verification.
 
-    Returns how many declarations were dated. Called by whoever ends the emergency."""
-    rows = await Declaration.select(Declaration.id, Declaration.extension_months).where(
+    Returns how many declarations were dated; each one's new version reaches the phones."""
+    rows = await Declaration.select(
+        Declaration.id, Declaration.extension_months, Declaration.version, Declaration.area.path.as_alias("area_path")  # type: ignore[attr-defined]
+    ).where(
         Declaration.area.path.like(f"{area_path}%") & Declaration.extended_until.is_null() & (Declaration.status != "rejected")  # type: ignore[attr-defined]
     )
     for row in rows:
         until = add_months(ends_on, row["extension_months"])
-        await Declaration.update({Declaration.emergency_ends_on: ends_on, Declaration.extended_until: until, Declaration.reverification_due: until}).where(Declaration.id == row["id"])
+        await Declaration.update(
+            {Declaration.emergency_ends_on: ends_on, Declaration.extended_until: until, Declaration.reverification_due: until, Declaration.version: row["version"] + 1}
+        ).where(Declaration.id == row["id"])
+        await touch(KIND, str(row["id"]), row["area_path"])
     return len(rows)
+
+
+@procedures.on_emergency_end
+async def date_extensions(user: CurrentUser, period: dict) -> int:
+    """The listener of the end of an emergency: the district's open extensions get their period."""
+    district = await Area.select(Area.path).where(Area.code == period["district"]).first()
+    if district is None or not period.get("ends_on"):
+        return 0
+    dated = await apply_emergency_end(district["path"], date.fromisoformat(period["ends_on"]))
+    await record(user, "declaration.extensions_dated", "district", period["district"], {"ends_on": period["ends_on"], "declarations": dated})
+    return dated
 
 
 async def load(actor: CurrentUser, ids: list[str]) -> dict[str, dict]:

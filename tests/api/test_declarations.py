@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from server.declarations.services import add_months, apply_emergency_end
 from tests.support.casework import signed_device
@@ -100,3 +100,22 @@ def test_add_months_clips_to_the_end_of_the_month():
     assert add_months(date(2022, 11, 30), 3) == date(2023, 2, 28)
     assert add_months(date(2023, 11, 30), 3) == date(2024, 2, 29)
     assert add_months(date(2022, 1, 15), 12) == date(2023, 1, 15)
+
+
+async def test_ending_the_districts_emergency_dates_its_extensions_only(client, demo):
+    worker = await signed_device(client, "worker")
+    _, inside = await _submitted_extension(worker)
+    far = await signed_device(client, "worker3")
+    _, outside = await _submitted_extension(far, "440111002001")
+    district = await signed_device(client, "district")
+    starts_on = date.today() - timedelta(days=10)
+    period = (await district.post("/api/procedures/emergency", json={"starts_on": starts_on.isoformat(), "spot_check_percent": 0, "tekun_spot_check_percent": 30})).json()
+    ends_on = date.today() - timedelta(days=1)
+    ended = await district.post(f"/api/procedures/emergency/{period['id']}/end", json={"ends_on": ends_on.isoformat()})
+    assert ended.status_code == 200, ended.text
+    dated = {d["id"]: d for d in (await worker.get("/api/declarations")).json()["declarations"]}[inside]
+    assert dated["emergency_ends_on"] == ends_on.isoformat()
+    assert dated["extended_until"] == dated["reverification_due"] == add_months(ends_on, 3).isoformat()
+    assert dated["version"] == 2  # a new version, so that the phones' pull carries the dates
+    untouched = {d["id"]: d for d in (await far.get("/api/declarations")).json()["declarations"]}[outside]
+    assert untouched["extended_until"] is None and untouched["version"] == 1
