@@ -1,4 +1,6 @@
-"""The `doorstep` command: serve, migrate, demo, invite, areas."""
+"""The `doorstep` command: serve, migrate, demo, invite, areas; the operations, audit and calendar
+commands live beside the code they drive (server/operations/commands.py, server/audit/commands.py,
+server/procedures/commands.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import server  # noqa: F401  (sets PICCOLO_CONF before anything touches the database)
+from server.audit import commands as audit_commands
+from server.operations import commands as operations_commands
+from server.procedures import commands as calendar_commands
 from server.settings import get_settings
 
 
@@ -162,63 +167,6 @@ def cmd_areas(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from server.audit.verify import verify_chain
-
-    result = _run(verify_chain(args.expect_head))
-    for problem in result["problems"]:
-        print(f"事件 {problem['id']}: {problem['problem']}", file=sys.stderr)
-    if result["ok"]:
-        print(f"审计日志完整 (audit chain intact): {result['events']} events, head {result['head'] or '-'}")
-        return 0
-    print(f"审计日志被篡改 (audit chain BROKEN): {len(result['problems'])} problems in {result['events']} events", file=sys.stderr)
-    return 1
-
-
-def cmd_calendar_load(args: argparse.Namespace) -> int:
-    from server.procedures.workdays import DATA_FILE, import_rows, read_rows
-
-    count = _run(import_rows(read_rows(args.file or DATA_FILE)))
-    print(f"已导入工作日历 {count} 天 (calendar days loaded)")
-    return 0
-
-
-def cmd_backup(args: argparse.Namespace) -> int:
-    from server.operations.backup import backup
-
-    folder = _run(backup(args.to.resolve()))
-    print(f"备份完成 (backup written): {folder}")
-    return 0
-
-
-def cmd_restore(args: argparse.Namespace) -> int:
-    from server.errors import AppError
-    from server.operations.backup import restore
-
-    try:
-        result = _run(restore(args.folder.resolve(), force=args.force))
-    except AppError as exc:
-        print(f"doorstep restore: {exc.reason}", file=sys.stderr)
-        return 2
-    print(
-        f"已恢复 {result['created_at']} 的备份 (restored): {result['media_files']} media files; "
-        f"new sync epoch {result['epoch']} — devices keep their outbox and re-push"
-    )
-    return 0
-
-
-def cmd_check_media(_: argparse.Namespace) -> int:
-    from server.operations.media_check import check_media
-
-    report = _run(check_media())
-    for label, items in (("内容不符 (hash mismatch)", report.mismatched), ("文件缺失 (missing)", report.missing),
-                         ("大小不符 (wrong size)", report.wrong_size), ("未登记 (not in database)", report.unrecorded)):
-        for sha in items:
-            print(f"{label}: {sha}", file=sys.stderr if label != "未登记 (not in database)" else sys.stdout)
-    print(f"checked {report.checked} files, {report.bytes} bytes: {'OK' if report.ok else 'PROBLEMS FOUND'}")
-    return 0 if report.ok else 1
-
-
 def build_parser() -> argparse.ArgumentParser:
     from server.accounts.roles import ROLES
 
@@ -244,30 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--username", help="user name for the fallback sign-in (generated if omitted)")
     invite.set_defaults(func=cmd_invite)
 
-    backup = sub.add_parser("backup", help="write a consistent backup of the database and the media store")
-    backup.add_argument("--to", type=Path, default=Path("backups"), help="parent folder of the backup (default ./backups)")
-    backup.set_defaults(func=cmd_backup)
-
-    restore = sub.add_parser("restore", help="restore a backup into an empty installation; starts a new sync epoch")
-    restore.add_argument("folder", type=Path, help="a folder written by `doorstep backup`")
-    restore.add_argument("--force", action="store_true", help="overwrite a database that already holds data")
-    restore.set_defaults(func=cmd_restore)
-
-    sub.add_parser("check-media", help="re-hash every stored media file; exit 1 on any mismatch").set_defaults(func=cmd_check_media)
-
     areas = sub.add_parser("areas", help="print the area tree")
     areas.add_argument("--json", action="store_true", help="print a JSON list of {code, name, level, parent}")
     areas.set_defaults(func=cmd_areas)
 
-    audit = sub.add_parser("audit", help="the audit log").add_subparsers(dest="audit_command", required=True, metavar="ACTION")
-    verify = audit.add_parser("verify", help="check the hash chain of the audit log; exit 1 when it was tampered with")
-    verify.add_argument("--expect-head", help="the head hash noted earlier (detects events deleted at the end)")
-    verify.set_defaults(func=cmd_audit_verify)
-
-    calendar = sub.add_parser("calendar", help="the working-day calendar").add_subparsers(dest="calendar_command", required=True, metavar="ACTION")
-    load = calendar.add_parser("load", help="load holidays and make-up workdays (CSV: date,workday,name); the shipped file by default")
-    load.add_argument("file", nargs="?", type=Path, help="a CSV file (default: the calendar shipped with Doorstep)")
-    load.set_defaults(func=cmd_calendar_load)
+    for commands in (operations_commands, audit_commands, calendar_commands):
+        commands.register(sub)
     return parser
 
 
