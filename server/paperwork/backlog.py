@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from server.accounts.current import CurrentUser
 from server.areas.scope import in_scope
 from server.audit.services import record
+from server.charts import Bar, Frame, bar_chart
 from server.paperwork.kinds import DOCUMENTS, OPEN, STATUSES
 from server.paperwork.tables import Obligation
 from server.procedures import services as procedures
@@ -16,6 +17,7 @@ from server.procedures.tables import EmergencyPeriod
 from server.review.exports import FORMATS, to_csv, to_xlsx
 
 MAX_CHART_DAYS = 120
+FRAME = Frame(width=640, height=220, top=16, bottom=28)
 
 
 async def _rows(user: CurrentUser) -> list[dict]:
@@ -64,21 +66,22 @@ def progress(rows: list[dict], period: dict | None, today: date) -> list[dict]:
     return series
 
 
-def chart(series: list[dict], width: int = 640, height: int = 220) -> dict | None:
-    """Bars of the open count per day, with a grid: plain numbers for the SVG template."""
+def chart(series: list[dict]) -> dict | None:
+    """Bars of the open count per day (server.charts), with a grid at 0, half and the peak."""
     if not series:
         return None
-    left, right, top, base = 40, width - 10, 16, height - 28
     peak = max(max(p["open"] for p in series), 1)
-    step = (right - left) / len(series)
-    bars = []
-    for i, point in enumerate(series):
-        h = (base - top) * point["open"] / peak
-        bars.append({"x": round(left + i * step + step * 0.15, 1), "w": round(max(step * 0.7, 1), 1), "y": round(base - h, 1), "h": round(h, 1),
-                     "cx": round(left + i * step + step / 2, 1), "value": point["open"], "day": point["day"].isoformat(),
-                     "label": point["day"].strftime("%m-%d") if len(series) <= 16 or i % max(len(series) // 8, 1) == 0 else ""})
-    grid = [{"y": round(base - (base - top) * f, 1), "label": round(peak * f)} for f in (0, 0.5, 1)]
-    return {"width": width, "height": height, "left": left, "right": right, "base": base, "label_y": height - 10, "bars": bars, "grid": grid}
+    every = 1 if len(series) <= 16 else max(len(series) // 8, 1)  # a label under every bar would not fit
+    bars = [
+        Bar(
+            share=point["open"] / peak,
+            label=point["day"].strftime("%m-%d") if i % every == 0 else "",
+            title=f"{point['day'].isoformat()} · {point['open']}",
+            data={"day": point["day"].isoformat(), "open": point["open"]},
+        )
+        for i, point in enumerate(series)
+    ]
+    return bar_chart(bars, FRAME, grid=[(share, str(round(peak * share))) for share in (0, 0.5, 1)])
 
 
 async def backlog(user: CurrentUser) -> dict:
