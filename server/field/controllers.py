@@ -36,7 +36,9 @@ class FieldController(Controller):
     @get("/", name="field_caseload")
     async def caseload(self, request: Request) -> Template:
         """My caseload: synced cases from the server, pending ones from the device."""
-        return page("caseload", request, cases=await services.caseload(request.user))
+        from server.field.tasks import open_count  # imported here: server.field.tasks imports this module
+
+        return page("caseload", request, cases=await services.caseload(request.user), open_tasks=await open_count(request.user))
 
     @get("/households/new", name="field_household_new")
     async def new_household(self, request: Request) -> Template:

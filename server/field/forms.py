@@ -19,7 +19,7 @@ from sync.push import Mutation, push
 
 # The field app is used in China: a datetime-local value without a UTC offset is Beijing time.
 BEIJING = timezone(timedelta(hours=8))
-FORM_MUTATIONS = {"household.upsert", "case.create", "visit.record"}
+FORM_MUTATIONS = {"household.upsert", "case.create", "visit.record", "task.answer"}
 
 
 def _assign(target, path: list[str], value: str) -> None:

@@ -6,6 +6,7 @@ import { enhanceCapture } from "./capture.js";
 import { enhanceForms } from "./forms.js";
 import { askPersistence, exportOutbox, renderBar, renderStorage, warnLowSpace } from "./status.js";
 import { syncNow } from "./sync-client.js";
+import { renderTasks } from "./tasks.js";
 import { uploadAll } from "./uploads.js";
 import { currentCaseId, renderLocal, renderProgress } from "./views.js";
 
@@ -34,6 +35,7 @@ async function askBackgroundSync() {
 async function refresh() {
   await renderBar();
   await renderLocal(document, refresh);
+  await renderTasks(document);
 }
 
 // An hx-boost swap keeps <body> and replaces its content: the field container tells pages apart.

@@ -6,7 +6,7 @@ import { isoLocal, prune } from "./outbox.js";
 
 export const PAGES_CACHE = "doorstep-pages";
 // Pages refreshed after every pull, so that they open offline. Shell pages are precached by sw.js.
-export const APP_PAGES = ["/", "/field", "/field/households/new", "/field/cases/new", "/field/visit", "/field/capture", "/field/paperwork", "/field/daily", "/field/daily/check"];
+export const APP_PAGES = ["/", "/field", "/field/households/new", "/field/cases/new", "/field/visit", "/field/capture", "/field/paperwork", "/field/daily", "/field/daily/check", "/field/tasks"];
 const BATCH = 100;
 const ACKED = { applied: "done", duplicate: "done", rejected: "rejected", conflict: "conflict" };
 
@@ -185,6 +185,12 @@ export async function cachePages(changedCases) {
   for (const r of (await all("records", "type")).filter((r) => r.type === "obligation")) {
     const url = `/field/paperwork/${r.id}`;
     if (r.data?.status === "pending") urls.push(url);
+    else await cache.delete(url);
+  }
+  // Tasks from supervisors (退回补充): the page of every open one; an answered one leaves the cache.
+  for (const r of (await all("records", "type")).filter((r) => r.type === "task")) {
+    const url = `/field/tasks/${r.id}`;
+    if (r.data?.status === "open") urls.push(url);
     else await cache.delete(url);
   }
   for (const url of urls) {

@@ -12,7 +12,8 @@ const ACTION = { "household.upsert": "新建家庭", "case.create": "新建案�
 const labels = () => JSON.parse(document.getElementById("field-labels")?.textContent || "{}");
 
 export function currentCaseId() {
-  return new URLSearchParams(location.search).get("case") || location.pathname.match(/\/field\/cases\/([0-9a-f-]{36})/)?.[1] || null;
+  return new URLSearchParams(location.search).get("case") || location.pathname.match(/\/field\/cases\/([0-9a-f-]{36})/)?.[1]
+    || document.querySelector("[data-field] [data-case-id]")?.dataset.caseId || null;
 }
 
 function fill(id, data) {
