@@ -23,6 +23,7 @@ from server.watch.controllers import WatchController
 from server.households.controllers import HouseholdApiController
 from server.observability.controllers import MetricsController, prometheus_config
 from server.observability.logs import AccessLogMiddleware, configure_access_log
+from server.openapi import document_api_errors
 from server.secrets import app_secret
 from server.settings import get_settings
 from server.sync_api.controllers import SyncController
@@ -62,7 +63,7 @@ def create_app() -> Litestar:
         *PAPERWORK_ROUTES,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", cache_control=None),
     ]
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers,
         middleware=[DefineMiddleware(RequestContextMiddleware), AccessLogMiddleware, prometheus_config.middleware],
         csrf_config=CSRFConfig(
@@ -80,3 +81,5 @@ def create_app() -> Litestar:
         on_shutdown=[stop_janitor, close_pool],
         debug=False,
     )
+    document_api_errors(app)
+    return app
