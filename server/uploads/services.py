@@ -9,8 +9,11 @@ without a checksum, so that a crash or a dropped connection loses little). A req
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
 import hashlib
 import hmac
+import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from uuid import UUID, uuid4
@@ -27,6 +30,7 @@ from server.uploads.sniff import HEAD_BYTES, kind_of_declared_type
 from server.uploads.tables import COMPLETE, RECEIVING, REFUSED, Upload
 
 CHECKPOINT = 8 * 1024 * 1024
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 # Running whole-file SHA-256 per upload, valid for the offset stored beside it. Lost on restart
 # (then the finished file is hashed once more from disk); never trusted for another offset.
@@ -178,7 +182,9 @@ async def _write(upload_id, offset, remaining, body, checksum):
         except TusError:
             handle.truncate(committed)
             raise
-        except Exception:
+        except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+                raise _storage_full(handle, upload_id, committed) from exc
             # The connection dropped: keep what arrived, unless it was to be verified first.
             if chunk_digest is None and offset + received > committed:
                 handle.flush()
@@ -194,11 +200,30 @@ async def _write(upload_id, offset, remaining, body, checksum):
                 _running[upload_id] = (offset, before)
             raise TusError(460, "checksum_mismatch", f"数据块校验失败（{checksum[0]}），本块已丢弃，请从偏移量 {offset} 重新发送。")
         handle.flush()
+    except OSError as exc:
+        if exc.errno not in _DISK_FULL:
+            raise
+        raise _storage_full(handle, upload_id, committed) from exc
     finally:
         handle.close()
     if offset + received > committed:
         await _store_offset(upload_id, committed, offset + received)
     return received, hasher
+
+
+def _storage_full(handle, upload_id: UUID, committed: int) -> TusError:
+    """The disk filled up: drop what this request wrote past the stored offset (closing first, so
+    no buffered byte lands later) and tell the device to resume from that offset."""
+    with contextlib.suppress(OSError):
+        handle.close()
+    with contextlib.suppress(OSError):
+        os.truncate(storage.partial_path(upload_id), committed)
+    return TusError(
+        507,
+        "insufficient_storage",
+        f"服务器存储空间已满，已收到的 {committed} 字节已保存；请稍后从该偏移量继续上传。",
+        extra={"offset": committed},
+    )
 
 
 async def terminate(user: CurrentUser, upload_id: UUID) -> None:
