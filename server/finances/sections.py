@@ -41,19 +41,28 @@ def _member(item: dict, field: str) -> str:
     return rules.text(item.get("member"), f"{field}.member", required=False, max_length=100, label="家庭成员")
 
 
-def clean_incomes(value: object) -> list[dict]:
+def _member_amounts(value: object, section: str, kinds, label: str) -> list[dict]:
+    """Incomes and necessary expenses alike: a member, a kind, a monthly amount and a note."""
     out = []
-    for i, item in enumerate(_items(value, "incomes")):
-        field = f"incomes[{i}]"
+    for i, item in enumerate(_items(value, section)):
+        field = f"{section}[{i}]"
         out.append(
             {
                 "member": _member(item, field),
-                "kind": rules.choice(item.get("kind"), f"{field}.kind", INCOME_KINDS, label="收入类别"),
+                "kind": rules.choice(item.get("kind"), f"{field}.kind", kinds, label=label),
                 "amount": _amount(item, field),
                 "note": _note(item, field),
             }
         )
     return out
+
+
+def clean_incomes(value: object) -> list[dict]:
+    return _member_amounts(value, "incomes", INCOME_KINDS, "收入类别")
+
+
+def clean_expenses(value: object) -> list[dict]:
+    return _member_amounts(value, "expenses", EXPENSE_KINDS, "刚性支出类别")
 
 
 def clean_assets(value: object) -> list[dict]:
@@ -66,21 +75,6 @@ def clean_assets(value: object) -> list[dict]:
                 "value": _amount(item, field, "value"),
                 "count": rules.whole(item.get("count", 1), f"{field}.count", maximum=1000, label="数量"),
                 "exempt": rules.flag(item.get("exempt", False), f"{field}.exempt"),
-                "note": _note(item, field),
-            }
-        )
-    return out
-
-
-def clean_expenses(value: object) -> list[dict]:
-    out = []
-    for i, item in enumerate(_items(value, "expenses")):
-        field = f"expenses[{i}]"
-        out.append(
-            {
-                "member": _member(item, field),
-                "kind": rules.choice(item.get("kind"), f"{field}.kind", EXPENSE_KINDS, label="刚性支出类别"),
-                "amount": _amount(item, field),
                 "note": _note(item, field),
             }
         )
