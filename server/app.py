@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.htmx import HTMXPlugin
@@ -66,6 +67,13 @@ def create_app() -> Litestar:
     app = Litestar(
         route_handlers=route_handlers,
         middleware=[DefineMiddleware(RequestContextMiddleware), AccessLogMiddleware, prometheus_config.middleware],
+        compression_config=CompressionConfig(
+            backend="gzip",
+            gzip_compress_level=6,
+            minimum_size=1024,
+            # Media is compressed already, and Range answers must stay byte-exact.
+            exclude=["^/api/evidence/", "^/api/uploads", "^/static/icons/"],
+        ),
         csrf_config=CSRFConfig(
             secret=app_secret(),
             cookie_name="csrftoken",
