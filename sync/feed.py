@@ -15,8 +15,7 @@ from __future__ import annotations
 import contextlib
 from contextvars import ContextVar
 
-from piccolo.engine.postgres import PostgresEngine
-
+from sync import sql
 from sync.db import write_transaction
 from sync.registry import kind_for, registered_kinds
 from sync.tables import SyncChange
@@ -70,44 +69,69 @@ def restore(saved: _Buffer | None) -> None:
         buffer.update(saved)
 
 
-async def _lock(db) -> None:
-    if isinstance(db, PostgresEngine):
-        await db.run_ddl(f"SELECT pg_advisory_xact_lock({_FEED_LOCK})")
+async def _lock(connection: sql.Connection) -> None:
+    if connection.postgres:
+        await connection.execute(f"SELECT pg_advisory_xact_lock({_FEED_LOCK})")
 
 
-async def _flush(buffer: _Buffer) -> None:
-    db = SyncChange._meta.db
-    await _lock(db)
-    existing: dict[tuple[str, str], list[dict]] = {}
+async def _rows_of(connection: sql.Connection, buffer: _Buffer) -> dict[tuple[str, str], list[dict]]:
+    """The feed rows of the records in `buffer` that were not created in this batch."""
     by_kind: dict[str, list[str]] = {}
     for (kind, record_id), (_area, new) in buffer.items():
         if not new:
             by_kind.setdefault(kind, []).append(record_id)
+    existing: dict[tuple[str, str], list[dict]] = {}
     for kind, ids in by_kind.items():
-        for start in range(0, len(ids), 500):
-            rows = await SyncChange.select(SyncChange.seq, SyncChange.record_id, SyncChange.area_path, SyncChange.op).where(
-                (SyncChange.kind == kind) & SyncChange.record_id.is_in(ids[start : start + 500])
+        for chunk in sql.chunks(ids):
+            rows = await connection.fetch(
+                f"SELECT seq, record_id, area_path, op FROM sync_change WHERE kind = ? AND record_id IN ({sql.placeholders(len(chunk))})",
+                kind,
+                *chunk,
             )
             for row in rows:
                 existing.setdefault((kind, row["record_id"]), []).append(row)
+    return existing
+
+
+async def _flush(buffer: _Buffer) -> None:
+    connection = sql.in_transaction(SyncChange._meta.db)
+    await _lock(connection)
+    existing = await _rows_of(connection, buffer)
     stale: list[int] = []
-    tombstones: list[SyncChange] = []
-    upserts: list[SyncChange] = []
+    tombstones: list[tuple] = []
+    upserts: list[tuple] = []
     for (kind, record_id), (area, _new) in buffer.items():
         for row in existing.get((kind, record_id), []):
             if row["area_path"] == area:
                 stale.append(row["seq"])
             elif row["op"] == "upsert":
                 stale.append(row["seq"])
-                tombstones.append(SyncChange(kind=kind, record_id=record_id, area_path=row["area_path"], op="delete"))
+                tombstones.append((kind, record_id, row["area_path"], "delete"))
         if area is not None:
-            upserts.append(SyncChange(kind=kind, record_id=record_id, area_path=area, op="upsert"))
-    for start in range(0, len(stale), 500):
-        await SyncChange.delete().where(SyncChange.seq.is_in(stale[start : start + 500]))
+            upserts.append((kind, record_id, area, "upsert"))
     # Tombstones first: a caller who sees both areas ends with the record present.
-    for rows in (tombstones, upserts):
-        for start in range(0, len(rows), 500):
-            await SyncChange.insert(*rows[start : start + 500])
+    rows = tombstones + upserts
+    first_seq = await _first_new_seq(connection)
+    for chunk in sql.chunks(stale):
+        await connection.execute(f"DELETE FROM sync_change WHERE seq IN ({sql.placeholders(len(chunk))})", *chunk)
+    if first_seq is None:
+        await connection.insert_rows("sync_change", ("kind", "record_id", "area_path", "op"), rows)
+    else:
+        numbered = [(first_seq + offset, *row) for offset, row in enumerate(rows)]
+        await connection.insert_rows("sync_change", ("seq", "kind", "record_id", "area_path", "op"), numbered)
+
+
+async def _first_new_seq(connection: sql.Connection) -> int | None:
+    """On SQLite, the number of the next change, read before any stale row is deleted.
+
+    SQLite numbers a new row max(seq) + 1: once the newest row is deleted its number would be
+    handed out again, at or below a device's cursor, and the device would never see that change.
+    PostgreSQL's sequence never goes back (None: let it number the rows).
+    """
+    if connection.postgres:
+        return None
+    rows = await connection.fetch("SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM sync_change")
+    return rows[0]["next"]
 
 
 async def backfill() -> int:
@@ -124,12 +148,12 @@ async def backfill() -> int:
         records = await kind.list_all()
         if not records:
             continue
-        db = SyncChange._meta.db
         # What the feed knows is read under the feed's lock: two pulls from scratch at once
         # must not both add the same record.
-        async with write_transaction(db):
-            await _lock(db)
-            known = {row["record_id"] for row in await SyncChange.raw("SELECT record_id FROM sync_change WHERE kind = {}", name)}
+        async with write_transaction(SyncChange._meta.db):
+            connection = sql.in_transaction(SyncChange._meta.db)
+            await _lock(connection)
+            known = {row["record_id"] for row in await connection.fetch("SELECT record_id FROM sync_change WHERE kind = ?", name)}
             missing = {(name, str(rid)): (path, True) for rid, path in records if str(rid) not in known}
             if missing:
                 await _flush(missing)

@@ -6,9 +6,9 @@ import uuid
 
 from server.accounts.tables import User
 from sync.epoch import start_new_epoch
-from tests.api.test_sync_support import client  # noqa: F401  (fixture)
-from tests.api.test_sync_support import in_process_client, OTHER_COMMUNITY, household_args, mutation, new_client_id, pull_all, push
+from tests.api.test_sync_support import OTHER_COMMUNITY, household_args, mutation, new_client_id, pull_all, push
 from tests.support.auth import sign_in
+from tests.support.clients import app_client
 
 
 def _records(changes: list[dict]) -> list[dict]:
@@ -68,10 +68,10 @@ async def test_pull_first_pull_has_the_whole_caseload_in_pages(client, demo):
 async def test_pull_cursor_survives_a_server_restart(demo):
     from server.app import create_app
 
-    async with in_process_client(create_app()) as before:
+    async with app_client(create_app()) as before:
         await sign_in(before, "worker")
         body, _ = await pull_all(before)
-    async with in_process_client(create_app()) as restarted:
+    async with app_client(create_app()) as restarted:
         await sign_in(restarted, "worker")
         hid = str(uuid.uuid4())
         await push(restarted, new_client_id(), [mutation(1, "household.upsert", household_args(hid))])
@@ -162,3 +162,18 @@ async def test_concurrent_pulls_from_scratch_backfill_each_record_once(app, demo
     rows = await SyncChange.select(SyncChange.kind, SyncChange.record_id, SyncChange.area_path)
     keys = [(r["kind"], r["record_id"], r["area_path"]) for r in rows]
     assert len(keys) == len(set(keys)) and sum(results) == len(keys) > 0
+
+
+async def test_pull_sees_an_edit_of_the_record_it_pulled_last(client, demo):
+    # The record's feed row is the newest one when it is edited again: the edit must get a
+    # change number above the cursor (SQLite hands out max(rowid) + 1, so a deleted newest
+    # row must not make its number free again).
+    await sign_in(client, "worker")
+    cid, hid = new_client_id(), str(uuid.uuid4())
+    first, _ = await pull_all(client)
+    await push(client, cid, [mutation(1, "household.upsert", household_args(hid))])
+    body, changes = await pull_all(client, first["cursor"])
+    assert [c["id"] for c in _records(changes)] == [hid]
+    await push(client, cid, [mutation(2, "household.upsert", {"id": hid, "address": "天河北路2号"}, base_version=1)])
+    after = (await client.get("/api/sync/pull", params={"cursor": body["cursor"]})).json()
+    assert [(c["id"], c["data"]["address"]) for c in _records(after["changes"])] == [(hid, "天河北路2号")]
