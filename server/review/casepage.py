@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from server.accounts.current import CurrentUser
 from server.audit.tables import AuditEvent
 from server.errors import AppError
@@ -25,13 +27,15 @@ def content_url(evidence_id, what: str = "content") -> str:
     return f"/api/evidence/{evidence_id}/{what}"
 
 
-async def evidence_of_case(case_id) -> list[dict]:
-    """The case's evidence, each with whether the server verified its SHA-256 (a stored blob)."""
+async def evidence_of_case(case_id, returned_at=None) -> list[dict]:
+    """The case's evidence, each with whether the server verified its SHA-256 (a stored blob) and
+    whether it arrived after the case was first returned for more (`returned_at`)."""
     rows = await Evidence.select().where(Evidence.case == case_id).order_by(Evidence.captured_at)
     hashes = [r["sha256"] for r in rows]
     verified = {b["sha256"] for b in await Blob.select(Blob.sha256).where(Blob.sha256.is_in(hashes))} if hashes else set()
     for row in rows:
         row["verified"] = row["sha256"] in verified
+        row["supplied"] = returned_at is not None and row["attached_at"] > returned_at
         row["url"] = content_url(row["id"])
         row["thumbnail"] = content_url(row["id"], "thumbnail")
     return rows
@@ -97,6 +101,8 @@ async def case_page(user: CurrentUser, case_id) -> dict:
     rules = await procedures.procedure_in_force(case["area_path"])
     finances, finances_version = await finances_of(case["id"])
     result, eligibility_error = await eligibility_of(user, case["id"])
+    tasks = await tasks_of_case(user, case["id"])
+    returned_at = min((datetime.fromisoformat(t["created_at"]) for t in tasks), default=None)
     return {
         "case": case,
         "household": household,
@@ -106,9 +112,9 @@ async def case_page(user: CurrentUser, case_id) -> dict:
         "eligibility": result,
         "eligibility_error": eligibility_error,
         "visits": visits,
-        "evidence": await evidence_of_case(case["id"]),
+        "evidence": await evidence_of_case(case["id"], returned_at),
         "decisions": decisions,
-        "tasks": await tasks_of_case(user, case["id"]),
+        "tasks": tasks,
         "history": await history(case["id"]),
         "conflicts": await open_conflicts(case),
         "rules": rules,
