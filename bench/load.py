@@ -125,10 +125,10 @@ class Device:
             offset = int(head.headers["upload-offset"]) if head is not None else offset
         return False
 
-    async def pull(self) -> None:
+    async def pull(self, stats: Stats | None = None) -> None:
         while True:
             params = {"limit": 500} | ({"cursor": self.cursor} if self.cursor else {})
-            response = await self.stats.timed("pull", self.http.get("/api/sync/pull", params=params), (200,))
+            response = await (stats or self.stats).timed("pull", self.http.get("/api/sync/pull", params=params), (200,))
             if response is None:
                 return
             body = response.json()
@@ -232,7 +232,22 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
-def report(stats: Stats, seconds: float, load: list[float]) -> None:
+async def first_pulls(devices: list[Device], at_once: int = 20) -> Stats:
+    """Each device's pull from nothing, 20 at a time: a new install, not the steady state timed after."""
+    gate, stats = asyncio.Semaphore(at_once), Stats()
+
+    async def pull(device: Device) -> None:
+        async with gate:
+            await device.pull(stats)
+
+    await asyncio.gather(*(pull(d) for d in devices))
+    return stats
+
+
+def report(first: Stats, stats: Stats, seconds: float, load: list[float]) -> None:
+    pulls = first.latency["pull"]
+    print(f"\nfirst pull from nothing, 20 devices at a time: {len(pulls)} requests, p50 {percentile(pulls, .5):.0f} ms, "
+          f"p95 {percentile(pulls, .95):.0f} ms, errors {dict(first.errors.get('pull', {})) or '-'}")
     total = sum(len(v) for v in stats.latency.values())
     print(f"\n{total} requests answered in {seconds:.1f} s: {total / seconds:.1f} requests/s")
     print(f"{'kind':<12}{'count':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  errors")
@@ -269,6 +284,8 @@ async def main() -> None:
             url = f"http://localhost:{args.port}"
             devices = [Device(i, url, token, community, stats) for i, (token, community) in enumerate(workers)]
             await asyncio.gather(*(d.start() for d in devices))
+            print("first pull of each device (from nothing, before the timed run) ...", flush=True)
+            first = await first_pulls(devices)
             photo, load, stop = a_photo(), [], asyncio.Event()
             watcher = asyncio.create_task(watch_load(load, stop))
             print(f"{args.devices} devices for {args.duration:.0f} s against {args.workers} server processes ...", flush=True)
@@ -277,7 +294,7 @@ async def main() -> None:
             elapsed = time.monotonic() - started
             stop.set()
             await watcher
-            report(stats, elapsed, load)
+            report(first, stats, elapsed, load)
             await asyncio.gather(*(d.drain(time.monotonic() + 120) for d in devices))
             for device in devices:
                 await device.http.aclose()
