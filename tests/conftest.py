@@ -9,11 +9,11 @@ if "DOORSTEP_TEST_ENGINE" not in os.environ:  # plain `pytest`: SQLite
     import tests.engines.sqlite  # noqa: F401
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 import server  # noqa: F401
 from server.db import get_engine, migrate
 from tests.support import database
+from tests.support.clients import app_client
 
 ENGINE = os.environ["DOORSTEP_TEST_ENGINE"]
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -72,5 +72,5 @@ async def app(shared_app):
 
 @pytest.fixture
 async def client(app):
-    async with AsyncTestClient(app, base_url="http://localhost:8000") as test_client:
+    async with app_client(app) as test_client:
         yield test_client

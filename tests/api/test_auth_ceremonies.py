@@ -10,7 +10,7 @@ from server.accounts.tables import Invitation, Passkey, User, WebAuthnChallenge
 from server.audit.tables import AuditEvent
 from server.clock import now
 from tests.support.auth import csrf
-from tests.support.passkey import SoftPasskey, client, enroll_via_api, sign_in_via_api  # noqa: F401  (client: see its docstring)
+from tests.support.passkey import SoftPasskey, enroll_via_api, sign_in_via_api
 
 
 async def _invite(username="li.na", role="grid_worker", area="440106004001", **kwargs) -> str:

@@ -11,7 +11,7 @@ from server.accounts.tables import AuthSession, Invitation, Passkey, User
 from server.audit.tables import AuditEvent
 from server.clock import now
 from tests.support.auth import csrf, sign_in
-from tests.support.passkey import SoftPasskey, client, enroll_via_api, sign_in_via_api  # noqa: F401
+from tests.support.passkey import SoftPasskey, enroll_via_api, sign_in_via_api
 
 
 async def _enrolled(client, username="li.na", area="440106004001", **kwargs) -> SoftPasskey:
@@ -55,7 +55,7 @@ async def test_signout_ends_the_session_on_the_server(client, demo):
     await csrf(client)
     await _enrolled(client)
     token = client.cookies.get(COOKIE_NAME)
-    response = await client.post("/signout", data={"_csrf_token": client.headers["x-csrftoken"]})
+    response = await client.post("/signout", data={"_csrf_token": client.headers["x-csrftoken"]}, follow_redirects=False)
     assert response.status_code == 303
     assert f'{COOKIE_NAME}=""' in response.headers["set-cookie"] or "Max-Age=0" in response.headers["set-cookie"]
     client.cookies.set(COOKIE_NAME, token)  # a stolen copy of the cookie is worthless now
@@ -93,10 +93,10 @@ async def test_passkeys_page_lists_renames_and_revokes(client, demo):
     page = await client.get("/account/passkeys")
     assert "本次登录所用" in page.text and "从未" in page.text
     form = {"_csrf_token": client.headers["x-csrftoken"]}
-    renamed = await client.post(f"/account/passkeys/{row['id']}/rename", data={**form, "name": "我的手机"})
+    renamed = await client.post(f"/account/passkeys/{row['id']}/rename", data={**form, "name": "我的手机"}, follow_redirects=False)
     assert renamed.status_code == 303
     assert "我的手机" in (await client.get("/account/passkeys")).text
-    revoked = await client.post(f"/account/passkeys/{row['id']}/revoke", data=form)
+    revoked = await client.post(f"/account/passkeys/{row['id']}/revoke", data=form, follow_redirects=False)
     assert revoked.headers["location"] == "/signin"
     assert "李娜" not in (await client.get("/")).text  # the session opened with it ended
     assert (await sign_in_via_api(client, passkey)).status_code == 401
@@ -159,7 +159,7 @@ async def test_supervisor_revokes_a_workers_passkeys_and_ends_their_sessions(cli
     await sign_in(client, "supervisor")
     people = await client.get("/people")
     assert "li.na" in people.text and "worker3" not in people.text  # worker3 is in another district
-    revoked = await client.post(f"/people/{person['id']}/revoke", data={"_csrf_token": client.headers["x-csrftoken"]})
+    revoked = await client.post(f"/people/{person['id']}/revoke", data={"_csrf_token": client.headers["x-csrftoken"]}, follow_redirects=False)
     assert revoked.status_code == 303
     assert "已停用 李娜 的全部通行密钥" in (await client.get(revoked.headers["location"])).text
     assert await AuthSession.count().where((AuthSession.user == person["id"]) & AuthSession.ended_at.is_null()) == 0

@@ -6,7 +6,6 @@ import uuid
 
 from server.audit.tables import AuditEvent
 from server.cases.tables import Case
-from tests.api.test_sync_support import client  # noqa: F401  (fixture)
 from tests.api.test_sync_support import household_args, mutation, new_client_id, pull_all, push
 from tests.support.auth import sign_in
 

@@ -10,7 +10,6 @@ from server.areas.tables import Area
 from server.audit.tables import AuditEvent
 from server.households.tables import Household
 from tests.support.auth import sign_in
-from tests.support.passkey import client  # noqa: F401  (same-loop client, see its docstring)
 
 COMMUNITIES = [
     "440106004001", "440106004002", "440106012001", "440106012002",  # 天河区: 石牌街道, 棠下街道

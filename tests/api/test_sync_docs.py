@@ -8,7 +8,6 @@ from pathlib import Path
 
 from server.cases.tables import Case
 from sync.registry import registered_names
-from tests.api.test_sync_support import client  # noqa: F401  (fixture)
 from tests.support.auth import sign_in
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "sync.md"

@@ -19,8 +19,9 @@ from server.app import create_app
 from server.cases.tables import Case
 from server.households.tables import Household
 from sync.tables import SyncClient, SyncConflict
-from tests.api.test_sync_support import household_args, in_process_client, mutation
+from tests.api.test_sync_support import household_args, mutation
 from tests.support.auth import sign_in
+from tests.support.clients import app_client
 
 NOTES = ["", "已电话联系", "邻居反映属实", "需补充材料"]
 PROCEDURES = ["normal", "emergency"]
@@ -111,7 +112,7 @@ class Server:
         self.http = None
 
     async def start(self) -> None:
-        self.http = await self.stack.enter_async_context(in_process_client(create_app()))
+        self.http = await self.stack.enter_async_context(app_client(create_app()))
         await sign_in(self.http, "worker")
 
     async def restart(self) -> None:

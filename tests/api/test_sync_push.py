@@ -9,7 +9,6 @@ from server.cases.tables import Case
 from server.households.tables import Household, Person
 from sync.registry import Rejected, RetryLater, expect_state, register
 from sync.tables import SyncMutation
-from tests.api.test_sync_support import client  # noqa: F401  (fixture)
 from tests.api.test_sync_support import OTHER_COMMUNITY, household_args, mutation, new_client_id, push
 from tests.support.auth import sign_in
 

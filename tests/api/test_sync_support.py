@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 
-import httpx
-import pytest
-
-from server.db import close_pool, start_pool
 from server.households.idnumber import check_character
 
 WORKER_COMMUNITY = "440106004001"
@@ -59,27 +54,3 @@ async def pull_all(client, cursor: str | None = None, *, client_id: str | None =
 
 def new_client_id() -> str:
     return str(uuid.uuid4())
-
-
-@contextlib.asynccontextmanager
-async def in_process_client(app):
-    """An HTTP client calling the app in this event loop, without running its lifespan.
-
-    Litestar's AsyncTestClient runs start-up in a thread of its own with another event loop;
-    on PostgreSQL the connection pool it starts there cannot serve this test's loop, so the
-    pool is started here, in the loop of the test.
-    """
-    transport = httpx.ASGITransport(app=app)
-    await start_pool()
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8000") as http:
-            yield http
-    finally:
-        await close_pool()
-
-
-@pytest.fixture
-async def client(app):
-    """Overrides the shared `client` in the sync tests that import it (see in_process_client)."""
-    async with in_process_client(app) as http:
-        yield http

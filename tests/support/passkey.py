@@ -12,8 +12,6 @@ import struct
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import httpx
-import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, encode_cbor
@@ -112,18 +110,3 @@ async def sign_in_via_api(client, passkey: SoftPasskey, username: str | None = N
     options = await client.post("/auth/login/options", json=body)
     assert options.status_code == 200, options.text
     return await client.post("/auth/login/verify", json=passkey.get(options.json(), **kwargs))
-
-
-@pytest.fixture
-async def client(app):
-    """The app over httpx's ASGI transport, in the test's own event loop, without the lifespan.
-
-    Overrides the suite's `client` in the modules that import it. Litestar's AsyncTestClient runs
-    the app (and its start-up, which opens the PostgreSQL connection pool) in a thread of its own;
-    a test that then queries the database itself from its loop meets pool connections bound to
-    the other loop ("attached to a different loop"). Without the lifespan no pool is opened, and
-    every query runs in the test's loop, on both engines.
-    """
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8000") as test_client:
-        yield test_client

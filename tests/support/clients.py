@@ -1,0 +1,18 @@
+"""The one way tests talk to the app in-process: Litestar's AsyncTestClient on the demo origin."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+ORIGIN = "http://localhost:8000"
+
+
+@contextlib.asynccontextmanager
+async def app_client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
+    """A client of `app`, with its start-up and shut-down run (a test may build a second app to "restart")."""
+    async with AsyncTestClient(app, base_url=ORIGIN) as client:
+        yield client
