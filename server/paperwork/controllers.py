@@ -10,6 +10,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_supervisor, requires_user
+from server.areas.scope import get_in_scope
+from server.cases.tables import Case
 from server.errors import Invalid, NotFound
 from server.field.controllers import page as field_page
 from server.i18n import gettext
@@ -74,6 +76,7 @@ class PaperworkController(Controller):
     @get("/cases/{case_id:uuid}", name="paperwork_case")
     async def case(self, request: Request, case_id: UUID) -> Template:
         """The documents of one case still to sign, signed or waived, with their PDFs."""
+        await get_in_scope(request.user, Case, case_id, Case.area)  # a case outside the user's area is not found
         rows = await services.of_case(request.user, case_id)
         return Template("paperwork/case.html", context={"user": request.user, "case_id": case_id, "rows": rows,
                                                         "records": [services.as_record(r) for r in rows], **LABELS})
