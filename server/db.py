@@ -56,7 +56,8 @@ async def start_pool() -> None:
     engine = get_engine()
     size = get_settings().storage.pool_size
     if isinstance(engine, PostgresEngine) and size > 0:
-        await engine.start_connection_pool(max_size=size)
+        # asyncpg opens 10 connections up front by default: a smaller pool opens them all
+        await engine.start_connection_pool(min_size=min(size, 10), max_size=size)
 
 
 async def close_pool() -> None:
