@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import Template
 
 from server.accounts.guards import requires_supervisor, requires_user
+from server.audit.services import record
 from server.eligibility import services
 from server.clock import now
 from server.finances.services import get_finances, set_finances
@@ -27,7 +28,9 @@ class CaseworkApiController(Controller):
     @get("/{case_id:str}/finances", name="api_case_finances")
     async def finances(self, request: Request, case_id: FromPath[str]) -> dict:
         """The case's finances document and its version (0 when nothing is recorded yet)."""
-        return await get_finances(request.user, case_id)
+        answer = await get_finances(request.user, case_id)
+        await record(request.user, "finances.view", "case", answer["case_id"], {"version": answer["version"]})
+        return answer
 
     @put("/{case_id:str}/finances", name="api_case_finances_set")
     async def set_finances(self, request: Request, case_id: FromPath[str], data: JSONBody[dict[str, Any]]) -> dict:
@@ -50,7 +53,9 @@ class CaseworkApiController(Controller):
     @get("/{case_id:str}/eligibility", name="api_case_eligibility")
     async def eligibility(self, request: Request, case_id: FromPath[str]) -> dict:
         """The computation from the case's current inputs, line by line, with the rule versions."""
-        return await services.eligibility(request.user, case_id)
+        answer = await services.eligibility(request.user, case_id)
+        await record(request.user, "eligibility.view", "case", answer["case_id"], {})
+        return answer
 
     @post("/{case_id:str}/eligibility/snapshots", name="api_case_eligibility_snapshot", guards=[requires_supervisor])
     async def snapshot(self, request: Request, case_id: FromPath[str], data: JSONBody[dict[str, Any] | None] = None) -> dict:
@@ -66,7 +71,9 @@ class SnapshotApiController(Controller):
     @get("/{snapshot_id:str}", name="api_eligibility_snapshot")
     async def show(self, request: Request, snapshot_id: FromPath[str]) -> dict:
         """A stored result exactly as it was computed, with its inputs."""
-        return await services.get_snapshot(request.user, snapshot_id)
+        answer = await services.get_snapshot(request.user, snapshot_id)
+        await record(request.user, "eligibility.snapshot_view", "eligibility_snapshot", answer["snapshot_id"], {})
+        return answer
 
 
 class EligibilityPageController(Controller):
@@ -77,6 +84,7 @@ class EligibilityPageController(Controller):
     async def show(self, request: Request, case_id: FromPath[str]) -> Template:
         """The computation as the supervisor reads it: a fragment for HTMX, a page otherwise."""
         result = await services.eligibility(request.user, case_id)
+        await record(request.user, "eligibility.view", "case", result["case_id"], {"page": True})
         context = {"user": request.user, "r": result}
         name = "casework/eligibility.html" if request.headers.get("hx-request") == "true" else "casework/eligibility_page.html"
         return Template(name, context=context, headers={"Vary": "HX-Request"})

@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 import server.visits.mutations  # noqa: F401 - registers visit.record (also found by the sync engine)
 from server.accounts.guards import requires_user
+from server.audit.services import record
 from server.cases.kinds import CASE_TYPES
 from server.field import services
 from server.field.forms import apply_form
@@ -53,7 +54,9 @@ class FieldController(Controller):
     @get("/cases/{case_id:uuid}", name="field_case")
     async def case(self, request: Request, case_id: UUID) -> Template:
         """One case: household, members, visits, and what the device still holds for it."""
-        return page("case", request, **await services.case_page(request.user, case_id))
+        context = await services.case_page(request.user, case_id)
+        await record(request.user, "case.view", "case", str(context["case"]["id"]), {"page": "field", "members": len(context["members"])})
+        return page("case", request, **context)
 
     @get("/visit", name="field_visit")
     async def visit(self, request: Request) -> Template:

@@ -15,6 +15,7 @@ from litestar.response import Template
 from server.accounts.current import CurrentUser
 from server.accounts.guards import requires_user
 from server.areas.scope import in_scope
+from server.audit.services import record
 from server.errors import NotFound
 from server.field.controllers import page
 from server.field.services import applicants
@@ -86,4 +87,6 @@ class FieldTaskController(Controller):
     @get("/{task_id:uuid}", name="field_task")
     async def task(self, request: Request, task_id: UUID) -> Template:
         """One task: the supervisor's request, evidence capture for its case, and the answer."""
-        return page("task", request, TASK_KINDS=TASK_KINDS, task=await one_task(request.user, task_id))
+        task = await one_task(request.user, task_id)
+        await record(request.user, "task.view", "task", str(task["id"]), {"case": str(task["case_id"])})
+        return page("task", request, TASK_KINDS=TASK_KINDS, task=task)

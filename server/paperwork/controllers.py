@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_supervisor, requires_user
 from server.areas.scope import get_in_scope
+from server.audit.services import record
 from server.cases.tables import Case
 from server.errors import Invalid, NotFound
 from server.field.controllers import page as field_page
@@ -78,13 +79,14 @@ class PaperworkController(Controller):
         """The documents of one case still to sign, signed or waived, with their PDFs."""
         await get_in_scope(request.user, Case, case_id, Case.area)  # a case outside the user's area is not found
         rows = await services.of_case(request.user, case_id)
+        await record(request.user, "paperwork.view", "case", str(case_id), {"part": "case", "obligations": len(rows)})
         return Template("paperwork/case.html", context={"user": request.user, "case_id": case_id, "rows": rows,
                                                         "records": [services.as_record(r) for r in rows], **LABELS})
 
     @get("/{obligation_id:uuid}", name="paperwork_obligation")
     async def obligation(self, request: Request, obligation_id: UUID) -> Template:
         """One obligation: document, signers, signatures, PDFs, 免签."""
-        row = await services.get(request.user, obligation_id)
+        row = await _viewed(request, obligation_id, "page")
         return Template("paperwork/obligation.html", context={
             "user": request.user, "o": row, "record": services.as_record(row), "signatures": await _signatures(row), **LABELS,
         })
@@ -92,13 +94,13 @@ class PaperworkController(Controller):
     @get("/{obligation_id:uuid}/document.pdf", name="paperwork_document")
     async def document(self, request: Request, obligation_id: UUID) -> Response:
         """The document to print and sign, pre-filled at the decision, with its SHA-256."""
-        row = await services.get(request.user, obligation_id)
+        row = await _viewed(request, obligation_id, "document.pdf")
         return _pdf(await documents.document_pdf(row), f"{row['kind']}-{row['id']}.pdf")
 
     @get("/{obligation_id:uuid}/signed.pdf", name="paperwork_signed")
     async def signed(self, request: Request, obligation_id: UUID) -> Response:
         """The document with the signatures collected and a verification line."""
-        row = await services.get(request.user, obligation_id)
+        row = await _viewed(request, obligation_id, "signed.pdf")
         content = await documents.signed_pdf(row)
         if content is None:
             raise NotFound("这份文书还没有签名。")
@@ -152,11 +154,18 @@ class FieldPaperworkController(Controller):
     @get("/{obligation_id:uuid}", name="field_paperwork_sign")
     async def sign(self, request: Request, obligation_id: UUID) -> Template:
         """Signing one document on the phone (drawn on the screen, or a photo of the paper)."""
-        row = await services.get(request.user, obligation_id)
+        row = await _viewed(request, obligation_id, "field")
         signatures = await _signatures(row)
         signed = {s["signer"] for s in signatures}
         return _field("field_sign", request, o=row, record=services.as_record(row), signatures=signatures, signed=signed,
                       title_shown=gettext(DOCUMENTS[row["kind"]]))
+
+
+async def _viewed(request: Request, obligation_id: UUID, part: str) -> dict:
+    """The obligation in the user's scope; the read of its names and ID numbers is audited."""
+    row = await services.get(request.user, obligation_id)
+    await record(request.user, "paperwork.view", "obligation", str(row["id"]), {"part": part, "case": str(row["case"])})
+    return row
 
 
 ROUTES = [PaperworkController, PaperworkApiController, FieldPaperworkController]

@@ -10,6 +10,7 @@ from litestar.params import Body, FromPath, JSONBody, FromQuery
 from litestar.response import Template
 
 from server.accounts.guards import requires_district, requires_user
+from server.audit.services import record
 from server.areas.scope import areas_in_scope
 from server.errors import AppError
 from server.referrals import organisations, services
@@ -55,7 +56,9 @@ class ReferralApiController(Controller):
     @get("/{referral_id:str}", name="api_referral")
     async def show(self, request: Request, referral_id: FromPath[str]) -> dict:
         """One referral with every step: status, date, note, who."""
-        return await services.get_referral(request.user, referral_id)
+        answer = await services.get_referral(request.user, referral_id)
+        await record(request.user, "referral.view", "referral", answer["id"], {"case": answer["case_id"]})
+        return answer
 
     @post("/{referral_id:str}/status", name="api_referral_status", status_code=200)
     async def status(self, request: Request, referral_id: FromPath[str], data: JSONBody[dict[str, Any]]) -> dict:

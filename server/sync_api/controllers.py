@@ -95,9 +95,11 @@ class SyncController(Controller):
     async def get_conflict(self, request: Request, conflict_id: str) -> dict[str, Any]:
         """One conflict in the caller's scope."""
         try:
-            return await conflicts.get_conflict(request.user.area_path, conflict_id)
+            answer = await conflicts.get_conflict(request.user.area_path, conflict_id)
         except SyncError as exc:
             raise as_app_error(exc) from exc
+        await record(request.user, "sync.conflict.view", "conflict", conflict_id, {"kind": answer["kind"], "record_id": answer["record_id"]})
+        return answer
 
     @post("/conflicts/{conflict_id:str}/resolve", status_code=200)
     async def resolve(self, request: Request, conflict_id: str, data: ResolveIn) -> dict[str, Any]:

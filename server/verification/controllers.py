@@ -9,6 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody
 
 from server.accounts.guards import requires_supervisor, requires_user
+from server.audit.services import record
 from server.verification import services
 
 
@@ -19,7 +20,9 @@ class VerificationApiController(Controller):
     @get("/cases/{case_id:str}/verifications", name="api_case_verifications")
     async def index(self, request: Request, case_id: FromPath[str]) -> dict:
         """The verification requests of a case, oldest first."""
-        return {"verifications": await services.list_for_case(request.user, case_id)}
+        rows = await services.list_for_case(request.user, case_id)
+        await record(request.user, "verification.view", "case", str(uuid.UUID(case_id)), {"requests": len(rows)})
+        return {"verifications": rows}
 
     @post("/cases/{case_id:str}/verifications", name="api_case_verification_create")
     async def create(self, request: Request, case_id: FromPath[str], data: JSONBody[dict[str, Any] | None] = None) -> dict:
