@@ -127,8 +127,10 @@ def id_number(value: object, field: str = "id_number") -> str:
 
 
 def text(value: object, field: str, *, required: bool = True, max_length: int = 2000, label: str = "内容") -> str:
-    """Free text, stripped; required means not blank."""
-    result = "" if value is None else str(value).strip()
+    """Free text, stripped; required means not blank. A number, list or object is not text."""
+    if value is not None and not isinstance(value, str):
+        raise Invalid(f"{label}应为文字", field=field)
+    result = "" if value is None else value.strip()
     if required and not result:
         raise Invalid(f"请填写{label}", field=field)
     if len(result) > max_length:

@@ -1,0 +1,264 @@
+"""Bad input answers a clear 4xx in JSON and changes nothing: malformed push envelopes, wrong types
+in every JSON API, huge strings, and path-traversal names for uploads and evidence.
+
+(Files whose bytes contradict their claimed type: tests/api/test_tus_verification.py and
+test_evidence_attach.py.)
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from server.evidence.tables import Evidence
+from server.households.tables import Household
+from server.settings import get_settings
+from server.uploads.tables import Upload
+from sync.tables import SyncMutation
+from tests.api.test_sync_support import household_args, mutation, new_client_id, push
+from tests.support.auth import sign_in
+from tests.support.media import TUS, attach, attach_args, case_in, clean_media  # noqa: F401
+from tests.support.media import jpeg, metadata, send, sha256, upload
+
+JSON = {"Content-Type": "application/json"}
+
+
+def assert_clear_error(response, status: int = 400) -> dict:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["error"] and body["reason"], body
+    return body
+
+
+async def nothing_was_applied() -> None:
+    assert await SyncMutation.count() == 0
+    assert await Household.count() == 48  # the demo's
+
+
+# --- push envelopes -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not json",
+        b"{\"client_id\": ",
+        b"\xff\xfe\x00garbage",
+        b"[]",
+        b"null",
+        b"42",
+        b"\"a string\"",
+    ],
+    ids=["empty", "text", "truncated", "binary", "array", "null", "number", "string"],
+)
+async def test_push_body_that_is_not_an_envelope_is_400(client, demo, body):
+    await sign_in(client, "worker")
+    response = await client.post("/api/sync/push", content=body, headers=JSON)
+    assert_clear_error(response)
+    await nothing_was_applied()
+
+
+def envelope(**change) -> dict:
+    base = {"client_id": new_client_id(), "mutations": [mutation(1, "household.upsert", household_args())]}
+    return base | change
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"mutations": []},
+        {"client_id": new_client_id()},
+        envelope(client_id=12345678),
+        envelope(client_id=None),
+        envelope(client_id="short"),
+        envelope(client_id="has spaces and / slashes"),
+        envelope(client_id="x" * 65),
+        envelope(mutations={"1": "household.upsert"}),
+        envelope(mutations="household.upsert"),
+        envelope(mutations=[None]),
+        envelope(mutations=[{"id": "1", "name": "household.upsert", "args": {}}]),
+        envelope(mutations=[{"id": 1.5, "name": "household.upsert", "args": {}}]),
+        envelope(mutations=[{"id": -1, "name": "household.upsert", "args": {}}]),
+        envelope(mutations=[{"id": 1, "name": 7, "args": {}}]),
+        envelope(mutations=[{"id": 1, "name": "", "args": {}}]),
+        envelope(mutations=[{"id": 1, "name": "household.upsert", "args": []}]),
+        envelope(mutations=[{"id": 1, "name": "household.upsert", "args": "x"}]),
+        envelope(mutations=[{"id": 1, "name": "household.upsert", "args": {}, "base_version": "one"}]),
+        envelope(mutations=[{"id": 1, "name": "household.upsert", "args": {}, "created_at": 20260523}]),
+        envelope(mutations=[{"name": "household.upsert", "args": {}}]),
+        envelope(mutations=[{"id": 1, "args": {}}]),
+    ],
+    ids=lambda body: json.dumps(body, ensure_ascii=False)[:60],
+)
+async def test_push_envelope_with_wrong_types_or_missing_fields_is_400_and_applies_nothing(client, demo, body):
+    await sign_in(client, "worker")
+    response = await client.post("/api/sync/push", json=body)
+    assert_clear_error(response)
+    await nothing_was_applied()
+
+
+async def test_push_of_more_than_a_thousand_mutations_is_400_and_applies_none(client, demo):
+    await sign_in(client, "worker")
+    mutations = [mutation(i, "household.upsert", household_args(seed=i % 900)) for i in range(1, 1002)]
+    response = await push(client, new_client_id(), mutations)
+    body = assert_clear_error(response)
+    assert "mutations" in body.get("details", "")
+    await nothing_was_applied()
+
+
+async def test_push_with_a_huge_mutation_name_is_400(client, demo):
+    await sign_in(client, "worker")
+    response = await push(client, new_client_id(), [mutation(1, "x" * 100_000, {})])
+    assert_clear_error(response)
+    await nothing_was_applied()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"address": "路" * 1_000_000}, "address"),
+        ({"members": [{"name": "王" * 100_000, "id_number": "440106198001010012", "relation": "self"}]}, "members"),
+        ({"address": 12}, "address"),
+        ({"members": "王某"}, "members"),
+        ({"area": ["440106004001"]}, "area"),
+    ],
+    ids=["address 1M chars", "member name 100k chars", "address number", "members string", "area list"],
+)
+async def test_push_household_with_huge_or_mistyped_fields_is_rejected_naming_the_field(client, demo, change, field):
+    await sign_in(client, "worker")
+    args = household_args() | change
+    response = await push(client, new_client_id(), [mutation(1, "household.upsert", args)])
+    assert response.status_code == 200, response.text
+    result = response.json()["results"][0]
+    assert result["status"] == "rejected", result
+    assert result["field"].startswith(field), result
+    assert await Household.count() == 48
+
+
+# --- wrong types in every JSON API ----------------------------------------------------------
+
+
+def json_operations(app) -> list[tuple[str, str, bool]]:
+    """(method, path, whether the body may be null) of every /api operation that takes a JSON body,
+    from the OpenAPI document."""
+    paths = app.openapi_schema.to_schema()["paths"]
+    found = []
+    for path, item in paths.items():
+        for method, operation in item.items():
+            content = (operation.get("requestBody") or {}).get("content", {}) if isinstance(operation, dict) else {}
+            if path.startswith("/api/") and "application/json" in content:
+                schema = content["application/json"]["schema"]
+                nullable = {"type": "null"} in schema.get("oneOf", [])
+                found.append((method.upper(), path, nullable))
+    return sorted(found)
+
+
+WRONG_BODIES = [b"[1, 2]", b"\"text\"", b"null", b"{\"x\": ", b"\xff\xfe"]
+# Common field names with the wrong types: refused where the operation reads them, ignored elsewhere.
+MISTYPED_FIELDS = b"{\"reason\": [], \"note\": {}, \"status\": 3, \"income\": \"many\", \"address\": 1, \"name\": [1]}"
+
+
+async def real_path(path: str) -> str:
+    """The path with every parameter filled by a record of 华师社区 (the demo worker's community)."""
+    from tests.api.test_schemathesis import known_ids
+
+    ids = await known_ids()
+    for name, value in ids.items():
+        path = path.replace("{" + name + "}", value)
+    return path.replace("{", "").replace("}", "")
+
+
+@pytest.mark.parametrize("username", ["worker", "supervisor", "district", "admin"])
+async def test_every_json_api_answers_wrong_types_with_a_4xx_json_error(client, demo, app, username):
+    await sign_in(client, username, kind="field" if username == "worker" else "desktop")
+    operations = json_operations(app)
+    assert len(operations) >= 15
+    answers = []
+    for method, path, nullable in operations:
+        url = await real_path(path)
+        for body in WRONG_BODIES:
+            if nullable and body == b"null":  # an optional body: null is the same as none
+                continue
+            response = await client.request(method, url, content=body, headers=JSON)
+            answers.append((method, path, body, response.status_code))
+            assert 400 <= response.status_code < 500, f"{method} {url} {body!r}: {response.status_code} {response.text}"
+            assert response.json()["error"], response.text
+        response = await client.request(method, url, content=MISTYPED_FIELDS, headers=JSON)
+        assert response.status_code < 500, f"{method} {url}: {response.status_code} {response.text}"
+    assert any(status == 400 for *_, status in answers)
+
+
+# --- path traversal -------------------------------------------------------------------------
+
+
+def files_under(root: Path) -> set[Path]:
+    return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
+
+
+@pytest.mark.parametrize("filename", ["../../etc/passwd", "..\\..\\windows\\win.ini", "/etc/passwd", "a/../../../b.jpg", "\x00.jpg"])
+async def test_upload_filename_with_a_path_is_kept_as_a_label_and_never_names_a_file(client, demo, filename):
+    await sign_in(client, "worker")
+    home = get_settings().storage.media_dir.parent
+    before = files_under(home)
+    data = jpeg()
+    headers = TUS | {"Upload-Length": str(len(data)), "Upload-Metadata": metadata(data, filename=filename)}
+    created = await client.post("/api/uploads/", headers=headers)
+    assert created.status_code == 201, created.text
+    finished = await send(client, created.headers["location"], 0, data)
+    assert finished.status_code == 204, finished.text
+    row = await Upload.select().first()
+    assert row["filename"] == filename[:255]
+    stored = files_under(home) - before
+    media = get_settings().storage.media_dir.resolve()
+    assert stored, "the upload stored nothing"
+    for path in stored:
+        assert path.resolve().is_relative_to(media), path
+        assert "passwd" not in path.name and "win.ini" not in path.name and ".." not in str(path.relative_to(home))
+    assert {path.name for path in stored if path.parent.parent.name == "blobs"} == {sha256(data)}
+
+
+@pytest.mark.parametrize("digest", ["../../etc/passwd", "../" * 20 + "x", "0" * 63 + "/", "%2e%2e%2fetc%2fpasswd"])
+async def test_upload_with_a_path_for_its_hash_is_400(client, demo, digest):
+    await sign_in(client, "worker")
+    headers = TUS | {"Upload-Length": "10", "Upload-Metadata": metadata(b"0123456789", digest=digest)}
+    response = await client.post("/api/uploads/", headers=headers)
+    assert_clear_error(response)
+    assert await Upload.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"sha256": "../../etc/passwd"}, "sha256"),
+        ({"sha256": "../" * 21 + "a"}, "sha256"),
+        ({"id": "../../etc/passwd"}, "id"),
+        ({"case_id": "../../etc/passwd"}, "case_id"),
+    ],
+)
+async def test_evidence_attach_with_a_path_for_a_name_is_rejected_naming_the_field(client, demo, change, field):
+    from sync.registry import Rejected
+
+    await sign_in(client, "worker")
+    data = jpeg()
+    await upload(client, data)
+    with pytest.raises(Rejected) as caught:
+        await attach(client, attach_args(await case_in("440106004001"), data) | change)
+    assert caught.value.field == field
+    assert await Evidence.count() == 0
+
+
+async def test_evidence_device_and_note_with_paths_are_stored_as_text_and_served_by_hash(client, demo):
+    await sign_in(client, "worker")
+    data = jpeg()
+    await upload(client, data)
+    args = attach_args(await case_in("440106004001"), data, note="../../etc/passwd") | {"device": "../../../etc/shadow"}
+    result = await attach(client, args)
+    row = await Evidence.select().where(Evidence.id == uuid.UUID(result["evidence_id"])).first()
+    assert (row["note"], row["device"]) == ("../../etc/passwd", "../../../etc/shadow")
+    content = await client.get(f"/api/evidence/{result['evidence_id']}/content")
+    assert content.status_code == 200
+    assert content.content == data
