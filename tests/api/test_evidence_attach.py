@@ -91,6 +91,10 @@ async def test_attach_with_a_kind_the_bytes_contradict_is_rejected(client, demo)
         ({"captured_at": "2022-04-12T09:14:00"}, "captured_at"),
         ({"location": {"lat": 123, "lon": 0}}, "location.lat"),
         ({"sha256": "ABC"}, "sha256"),
+        ({"sha256": "../../etc/passwd"}, "sha256"),
+        ({"sha256": "../" * 21 + "a"}, "sha256"),
+        ({"id": "../../etc/passwd"}, "id"),
+        ({"case_id": "../../etc/passwd"}, "case_id"),
     ],
 )
 async def test_attach_with_bad_arguments_is_rejected_naming_the_field(client, demo, change, field):
