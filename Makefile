@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 # PostgreSQL for the tests: the server of this machine, trust auth.
 TEST_PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
-DEBIAN_TEST_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+DEBIAN_TEST_PACKAGES := chromium postgresql fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 DEBIAN_RUN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 .PHONY: run test test-sqlite test-postgres test-e2e venv system-run system-test messages bench clean
