@@ -155,6 +155,7 @@ async def load_demo(seed: int = 2021) -> dict[str, int]:
                     procedure=procedure,
                     opened_by=worker,
                     opened_at=opened,
+                    accepted_at=None if status == "draft" else opened,
                     assigned_to=worker,
                     updated_at=opened,
                 )

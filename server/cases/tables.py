@@ -19,6 +19,9 @@ class Case(Table, tablename="assistance_case"):
     notes = Text(default="")
     opened_by = ForeignKey(User, null=True)
     opened_at = Timestamptz()
+    # When the street received the application (its first submission for review): the statutory
+    # deadlines in working days count from here, not from when a device opened the draft.
+    accepted_at = Timestamptz(null=True, default=None)
     assigned_to = ForeignKey(User, null=True)
     version = Integer(default=1)
     updated_at = Timestamptz()

@@ -72,12 +72,15 @@ async def finances_of(case_id) -> tuple[dict, int]:
 
 
 async def deadlines(case: dict, visits: list[dict], decisions: list[dict], rules: dict) -> list[dict]:
+    """The statutory deadlines, counted from the day the street accepted the case (none before)."""
+    if case["accepted_at"] is None:
+        return []
     calendar = await load_calendar()
     final = [d for d in decisions if d["step"] == "final"]
     preliminary = [d for d in decisions if d["step"] == "preliminary"]
     return case_deadlines(
         case_type=case["type"],
-        accepted_on=procedures.local_date(case["opened_at"]),
+        accepted_on=procedures.local_date(case["accepted_at"]),
         calendar=calendar,
         today=procedures.today(),
         delegated=rules["delegated"],

@@ -147,8 +147,9 @@ class ReviewApiController(Controller):
                 "id": str(r["id"]), "type": r["type"], "status": r["status"], "procedure": r["procedure"], "version": r["version"],
                 "community": r["community_code"], "applicant": r["applicant"], "id_number": r["id_number_masked"], "address": r["address"],
                 "worker": r["worker"], "assigned_to": r["assigned_to"], "opened_at": r["opened_at"].isoformat(),
+                "accepted_at": r["accepted_at"].isoformat() if r["accepted_at"] else None,
                 "updated_at": r["updated_at"].isoformat(), "has_conflicts": r["has_conflicts"], "overdue": r["overdue"],
-                "due_on": r["due_on"].isoformat(),
+                "due_on": r["due_on"].isoformat() if r["due_on"] else None,
             }
             for r in result["rows"]
         ]
@@ -166,7 +167,8 @@ class ReviewApiController(Controller):
         await record(request.user, "case.view", "case", str(case_id), {"members": len(context["members"]), "api": True})
         case = context["case"]
         return {
-            "case": {"id": str(case["id"]), "status": case["status"], "version": case["version"], "type": case["type"]},
+            "case": {"id": str(case["id"]), "status": case["status"], "version": case["version"], "type": case["type"],
+                     "accepted_at": case["accepted_at"].isoformat() if case["accepted_at"] else None},
             "rules": context["rules"],
             "deadlines": [{**d, "starts_on": d["starts_on"].isoformat(), "due_on": d["due_on"].isoformat(),
                            "met_on": d["met_on"].isoformat() if d["met_on"] else None, "label": _(d["label"])} for d in context["deadlines"]],

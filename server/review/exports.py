@@ -54,7 +54,7 @@ async def case_rows(user: CurrentUser, f: queue.Filters, unmasked: bool) -> tupl
             id_number = people.get(r["household"], {}).get("id_number", "") if unmasked else r["id_number_masked"]
             rows.append([
                 str(r["id"]), _(CASE_TYPES[r["type"]]), _(STATUSES[r["status"]]), _(PROCEDURES.get(r["procedure"], r["procedure"])),
-                r["community"], r["applicant"], id_number, r["address"], r["worker"], _when(r["opened_at"]), _when(r["updated_at"]),
+                r["community"], r["applicant"], id_number, r["address"], r["worker"], _when(r["accepted_at"]), _when(r["updated_at"]),
                 r["version"], _("是") if r["overdue"] else "",
             ])
         if not result["next_cursor"]:

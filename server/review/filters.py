@@ -16,9 +16,10 @@ from server.errors import Invalid
 PAGE_SIZE = 50
 # "todo": waiting for a supervisor's decision.
 TODO_STATUSES = ("submitted", "publicizing")
+# "opened" in the parameters means accepted (受理): the day the street received the application.
 SORTS = {
-    "opened_desc": (Case.opened_at, False),
-    "opened_asc": (Case.opened_at, True),
+    "opened_desc": (Case.accepted_at, False),
+    "opened_asc": (Case.accepted_at, True),
     "updated_desc": (Case.updated_at, False),
     "updated_asc": (Case.updated_at, True),
 }

@@ -42,14 +42,15 @@ def _open_conflict_cases() -> QueryString:
 
 
 def overdue_condition(calendar: Calendar, today: date, delegated: list[str]) -> Where:
-    """Open cases whose overall statutory limit has passed (20 working days where delegated)."""
+    """Open cases whose overall statutory limit, counted from acceptance, has passed (20 working
+    days where delegated)."""
     cutoff = _start_of(calendar.earliest_on_time_start(today, overall_limit("dibao", False)))
-    condition = Case.status.is_in(list(OPEN_STATUSES)) & (Case.opened_at < cutoff)
+    condition = Case.status.is_in(list(OPEN_STATUSES)) & (Case.accepted_at < cutoff)
     if delegated:
         for path in delegated:
             condition = condition & Case.area.path.not_like(f"{path}%")
         short = _start_of(calendar.earliest_on_time_start(today, overall_limit("dibao", True)))
-        near = Case.status.is_in(list(OPEN_STATUSES)) & (Case.opened_at < short)
+        near = Case.status.is_in(list(OPEN_STATUSES)) & (Case.accepted_at < short)
         paths = Case.area.path.like(f"{delegated[0]}%")
         for path in delegated[1:]:
             paths = paths | Case.area.path.like(f"{path}%")
@@ -82,9 +83,9 @@ def conditions(user: CurrentUser, f: Filters, calendar: Calendar, today: date, d
     if f.worker:
         where = where & (Case.assigned_to == f.worker)
     if f.opened_from:
-        where = where & (Case.opened_at >= _start_of(f.opened_from))
+        where = where & (Case.accepted_at >= _start_of(f.opened_from))
     if f.opened_to:
-        where = where & (Case.opened_at < _start_of(f.opened_to + timedelta(days=1)))
+        where = where & (Case.accepted_at < _start_of(f.opened_to + timedelta(days=1)))
     if f.conflicts:
         where = where & Case.id.is_in(_open_conflict_cases())
     if f.overdue:
@@ -132,6 +133,7 @@ _ROW_COLUMNS = (
     Case.procedure,
     Case.version,
     Case.opened_at,
+    Case.accepted_at,
     Case.updated_at,
     Case.household,
     Case.assigned_to,
@@ -147,7 +149,7 @@ async def _ordered(where: Where, f: Filters, limit: int) -> list[dict]:
     (status, sort key, id) index per status, merged here: no engine sorts the whole scope."""
     column, ascending = SORTS[f.sort]
     statuses = _statuses(f)
-    key = "opened_at" if column is Case.opened_at else "updated_at"
+    key = "accepted_at" if column is Case.accepted_at else "updated_at"
     found: list[dict] = []
     for status in statuses or [None]:
         condition = where if status is None else where & (Case.status == status)
@@ -178,7 +180,7 @@ async def page(user: CurrentUser, f: Filters, *, with_counts: bool = True) -> di
         more = len(rows) > f.limit
         rows = rows[: f.limit]
         await _decorate(rows, calendar, today, delegated)
-        sort_key = "opened_at" if column is Case.opened_at else "updated_at"
+        sort_key = "accepted_at" if column is Case.accepted_at else "updated_at"
         next_cursor = encode_cursor(rows[-1][sort_key], rows[-1]["id"]) if more and rows else ""
         return {"rows": rows, "next_cursor": next_cursor, "counts": await counts(user) if with_counts else None}
 
@@ -219,9 +221,10 @@ async def _decorate(rows: list[dict], calendar: Calendar, today: date, delegated
         row["worker"] = workers.get(row["assigned_to"], "")
         row["has_conflicts"] = str(row["id"]) in conflicted or str(row["household"]) in conflicted
         is_delegated = any(row["area_path"].startswith(p) for p in delegated)
-        due = calendar.add_workdays(procedures.local_date(row["opened_at"]), overall_limit(row["type"], is_delegated))
+        accepted = row["accepted_at"]
+        due = calendar.add_workdays(procedures.local_date(accepted), overall_limit(row["type"], is_delegated)) if accepted else None
         row["due_on"] = due
-        row["overdue"] = row["status"] in OPEN_STATUSES and today > due
+        row["overdue"] = due is not None and row["status"] in OPEN_STATUSES and today > due
 
 
 async def workers_in_scope(user: CurrentUser) -> list[dict]:

@@ -106,7 +106,9 @@ async def submit_case(user: CurrentUser, args: dict) -> dict:
         first = check["missing"][0]
         raise Invalid(f"案件资料不完整，不能提交审核：{first['reason']}", field=first["field"], extra={"missing": check["missing"]})
     version = case["version"] + 1
-    await Case.update({Case.status: "submitted", Case.version: version, Case.updated_at: now()}).where(
+    at = now()
+    # The first submission is when the street receives the application: the deadlines count from it.
+    await Case.update({Case.status: "submitted", Case.version: version, Case.updated_at: at, Case.accepted_at: case["accepted_at"] or at}).where(
         (Case.id == case["id"]) & (Case.version == case["version"])
     )
     await stamp("case", str(case["id"]), ["status"], version)

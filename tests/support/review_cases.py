@@ -27,8 +27,10 @@ async def make_case(
     address: str = "测试路1号",
     serial: int = 123,
     opened_at: datetime | None = None,
+    accepted_at: datetime | None = None,
 ) -> dict:
-    """A household (one member, the applicant) and a case; answers {"case_id", "household_id", "id_number"}."""
+    """A household (one member, the applicant) and a case; answers {"case_id", "household_id", "id_number"}.
+    A case past draft was accepted when it was opened unless `accepted_at` says otherwise."""
     area = await Area.select(Area.id).where(Area.code == community).first()
     worker_id = (await User.select(User.id).where(User.username == worker).first())["id"] if worker else None
     at = opened_at or datetime.now(timezone.utc) - timedelta(days=1)
@@ -38,5 +40,5 @@ async def make_case(
     await Person.insert(Person(id=uuid.uuid4(), household=household_id, position=0, name=name, relation="self", id_number=number,
                                birth_date=date(1960, 5, 1), sex="M"))
     await Case.insert(Case(id=case_id, household=household_id, area=area["id"], type=type, status=status, procedure="normal",
-                           opened_by=worker_id, opened_at=at, assigned_to=worker_id, version=1, updated_at=at))
+                           opened_by=worker_id, opened_at=at, accepted_at=accepted_at or (None if status == "draft" else at), assigned_to=worker_id, version=1, updated_at=at))
     return {"case_id": str(case_id), "household_id": str(household_id), "id_number": number}
