@@ -227,6 +227,32 @@ def start_server(port: int, workers: int, log: Path) -> subprocess.Popen:
     raise SystemExit("the server did not start")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its descendants (the uvicorn workers)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) for child in children)
+
+
+async def metrics_check(url: str, sent: int, files: int) -> list[str]:
+    """/metrics, added up over every server process, must count what the devices sent."""
+    async with httpx.AsyncClient() as http:
+        text = (await http.get(f"{url}/metrics")).text
+
+    def value(line_start: str) -> float:
+        return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith(line_start))
+
+    applied = value('doorstep_sync_mutations_total{status="applied"}')
+    duplicate = value('doorstep_sync_mutations_total{status="duplicate"}')
+    completed = value('doorstep_uploads_total{outcome="completed"}')
+    print(f"/metrics: {applied:.0f} mutations applied (sent {sent}), {duplicate:.0f} duplicates answered, {completed:.0f} uploads completed (files {files})")
+    return [] if applied == sent and completed >= files else ["/metrics does not count what was sent"]
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
@@ -289,19 +315,24 @@ async def main() -> None:
             photo, load, stop = a_photo(), [], asyncio.Event()
             watcher = asyncio.create_task(watch_load(load, stop))
             print(f"{args.devices} devices for {args.duration:.0f} s against {args.workers} server processes ...", flush=True)
-            started = time.monotonic()
+            started, cpu_before = time.monotonic(), cpu_seconds(server.pid)
             await asyncio.gather(*(d.run(photo, started + args.duration, args.think) for d in devices))
-            elapsed = time.monotonic() - started
+            elapsed, cpu = time.monotonic() - started, cpu_seconds(server.pid) - cpu_before
             stop.set()
             await watcher
             report(first, stats, elapsed, load)
+            answered = sum(len(v) for v in stats.latency.values())
+            print(f"server processes' CPU during the run: {cpu:.1f} s ({cpu / elapsed:.2f} cores), "
+                  f"{cpu / answered * 1000:.0f} ms per request (PostgreSQL's own CPU not included)")
             await asyncio.gather(*(d.drain(time.monotonic() + 120) for d in devices))
             for device in devices:
                 await device.http.aclose()
+            sent, files = sum(d.next_id - 1 for d in devices), sum(len(d.files) for d in devices)
+            problems = await metrics_check(url, sent, files)
         finally:
             server.terminate()
             server.wait(timeout=60)
-        problems = await check_server(devices, home / "media")
+        problems += await check_server(devices, home / "media")
     if problems:
         raise SystemExit(1)
 
