@@ -3,6 +3,7 @@
 from server.declarations import mutations as _declarations  # noqa: F401
 from server.declarations.controllers import DeclarationApiController
 from server.eligibility.controllers import CaseworkApiController, EligibilityPageController, SnapshotApiController
+from server.field.casework import FieldCaseworkController
 from server.finances import mutations as _finances  # noqa: F401
 from server.referrals import mutations as _referrals  # noqa: F401
 from server.referrals.controllers import OrganisationApiController, OrganisationPageController, ReferralApiController, ReferralPageController
@@ -23,4 +24,5 @@ CASEWORK_ROUTES = [
     ReferralApiController,
     OrganisationPageController,
     ReferralPageController,
+    FieldCaseworkController,
 ]

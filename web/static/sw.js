@@ -12,7 +12,7 @@ const PRECACHE = [
   "/static/css/daily.css",
   "/static/vendor/htmx-2.0.11.min.js",
   "/static/vendor/signature_pad-5.1.4.min.js",
-  ...["field", "db", "outbox", "sync-client", "uploads", "capture", "forms", "status", "views", "signing", "daily", "tasks"].map((m) => `/static/js/${m}.js`),
+  ...["field", "db", "outbox", "sync-client", "uploads", "capture", "forms", "status", "views", "signing", "daily", "tasks", "casework", "casework-rules", "casework-state"].map((m) => `/static/js/${m}.js`),
   "/static/icons/icon-192.png",
   "/static/icons/icon-512.png",
   "/static/icons/icon-maskable-512.png",

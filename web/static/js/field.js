@@ -3,6 +3,7 @@
 // every htmx:afterSettle.
 import { getMeta, onAnnounce, setMeta } from "./db.js";
 import { enhanceCapture } from "./capture.js";
+import { enhanceCasework } from "./casework.js";
 import { enhanceForms } from "./forms.js";
 import { askPersistence, exportOutbox, renderBar, renderStorage, warnLowSpace } from "./status.js";
 import { syncNow } from "./sync-client.js";
@@ -50,6 +51,7 @@ async function enhance() {
   await refresh();
   enhanceForms(document, askBackgroundSync);
   enhanceCapture(document, currentCaseId());
+  await enhanceCasework(document).catch((error) => console.error("casework", error));
   renderStorage();
   warnLowSpace();
   document.querySelector("[data-export]")?.addEventListener("click", exportOutbox);

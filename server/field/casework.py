@@ -1,0 +1,88 @@
+"""The casework pages of the field app: a new case of each type with its household, the
+household finances, the self-declaration of an extension, referrals, and the submit panel.
+
+Each page names its case in `?case=` and fills itself from what the device holds (the pulled
+records and the outbox), so one cached copy serves every case offline; web/static/js/casework.js
+turns the forms into outbox mutations (`household.upsert`, `case.create`, `finances.set`,
+`declaration.record`, `referral.create`, `referral.update`, `case.submit`).
+"""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.params import FromQuery
+from litestar.response import Template
+
+from server.accounts.guards import requires_user
+from server.declarations.services import EVIDENCE_KINDS
+from server.field import services
+from server.field.controllers import page
+from server.finances import kinds
+from server.i18n import N_, gettext
+from server.referrals.organisations import KINDS as ORGANISATION_KINDS
+from server.referrals.organisations import list_organisations
+from server.referrals.services import STATUSES as REFERRAL_STATUSES
+
+RELATIONS = {"spouse": N_("配偶"), "child": N_("子女"), "parent": N_("父母"), "grandchild": N_("孙子女"), "grandparent": N_("祖父母"), "sibling": N_("兄弟姐妹"), "other": N_("其他")}
+LABOUR = {"full": N_("有劳动能力"), "partial": N_("部分丧失劳动能力"), "none": N_("无劳动能力")}
+HUKOU = {"local_urban": N_("本地城镇户籍"), "local_rural": N_("本地农村户籍"), "non_local": N_("非本地户籍（外来务工等）")}
+# What each case type asks for on the new-case page (the sections shown; the rest stay hidden).
+NEEDS = {
+    "dibao": ("household",),
+    "tekun": ("household", "tekun"),
+    "temporary": ("household", "temporary"),
+    "extension": ("recipient",),
+    "referral": ("household", "referral"),
+}
+PROMISE = N_("本人承诺：疫情防控期间本人及家庭成员的收入、财产状况未发生明显变化，所报情况真实；"
+             "如有变化将主动报告。如有虚报、隐瞒，愿意退还多领取的救助金并承担相应责任。")
+
+
+def codes() -> dict:
+    """The code tables the pages show, in the reader's language, also for the page's JavaScript."""
+    shown = lambda table: {key: gettext(label) for key, label in table.items()}  # noqa: E731
+    return {
+        "incomes": shown(kinds.INCOME_KINDS),
+        "counted": list(kinds.COUNTED),
+        "assets": shown(kinds.ASSET_KINDS),
+        "expenses": shown(kinds.EXPENSE_KINDS),
+        "circumstances": shown(kinds.CIRCUMSTANCE_KINDS),
+        "activities": shown(kinds.DAILY_ACTIVITIES),
+        "referral_statuses": shown(REFERRAL_STATUSES),
+        "evidence": shown(EVIDENCE_KINDS),
+    }
+
+
+def casework_page(name: str, request: Request, **context) -> Template:
+    return page(f"casework/{name}", request, K=kinds, CODES=codes(), **context)
+
+
+class FieldCaseworkController(Controller):
+    path = "/field/casework"
+    guards = [requires_user]
+
+    @get("/new", name="field_casework_new")
+    async def new_case(self, request: Request, type: FromQuery[str] = "dibao") -> Template:  # noqa: A002 - the query's name
+        """A new case of one type with only the fields that type needs (the type is `?type=`)."""
+        recipients = [c for c in await services.caseload(request.user) if c["status"] == "approved" and c["type"] != "referral"]
+        return casework_page(
+            "new", request, chosen=type if type in NEEDS else "dibao", NEEDS=NEEDS, RELATIONS=RELATIONS, LABOUR=LABOUR, HUKOU=HUKOU,
+            households=await services.households(request.user), communities=await services.communities(request.user),
+            recipients=recipients, organisations=await list_organisations(request.user, active_only=True), ORGANISATION_KINDS=ORGANISATION_KINDS,
+        )
+
+    @get("/finances", name="field_casework_finances")
+    async def finances(self, request: Request) -> Template:
+        """The household finances of the case in `?case=`: incomes, assets, expenses, circumstances."""
+        return casework_page("finances", request)
+
+    @get("/declaration", name="field_casework_declaration")
+    async def declaration(self, request: Request) -> Template:
+        """The self-declaration of the extension case in `?case=`, with its evidence."""
+        return casework_page("declaration", request, PROMISE=PROMISE)
+
+    @get("/referral", name="field_casework_referral")
+    async def referral(self, request: Request) -> Template:
+        """The referrals of the case in `?case=`: follow their status, or refer the person."""
+        organisations = await list_organisations(request.user, active_only=True)
+        return casework_page("referral", request, organisations=organisations, ORGANISATION_KINDS=ORGANISATION_KINDS)
