@@ -11,6 +11,7 @@ the same answer as for an id that does not exist.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 
 import pytest
@@ -349,4 +350,59 @@ async def test_records_inside_the_users_area_are_readable(client, world):
             status, text = rule.inside
             if response.status_code != status or text not in response.text:
                 wrong[f"{key} as {INSIDE[role]}"] = response.status_code
+    assert wrong == {}
+
+
+def _push(case_id: str) -> dict:
+    mutation = {"id": 1, "name": "case.update", "args": {"id": case_id, "notes": "改"}, "base_version": 1, "created_at": "2026-05-23T09:14:00+08:00"}
+    return {"client_id": str(uuid.uuid4()), "mutations": [mutation]}
+
+
+# Writes that name a record or an area in their body, not in the path: (user of an allowed role
+# whose area does not hold it, the body given the record's reference, that reference in
+# 华师社区, one that does not exist). The two answers must be the same refusal. (An invitation to
+# an area outside one's own is refused with 403 and its own message, since area codes are public:
+# tests/api/test_auth_pages.py.)
+BODY_SCOPED = {
+    "POST /api/referrals": ("worker3", lambda ref, r: {"json": {"id": str(uuid.uuid4()), "case_id": ref, "organisation_id": int(r["organisation"]), "reason": "测试"}},
+                            lambda r: r["case"], lambda r: str(uuid.uuid4())),
+    "POST /api/sync/push": ("worker3", lambda ref, r: {"json": _push(ref)}, lambda r: r["case"], lambda r: str(uuid.uuid4())),
+    "POST /api/declarations/approve": ("supervisor_th", lambda ref, r: {"json": {"ids": [ref]}}, lambda r: r["declaration"], lambda r: str(uuid.uuid4())),
+    "POST /watch/add": ("supervisor_th", lambda ref, r: {"data": {"person_id": ref, "reasons": "elderly_alone"}}, lambda r: r["person"], lambda r: str(uuid.uuid4())),
+    "POST /api/procedures/emergency": ("district_by", lambda ref, r: {"json": {"starts_on": "2026-01-01", "district": ref}},
+                                       lambda r: "440106", lambda r: "440199"),
+    "POST /api/organisations": ("district_by", lambda ref, r: {"json": {"name": "测试", "kind": "charity", "area": ref}}, lambda r: "440106", lambda r: "440199"),
+    "POST /api/standards": ("admin_sz", lambda ref, r: {"json": {"area": ref, "effective_from": "2024-01-01", "dibao_standard": "1000"}},
+                            lambda r: "440106004001", lambda r: "440106004999"),
+}
+
+
+def _answer(response) -> tuple[int, object]:
+    """Status and what the client reads; ids the client sent itself are left out."""
+    if "json" not in response.headers.get("content-type", ""):
+        return response.status_code, None
+    body = response.json()
+    for result in body.get("results", []) if isinstance(body, dict) else []:
+        result.pop("id", None)
+    return response.status_code, body
+
+
+def _refused(response) -> bool:
+    """An error, or (for answers with one result per item) no item done."""
+    if response.status_code >= 400:
+        return True
+    results = response.json().get("results") if response.status_code == 200 else None
+    return bool(results) and all(r["status"] not in ("applied", "approved") for r in results)
+
+
+async def test_writes_naming_a_record_elsewhere_are_refused_as_if_it_did_not_exist(client, world):
+    sessions, records = world
+    wrong = {}
+    for key, (username, body, elsewhere, missing) in sorted(BODY_SCOPED.items()):
+        method, path = key.split(" ", 1)
+        sessions.use(username)
+        outside = await client.request(method, path, follow_redirects=False, **body(elsewhere(records), records))
+        absent = await client.request(method, path, follow_redirects=False, **body(missing(records), records))
+        if _answer(outside) != _answer(absent) or not _refused(outside):
+            wrong[key] = (_answer(outside), _answer(absent))
     assert wrong == {}

@@ -90,7 +90,7 @@ async def home_records(client, sessions: Sessions) -> dict[str, str]:
     made = await make_case(community=HOME, status="submitted", serial=901)
     case_id, household_id = made["case_id"], made["household_id"]
     person = await Person.select(Person.id).where(Person.household == uuid.UUID(household_id)).first()
-    records = {"case": case_id, "household": household_id, "user": str(worker["id"])}
+    records = {"case": case_id, "household": household_id, "user": str(worker["id"]), "person": str(person["id"])}
 
     sessions.use("worker")
     photo = jpeg(color=(10, 200, 90))
