@@ -48,3 +48,55 @@ async def test_pushed_mutations_are_counted_by_status(client, demo):
     text = (await client.get("/metrics")).text
     assert applied_count(text) == before + 2
     assert 'doorstep_sync_mutations_total{status="rejected"}' in text
+
+
+def _metric(text: str, line_start: str) -> float:
+    """The value of one sample (summed if the server lists it more than once); 0 when absent."""
+    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith(line_start))
+
+
+async def test_uploads_are_counted_with_their_bytes(client, demo):
+    from tests.support.auth import sign_in
+    from tests.support.media import clean_media, jpeg, upload  # noqa: F401
+
+    before = (await client.get("/metrics")).text
+    await sign_in(client, "worker")
+    photo = jpeg()
+    _, response = await upload(client, photo, filetype="image/jpeg")
+    assert response.status_code == 204
+    after = (await client.get("/metrics")).text
+    completed = 'doorstep_uploads_total{outcome="completed"}'
+    assert _metric(after, completed) == _metric(before, completed) + 1
+    assert _metric(after, "doorstep_upload_bytes_total ") == _metric(before, "doorstep_upload_bytes_total ") + len(photo)
+
+
+async def test_metrics_add_up_every_server_process(demo):
+    """`doorstep serve --workers 2`: /metrics, whichever process answers it, counts the pushes
+    that every process applied."""
+    import httpx
+
+    from server.accounts.sessions import COOKIE_NAME, create_session
+    from server.accounts.tables import User
+    from server.settings import get_settings
+    from tests.api.test_sync_support import household_args, mutation
+    from tests.support.serve import Server
+
+    user = await User.select(User.id).where(User.username == "worker").first()
+    token = await create_session(user["id"])
+    server = Server(workers=2)
+    await server.start()
+    try:
+        pushes = 16
+        for n in range(1, pushes + 1):  # a new connection each time, so both processes take some
+            async with httpx.AsyncClient(base_url=server.url, cookies={COOKIE_NAME: token}) as http:
+                await http.get("/")
+                body = {"client_id": f"metrics-device-{n:02d}", "mutations": [mutation(1, "household.upsert", household_args(seed=n))]}
+                answer = await http.post("/api/sync/push", json=body, headers={"x-csrftoken": http.cookies["csrftoken"]})
+                assert answer.json()["results"][0]["status"] == "applied"
+        counting = {path.name for path in (get_settings().storage.home / "metrics").glob("counter_*.db")}
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            text = (await http.get("/metrics")).text
+    finally:
+        server.stop()
+    assert len(counting) >= 2, f"one process answered every push ({counting}): nothing to add up"
+    assert _metric(text, 'doorstep_sync_mutations_total{status="applied"}') == pushes

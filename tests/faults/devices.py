@@ -1,4 +1,4 @@
-"""Devices that keep syncing through faults, a server process to kill, and the check afterwards.
+"""Devices that keep syncing through faults, and the check afterwards.
 
 A `RetryingDevice` behaves like the field app's outbox and upload queue: it keeps creating
 households and cases, uploads an evidence file now and then by tus and attaches it, and retries
@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
-import signal
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -23,53 +19,12 @@ from piccolo.querystring import QueryString
 
 from server.accounts.sessions import COOKIE_NAME
 from tests.api.test_sync_support import household_args, mutation
-from tests.support.media import REPO, TUS, free_port, metadata, mp4
+from tests.support.media import TUS, metadata, mp4
 
 BATCH = 10
 CHUNK = 256 * 1024
 FILE_SIZE = 1024 * 1024
 FILE_EVERY = 4  # one evidence file per this many households
-
-
-class Server:
-    """`doorstep serve` as a child process on a fixed port, started again after each kill."""
-
-    def __init__(self, env: dict | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://localhost:{self.port}"
-        self.env = {**os.environ, **(env or {}), "PORT": str(self.port), "DOORSTEP_ORIGIN": self.url}
-        self.process: subprocess.Popen | None = None
-        self.log = Path(self.env["DOORSTEP_HOME"]) / f"serve-{self.port}.log"
-
-    async def start(self) -> None:
-        command = [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)]
-        self.process = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        await wait_healthy(self.url, self.process, self.log)
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-
-
-async def wait_healthy(url: str, process: subprocess.Popen | None = None, log: Path | None = None, attempts: int = 1200) -> None:
-    """Until /healthz answers 200 (it answers 503 while the database does not)."""
-    async with httpx.AsyncClient() as http:
-        for _ in range(attempts):
-            try:
-                if (await http.get(f"{url}/healthz", timeout=2)).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if process is not None and process.poll() is not None:
-                raise AssertionError(f"the server exited: {log.read_text()[-2000:] if log else ''}")
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"{url} did not become healthy")
 
 
 class RetryingDevice:

@@ -19,9 +19,10 @@ import httpx
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 
-from tests.faults.devices import RetryingDevice, Server, check_nothing_lost_or_doubled, wait_healthy
+from tests.faults.devices import RetryingDevice, check_nothing_lost_or_doubled
 from tests.faults.private_postgres import PrivatePostgres
 from tests.support.media import REPO
+from tests.support.serve import Server, wait_healthy
 
 pytestmark = pytest.mark.postgres_only
 

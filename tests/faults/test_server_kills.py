@@ -10,8 +10,9 @@ from server.accounts.sessions import create_session
 from server.accounts.tables import User
 from server.db import get_engine
 from server.settings import get_settings
-from tests.faults.devices import RetryingDevice, Server, check_nothing_lost_or_doubled
+from tests.faults.devices import RetryingDevice, check_nothing_lost_or_doubled
 from tests.support.media import clean_media  # noqa: F401  (fixture)
+from tests.support.serve import Server
 
 KILLS = 5
 WORKERS = (("worker", "440106004001"), ("worker2", "440106004002"), ("worker3", "440111002001"))
