@@ -6,7 +6,7 @@ from server.accounts.current import CurrentUser
 from server.accounts.roles import ADMIN, ROLE_RANK
 from server.accounts.sessions import create_session, end_sessions_of, end_sessions_of_passkey, session_kind
 from server.accounts.tables import Passkey, User
-from server.areas.scope import in_scope
+from server.areas.scope import get_in_scope, in_scope
 from server.audit.services import record
 from server.clock import now
 from server.errors import Invalid, NotFound
@@ -110,10 +110,10 @@ async def people_in_scope(manager: CurrentUser) -> list[dict]:
 
 async def managed_person(manager: CurrentUser, user_id: int) -> dict:
     """A person the manager may act on; NotFound outside their scope or above their rank."""
-    row = await User.select(
-        User.id, User.username, User.display_name, User.role, User.area.code.as_alias("area_code")
-    ).where((User.id == user_id) & in_scope(manager, User.area)).first()
-    if row is None or row["id"] == manager.id or not may_manage(manager, row["role"]):
+    row = await get_in_scope(
+        manager, User, user_id, User.area, User.id, User.username, User.display_name, User.role, User.area.code.as_alias("area_code")
+    )
+    if row["id"] == manager.id or not may_manage(manager, row["role"]):
         raise NotFound()
     return row
 

@@ -45,9 +45,14 @@ async def area_for_write(user: CurrentUser, code: str) -> dict:
     return area
 
 
-async def get_in_scope(user: CurrentUser, table: type[T], pk, area_column: ForeignKey) -> dict:
-    """One row by primary key, or NotFound when it is absent or outside the user's scope."""
-    row = await table.select().where((table._meta.primary_key == pk) & in_scope(user, area_column)).first()
+async def find_in_scope(user: CurrentUser, table: type[T], pk, area_column: ForeignKey, *columns) -> dict | None:
+    """One row by primary key (every column, or `columns`), or None when it is absent or outside the user's scope."""
+    return await table.select(*columns).where((table._meta.primary_key == pk) & in_scope(user, area_column)).first()
+
+
+async def get_in_scope(user: CurrentUser, table: type[T], pk, area_column: ForeignKey, *columns) -> dict:
+    """One row by primary key (every column, or `columns`), or NotFound when it is absent or outside the user's scope."""
+    row = await find_in_scope(user, table, pk, area_column, *columns)
     if row is None:
         raise NotFound()
     return row

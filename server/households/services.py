@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from server.accounts.current import CurrentUser
-from server.areas.scope import area_for_write, in_scope
+from server.areas.scope import area_for_write, find_in_scope, in_scope
 from server.clock import now
 from server.errors import Invalid, NotFound
 from server.households.idnumber import birth_date_of, sex_of
@@ -162,7 +162,7 @@ async def list_households() -> list[tuple[str, str]]:
 
 
 async def household_in_scope(user: CurrentUser, household_id: uuid.UUID) -> dict | None:
-    return await Household.select(*_COLUMNS).where((Household.id == household_id) & in_scope(user, Household.area)).first()
+    return await find_in_scope(user, Household, household_id, Household.area, *_COLUMNS)
 
 
 async def household_anywhere(household_id: uuid.UUID) -> dict | None:
