@@ -86,6 +86,14 @@ def test_returned_case_is_answered_offline_on_the_phone_and_comes_back_to_review
     page.reload()
     field_ready(page)
     assert page.locator("[data-task-count]").inner_text() == "1"
+    # The returned case's own page says what is asked for, and links to the task.
+    page.goto(f"{live_server}/field/cases/{case_id}")
+    field_ready(page)
+    request_link = page.locator(f"[data-case-tasks] a[href='/field/tasks/{task_id}']")
+    request_link.wait_for()
+    assert REQUEST in request_link.inner_text()
+    page.goto(f"{live_server}/field")
+    field_ready(page)
 
     phone.set_offline(True)
     page.click("a.tasks-link")

@@ -11,18 +11,38 @@ async function answeredHere() {
   return new Set((await entries()).filter((e) => e.name === "task.answer" && ANSWERED_HERE.includes(e.state)).map((e) => e.args.id));
 }
 
+// The open tasks (of `userId` only, when given) the device knows, less those answered here.
 export async function openTasks(userId) {
   const answered = await answeredHere();
   const tasks = (await all("records", "type")).filter((r) => r.type === "task").map((r) => r.data);
-  return { answered, open: tasks.filter((t) => t.status === "open" && String(t.assigned_to) === String(userId) && !answered.has(t.id)) };
+  const wanted = (t) => t.status === "open" && !answered.has(t.id) && (userId === undefined || String(t.assigned_to) === String(userId));
+  return { answered, open: tasks.filter(wanted) };
+}
+
+// On a case page: the open requests for that case, each a link to answer it.
+function renderCaseTasks(list, open) {
+  const caseId = list.closest("[data-case]")?.dataset.case;
+  const mine = open.filter((t) => t.case_id === caseId);
+  list.hidden = !mine.length;
+  list.replaceChildren(...mine.map((t) => {
+    const li = document.createElement("li");
+    const link = Object.assign(document.createElement("a"), { href: `/field/tasks/${t.id}` });
+    const badge = Object.assign(document.createElement("span"), { className: "badge warn", textContent: "待答复" });
+    const request = Object.assign(document.createElement("span"), { className: "block request", textContent: t.request });
+    link.append(badge, " 退回补充", request);
+    li.append(link);
+    return li;
+  }));
 }
 
 export async function renderTasks(root = document) {
   const badge = root.querySelector("[data-task-count]");
   const items = root.querySelectorAll("[data-task-id][data-task-status=open]");
   const page = root.querySelector("[data-task][data-task-status=open]");
-  if (!badge && !items.length && !page) return;
+  const caseTasks = root.querySelector("[data-case-tasks]");
+  if (!badge && !items.length && !page && !caseTasks) return;
   const { answered, open } = await openTasks(badge?.dataset.user);
+  if (caseTasks) renderCaseTasks(caseTasks, open);
   // Before the device's first pull it knows no tasks: the server's count stays.
   if (badge && (await getMeta("cursor"))) {
     badge.textContent = String(open.length);
