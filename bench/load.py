@@ -27,6 +27,7 @@ import hashlib
 import io
 import os
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -238,6 +239,23 @@ def cpu_seconds(pid: int) -> float:
     return own + sum(cpu_seconds(int(child)) for child in children)
 
 
+async def database_cpu_seconds() -> dict[int, float]:
+    """CPU time of each PostgreSQL backend serving this database (the server's pooled connections)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(os.environ["DATABASE_URL"])
+    try:
+        pids = [row["pid"] for row in await connection.fetch("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+    finally:
+        await connection.close()
+    return {pid: cpu_seconds(pid) for pid in pids}
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 async def metrics_check(url: str, sent: int, files: int) -> list[str]:
     """/metrics, added up over every server process, must count what the devices sent."""
     async with httpx.AsyncClient() as http:
@@ -315,15 +333,18 @@ async def main() -> None:
             photo, load, stop = a_photo(), [], asyncio.Event()
             watcher = asyncio.create_task(watch_load(load, stop))
             print(f"{args.devices} devices for {args.duration:.0f} s against {args.workers} server processes ...", flush=True)
-            started, cpu_before = time.monotonic(), cpu_seconds(server.pid)
+            started, cpu_before, own_before, db_before = time.monotonic(), cpu_seconds(server.pid), own_cpu_seconds(), await database_cpu_seconds()
             await asyncio.gather(*(d.run(photo, started + args.duration, args.think) for d in devices))
-            elapsed, cpu = time.monotonic() - started, cpu_seconds(server.pid) - cpu_before
+            elapsed, cpu, own = time.monotonic() - started, cpu_seconds(server.pid) - cpu_before, own_cpu_seconds() - own_before
+            db_after = await database_cpu_seconds()
+            db = sum(db_after[pid] - db_before.get(pid, 0.0) for pid in db_after)
             stop.set()
             await watcher
             report(first, stats, elapsed, load)
             answered = sum(len(v) for v in stats.latency.values())
             print(f"server processes' CPU during the run: {cpu:.1f} s ({cpu / elapsed:.2f} cores), "
-                  f"{cpu / answered * 1000:.0f} ms per request (PostgreSQL's own CPU not included)")
+                  f"{cpu / answered * 1000:.0f} ms per request; PostgreSQL backends of this database: {db:.1f} s; "
+                  f"this load generator: {own:.1f} s ({own / elapsed:.2f} cores)")
             await asyncio.gather(*(d.drain(time.monotonic() + 120) for d in devices))
             for device in devices:
                 await device.http.aclose()
