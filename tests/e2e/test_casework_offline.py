@@ -311,7 +311,31 @@ def test_worker_opens_every_case_type_offline_and_it_reaches_the_supervisor(live
     finally:
         supervisor.close()
     follow_referral(page, live_server, referral, referral_row["id"])
+    edit_finances_again(page, live_server, dibao)
     context.close()
+
+
+def edit_finances_again(page, base: str, case_id: str) -> None:
+    """Later, offline again: the form loads the synced finances and the save names their version."""
+    page.goto(f"{base}/field")  # online: the pull brought the finances record
+    page.context.set_offline(True)
+    open_form(page, base, "finances", case_id)
+    assert page.locator("[name='incomes.0.amount']").input_value() == "1800.00"
+    assert page.locator("[name='incomes.1.kind']").input_value() == "youfu"
+    assert page.locator("[name='assets.0.value']").input_value() == "5000.00"
+    page.fill("[name='incomes.0.amount']", "2000")
+    page.click("button:has-text('保存家庭经济状况')")
+    page.wait_for_url(f"**/field/cases/{case_id}")
+    sent = page.evaluate("""async () => { const { all } = await import('/static/js/db.js');
+        return (await all('outbox')).filter((e) => e.name === 'finances.set' && e.state === 'pending').map((e) => [e.base_version, e.args.incomes]); }""")
+    assert sent == [[1, [{"member": "王伟", "kind": "wage", "amount": "2000", "note": ""}, {"member": "李娜", "kind": "youfu", "amount": "300.00", "note": ""}]]]
+    page.context.set_offline(False)
+    wait_synced(page)
+    row = run(CaseFinances.select(CaseFinances.data, CaseFinances.version).where(CaseFinances.case == case_id).first())
+    assert row["version"] == 2 and json.loads(row["data"])["incomes"][0]["amount"] == "2000.00"
+    # 2000 ÷ 3 = 666.67 per person (to the fen, half up); (1120 − 666.67) × 3 = 1359.99
+    eligibility = page.context.request.get(f"{base}/api/cases/{case_id}/eligibility").json()
+    assert (eligibility["finances_version"], eligibility["per_capita_income"], eligibility["amount"]) == (2, "666.67", "1359.99")
 
 
 def follow_referral(page, base: str, case_id: str, referral_id) -> None:
@@ -329,12 +353,49 @@ def follow_referral(page, base: str, case_id: str, referral_id) -> None:
     field_ready(page)
     item = page.locator(f"[data-referral='{referral_id}']")
     assert error_beside(item, "[name=on]") == "服务器退回：日期不能早于上一步的日期"
-    for step in ("received", "done"):
+    for step, label in (("received", "已接收"), ("done", "已办结")):
         item = page.locator(f"[data-referral='{referral_id}']")
         item.locator("[name=status]").select_option(step)
         item.locator("button:has-text('更新状态')").click()
         wait_synced(page)
         page.reload()
         field_ready(page)
+        # The step came back from the server (not the device's pending copy) before the next one.
+        page.locator(f"[data-referral='{referral_id}'] [data-slot=status]", has_text=re.compile(f"^{label}")).wait_for()
     assert run(Referral.select(Referral.status).where(Referral.id == referral_id).first())["status"] == "done"
     assert "已办结" in page.locator(f"[data-referral='{referral_id}'] [data-slot=status]").inner_text()
+
+
+ID_NUMBERS = [WANG_WEI, WANG_WEI[:-1] + ("0" if WANG_WEI[-1] != "0" else "1"), "440106198002300010", "4401061980010100", "", f" {LI_NA} ",
+              "44010619900101003X", "44010619900101003x", "A4010619800101001X"]
+PHONES = ["13800138000", "138 0013 8000", "+8613800138000", "12800138000", "020-38001234", "0203800123", "", "（020）38001234", "1380013800a"]
+AMOUNTS = ["1800", "1800.5", "1800.50", "1800.555", "1800.500", "1,800.00", "-1", "-0.00", "abc", "", "999999999.99", "1000000000", ".5", "5.", "+5", "-.5", "."]
+DATES = ["2022-04-01", "2022-02-30", "2022-4-1", "1899-12-31", "", "2024-02-29", "2023-02-29"]
+
+
+def server_reason(check, value):
+    from server.errors import Invalid
+
+    try:
+        check(value)
+    except Invalid as error:
+        return error.reason
+    return None
+
+
+def test_phone_checks_say_what_the_server_says(live_server, browser):
+    """The phone's rules (casework-rules.js) give the server's answer, word for word."""
+    from server.validation import rules
+
+    page = browser.new_page()
+    page.goto(f"{live_server}/field/offline")
+    answers = page.evaluate(
+        """async ([ids, phones, amounts, dates]) => { const r = await import('/static/js/casework-rules.js');
+           return { ids: ids.map((v) => r.idNumberError(v)), phones: phones.map((v) => r.phoneError(v)),
+                    amounts: amounts.map((v) => r.moneyError(v)), dates: dates.map((v) => r.dateError(v, { required: true })) }; }""",
+        [ID_NUMBERS, PHONES, AMOUNTS, DATES],
+    )
+    assert answers["ids"] == [server_reason(lambda v: rules.id_number(v, "id"), v) for v in ID_NUMBERS]
+    assert answers["phones"] == [server_reason(lambda v: rules.phone(v, "phone"), v) for v in PHONES]
+    assert answers["amounts"] == [server_reason(lambda v: rules.money(v, "amount"), v) for v in AMOUNTS]
+    assert answers["dates"] == [server_reason(lambda v: rules.day(v, "on"), v) for v in DATES]

@@ -33,10 +33,10 @@ export function phoneError(value, required = true) {
 export function moneyError(value, required = true) {
   const v = String(value ?? "").trim().replace(/[,，]/g, "");
   if (!v) return required ? "请填写金额" : null;
-  const match = v.match(/^(-?)(\d+)(?:\.(\d+))?$/);
-  if (!match) return "金额格式不正确，应为数字，最多两位小数";
+  const match = v.match(/^([+-]?)(\d*)(?:\.(\d*))?$/);
+  if (!match || !/\d/.test(v)) return "金额格式不正确，应为数字，最多两位小数";
   if ((match[3] || "").replace(/0+$/, "").length > 2) return "金额最多保留两位小数（到分）";
-  if (match[1] && /[1-9]/.test(v)) return "金额不能为负数";
+  if (match[1] === "-" && /[1-9]/.test(v)) return "金额不能为负数";
   if (match[2].replace(/^0+/, "").length > 9) return "金额过大，请核对";
   return null;
 }
