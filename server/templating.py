@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import escape
 from litestar.template.config import TemplateConfig
 
 from server import i18n
@@ -17,6 +18,12 @@ TEMPLATES_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
 
 
+def _escaped(translate):
+    """Jinja takes what `_()` answers as safe HTML. A catalogue message is, but `_()` of a record's
+    text (a name, an address, a note) answers that text itself: escape it, so that it shows as text."""
+    return lambda *args: escape(translate(*args))
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -25,7 +32,7 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(_escaped(i18n.gettext), _escaped(i18n.ngettext), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
         ROLE_LABEL=ROLE_LABEL,
         CASE_TYPES=CASE_TYPES,
