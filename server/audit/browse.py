@@ -18,6 +18,7 @@ from piccolo.querystring import QueryString
 from server.accounts.current import CurrentUser
 from server.audit.tables import AuditEvent
 from server.errors import Invalid
+from server.validation.cells import safe_row
 
 PAGE_SIZE = 100
 MAX_EXPORT = 100_000
@@ -95,6 +96,6 @@ async def export_csv(user: CurrentUser, f: AuditFilters) -> tuple[bytes, int]:
     writer = csv.writer(out)
     writer.writerow(["id", "at", "actor", "action", "target_type", "target_id", "detail", "hash"])
     for r in rows:
-        writer.writerow([r["id"], r["at"].isoformat(), r["actor_name"], r["action"], r["target_type"], r["target_id"],
-                         json.dumps(r["detail"], ensure_ascii=False, sort_keys=True), r["hash"]])
+        writer.writerow(safe_row([r["id"], r["at"].isoformat(), r["actor_name"], r["action"], r["target_type"], r["target_id"],
+                                  json.dumps(r["detail"], ensure_ascii=False, sort_keys=True), r["hash"]]))
     return ("\ufeff" + out.getvalue()).encode("utf-8"), len(rows)

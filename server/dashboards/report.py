@@ -17,6 +17,7 @@ from server.clock import now
 from server.dailycheck.schemas import ALARMING_HEALTH, ALARMING_LIVING, CONTACT, HEALTH, LIVING, NEEDS
 from server.dashboards.services import area_for_dashboard, day_picture
 from server.i18n import gettext as _
+from server.validation.cells import safe_cell
 from server.watch.days import LOCAL
 from server.watch.services import REASONS
 
@@ -125,6 +126,7 @@ def workbook(report: dict) -> bytes:
         for line in sheet.iter_rows():
             for cell in line:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.value = safe_cell(cell.value)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -18,6 +18,7 @@ from server.errors import Forbidden, Invalid
 from server.households.idnumber import mask
 from server.i18n import gettext as _
 from server.procedures.services import LOCAL
+from server.validation.cells import safe_row
 from server.review import queue
 from server.review.reasons import ACTIONS, REJECT_REASONS, STEPS
 from server.review.tables import Decision
@@ -94,8 +95,8 @@ def to_csv(header: list[str], rows: list[list]) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(safe_row(header))
+    writer.writerows(safe_row(row) for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -104,9 +105,9 @@ def to_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
-    sheet.append(header)
+    sheet.append(safe_row(header))
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
