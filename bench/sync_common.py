@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import sys
 import tempfile
@@ -106,18 +107,35 @@ def caseload(n: int, *, community: str = "440106004001") -> list[tuple[str, dict
     return items
 
 
-async def push_all(http, client_id: str, items: list[tuple[str, dict]], *, batch: int = 100, first_id: int = 1) -> int:
-    """Push `items` in batches; answers how many were applied."""
-    applied = 0
+def encode_batches(client_id: str, items: list[tuple[str, dict]], *, batch: int = 100, first_id: int = 1) -> list[bytes]:
+    """The push bodies for `items`, in batches, encoded as a device would send them."""
+    bodies = []
     for start in range(0, len(items), batch):
         mutations = [
             {"id": first_id + start + k, "name": name, "args": args, "base_version": None, "created_at": "2026-05-23T09:14:00+08:00"}
             for k, (name, args) in enumerate(items[start : start + batch])
         ]
-        response = await http.post("/api/sync/push", json={"client_id": client_id, "mutations": mutations})
+        bodies.append(json.dumps({"client_id": client_id, "mutations": mutations}).encode())
+    return bodies
+
+
+async def post_batches(http, bodies: list[bytes]) -> list:
+    """Send the push bodies one after the other; answers the responses (each checked for 200)."""
+    responses = []
+    for body in bodies:
+        response = await http.post("/api/sync/push", content=body, headers={"content-type": "application/json"})
         response.raise_for_status()
-        applied += sum(1 for r in response.json()["results"] if r["status"] == "applied")
-    return applied
+        responses.append(response)
+    return responses
+
+
+def applied_in(responses: list) -> int:
+    return sum(1 for response in responses for r in response.json()["results"] if r["status"] == "applied")
+
+
+async def push_all(http, client_id: str, items: list[tuple[str, dict]], *, batch: int = 100, first_id: int = 1) -> int:
+    """Push `items` in batches; answers how many were applied."""
+    return applied_in(await post_batches(http, encode_batches(client_id, items, batch=batch, first_id=first_id)))
 
 
 def run(main) -> None:

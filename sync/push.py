@@ -3,7 +3,10 @@
 One push is one write transaction (BEGIN IMMEDIATE on SQLite; the client's row locked FOR
 UPDATE on PostgreSQL), so the effects of the applied mutations and the client's
 `last_mutation_id` commit together or not at all. Each mutation runs under a savepoint: a
-`Rejected` one is rolled back on its own and the queue moves on.
+`Rejected` one is rolled back on its own and the queue moves on. A mutation with a batched
+form stages its rows instead (sync/batch.py): it needs no savepoint, and the rows of the
+whole batch are inserted at its end, a statement per table. The engine's own rows (the
+mutation log, the client, the change feed) are written the same way, with plain SQL.
 """
 
 from __future__ import annotations
@@ -13,16 +16,17 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from piccolo.engine.postgres import PostgresEngine
+import msgspec
 
-from sync import feed
+from sync import feed, sql
+from sync.batch import Batch, BatchFailed
 from sync.caller import Caller
 from sync.clock import now
 from sync.db import write_transaction
 from sync.epoch import current_epoch
 from sync.errors import ClientNotYours
-from sync.registry import MutationContext, Rejected, RetryLater, StaleState, handler_for
-from sync.tables import SyncClient, SyncMutation
+from sync.registry import MutationContext, Rejected, RetryLater, StaleState, batched_handler_for, handler_for
+from sync.tables import SyncClient
 
 log = logging.getLogger("doorstep.sync")
 
@@ -46,28 +50,27 @@ def parse_created_at(raw: str | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-async def _lock_client(db, client_id: str, user_id: int, at: datetime) -> dict:
+async def _lock_client(connection: sql.Connection, client_id: str, user_id: int, at: datetime) -> dict:
     """The client's row, created on first use, locked for this transaction."""
-    await SyncClient.insert(SyncClient(client_id=client_id, user_id=user_id, last_mutation_id=0, epoch="", created_at=at)).on_conflict(
-        target=SyncClient.client_id, action="DO NOTHING"
+    await connection.execute(
+        "INSERT INTO sync_client (client_id, user_id, last_mutation_id, epoch, created_at) VALUES (?, ?, 0, '', ?) ON CONFLICT (client_id) DO NOTHING",
+        client_id,
+        user_id,
+        at,
     )
-    query = SyncClient.select(SyncClient.id, SyncClient.user_id, SyncClient.last_mutation_id, SyncClient.epoch).where(
-        SyncClient.client_id == client_id
-    )
-    if isinstance(db, PostgresEngine):
-        query = query.lock_rows("UPDATE")
-    row = await query.first()
-    assert row is not None
-    return row
+    lock = " FOR UPDATE" if connection.postgres else ""  # SQLite: BEGIN IMMEDIATE holds the write lock
+    rows = await connection.fetch(f"SELECT id, user_id, last_mutation_id, epoch FROM sync_client WHERE client_id = ?{lock}", client_id)
+    return rows[0]
 
 
-async def _stored_answers(client_id: str, ids: list[int]) -> dict[int, dict]:
-    if not ids:
-        return {}
-    rows = await SyncMutation.select(SyncMutation.mutation_id, SyncMutation.result).where(
-        (SyncMutation.client_id == client_id) & SyncMutation.mutation_id.is_in(ids)
-    ).output(load_json=True)
-    return {row["mutation_id"]: row["result"] for row in rows}
+async def _stored_answers(connection: sql.Connection, client_id: str, ids: list[int]) -> dict[int, dict]:
+    found: dict[int, dict] = {}
+    for chunk in sql.chunks(ids):
+        rows = await connection.fetch(
+            f"SELECT mutation_id, result FROM sync_mutation WHERE client_id = ? AND mutation_id IN ({sql.placeholders(len(chunk))})", client_id, *chunk
+        )
+        found.update({row["mutation_id"]: msgspec.json.decode(row["result"]) for row in rows})
+    return found
 
 
 def _duplicate(mutation_id: int, original: dict | None) -> dict:
@@ -76,44 +79,124 @@ def _duplicate(mutation_id: int, original: dict | None) -> dict:
     return {**original, "id": mutation_id, "status": DUPLICATE, "original_status": original["status"]}
 
 
-async def _apply_one(txn, ctx: MutationContext, mutation: Mutation) -> tuple[dict, bool]:
-    """Run one handler under a savepoint; answers (answer, stop_the_batch)."""
+def _gap(mutation_id: int, last: int) -> dict:
+    return {
+        "id": mutation_id,
+        "status": GAP,
+        "reason": f"操作编号不连续：服务器已确认到 {last}，下一个应为 {last + 1}，收到 {mutation_id}；请从 {last + 1} 起按顺序重发",
+        "expected_id": last + 1,
+    }
+
+
+def _answer(mutation_id: int, result: dict | None) -> dict:
+    """The answer of a handler that returned: applied, or conflict when it kept one."""
+    result = dict(result or {})
+    conflict = result.pop("conflict", None)
+    if conflict is not None:
+        return {"id": mutation_id, "status": CONFLICT, "result": result, "conflict": conflict}
+    return {"id": mutation_id, "status": APPLIED, "result": result}
+
+
+def _refusal(mutation_id: int, exc: Rejected | RetryLater) -> tuple[dict, bool]:
+    """The answer of a handler that raised (answer, stop_the_batch)."""
+    if isinstance(exc, StaleState):
+        return {"id": mutation_id, "status": CONFLICT, "reason": exc.reason, "field": exc.field, "expected": exc.expected, "actual": exc.actual}, False
+    if isinstance(exc, RetryLater):
+        return {"id": mutation_id, "status": RETRY, "reason": exc.reason}, True
+    answer = {"id": mutation_id, "status": REJECTED, "reason": exc.reason}
+    if exc.field:
+        answer["field"] = exc.field
+    if exc.details:
+        answer["details"] = exc.details
+    return answer, False
+
+
+async def _apply_plain(txn, ctx: MutationContext, mutation: Mutation) -> tuple[dict, bool]:
+    """Run the plain handler under a savepoint; answers (answer, stop_the_batch)."""
     handler = handler_for(mutation.name)
-    if handler is None:
-        return {"id": mutation.id, "status": REJECTED, "reason": f"未知的操作：{mutation.name}", "field": "name"}, False
+    assert handler is not None
     savepoint = await txn.savepoint()
     saved = feed.checkpoint()
     try:
         result = await handler(ctx, mutation.args)
-    except StaleState as exc:
+    except (Rejected, RetryLater) as exc:
         await savepoint.rollback_to()
         feed.restore(saved)
-        answer = {"id": mutation.id, "status": CONFLICT, "reason": exc.reason, "field": exc.field, "expected": exc.expected, "actual": exc.actual}
-        return answer, False
-    except Rejected as exc:
-        await savepoint.rollback_to()
-        feed.restore(saved)
-        answer = {"id": mutation.id, "status": REJECTED, "reason": exc.reason}
-        if exc.field:
-            answer["field"] = exc.field
-        if exc.details:
-            answer["details"] = exc.details
-        return answer, False
-    except RetryLater as exc:
-        await savepoint.rollback_to()
-        feed.restore(saved)
-        return {"id": mutation.id, "status": RETRY, "reason": exc.reason}, True
+        return _refusal(mutation.id, exc)
     except Exception:  # a bug or a passing database error: nothing applied, the device retries
         log.exception("mutation %s #%s of client %s failed", mutation.name, mutation.id, ctx.client_id)
         await savepoint.rollback_to()
         feed.restore(saved)
         return {"id": mutation.id, "status": RETRY, "reason": "服务器处理该操作时出错，稍后将自动重试"}, True
     await savepoint.release()
-    result = dict(result or {})
-    conflict = result.pop("conflict", None)
-    if conflict is not None:
-        return {"id": mutation.id, "status": CONFLICT, "result": result, "conflict": conflict}, False
-    return {"id": mutation.id, "status": APPLIED, "result": result}, False
+    return _answer(mutation.id, result), False
+
+
+async def _apply_batched(ctx: MutationContext, mutation: Mutation, batch: Batch) -> tuple[dict, bool] | None:
+    """Run the batched form, which stages rows instead of writing; None when it leaves the mutation to the plain handler."""
+    batched = batched_handler_for(mutation.name)
+    if batched is None:
+        return None
+    mark, saved = batch.mark(), feed.checkpoint()
+    try:
+        result = await batched(ctx, mutation.args, batch)
+    except (Rejected, RetryLater) as exc:
+        batch.drop_since(mark)
+        feed.restore(saved)
+        await batch.settle()  # the failed form may have changed facts before it raised
+        return _refusal(mutation.id, exc)
+    except Exception as exc:  # the plain handler, under a savepoint, will say what to answer
+        raise BatchFailed(f"batched form of {mutation.name} #{mutation.id} failed: {exc!r}") from exc
+    if result is None:
+        batch.drop_since(mark)
+        feed.restore(saved)
+        return None
+    return _answer(mutation.id, result), False
+
+
+async def _apply(txn, ctx: MutationContext, mutation: Mutation, batch: Batch | None) -> tuple[dict, bool]:
+    """Apply one mutation; answers (answer, stop_the_batch)."""
+    if handler_for(mutation.name) is None:
+        return {"id": mutation.id, "status": REJECTED, "reason": f"未知的操作：{mutation.name}", "field": "name"}, False
+    if batch is not None:
+        outcome = await _apply_batched(ctx, mutation, batch)
+        if outcome is not None:
+            return outcome
+        await batch.settle()  # the plain handler reads the database: it must hold the staged rows
+    return await _apply_plain(txn, ctx, mutation)
+
+
+def _log_row(client_id: str, caller: Caller, mutation: Mutation, answer: dict, created_at: datetime | None, received_at: datetime) -> tuple:
+    return (
+        client_id,
+        mutation.id,
+        mutation.name,
+        msgspec.json.encode(mutation.args).decode(),
+        mutation.base_version,
+        answer["status"],
+        msgspec.json.encode(answer).decode(),
+        caller.user_id,
+        caller.passkey_id,
+        caller.session_id,
+        created_at,
+        received_at,
+    )
+
+
+_LOG_COLUMNS = (
+    "client_id",
+    "mutation_id",
+    "name",
+    "args",
+    "base_version",
+    "status",
+    "result",
+    "user_id",
+    "passkey_id",
+    "session_id",
+    "created_at",
+    "received_at",
+)
 
 
 async def push(caller: Caller, client_id: str, mutations: list[Mutation]) -> dict[str, Any]:
@@ -121,12 +204,22 @@ async def push(caller: Caller, client_id: str, mutations: list[Mutation]) -> dic
 
     Raises ClientNotYours when another person first used this client id.
     """
+    try:
+        return await _push(caller, client_id, mutations, batched=True)
+    except BatchFailed:
+        log.warning("batched push of client %s failed; applying it again one mutation at a time", client_id, exc_info=True)
+        return await _push(caller, client_id, mutations, batched=False)
+
+
+async def _push(caller: Caller, client_id: str, mutations: list[Mutation], *, batched: bool) -> dict[str, Any]:
+    """One attempt in one transaction; with `batched`, mutations that have a batched form use it."""
     db = SyncClient._meta.db
-    epoch = await current_epoch()
     received_at = now()
     results: list[dict] = []
     async with write_transaction(db) as txn:
-        client = await _lock_client(db, client_id, caller.user_id, received_at)
+        connection = sql.in_transaction(db)
+        epoch = await current_epoch()
+        client = await _lock_client(connection, client_id, caller.user_id, received_at)
         if client["user_id"] != caller.user_id:
             raise ClientNotYours("该设备标识已由其他用户使用；请在本设备上重新登录以获得新的设备标识。", field="client_id")
         last = client["last_mutation_id"]
@@ -134,23 +227,16 @@ async def push(caller: Caller, client_id: str, mutations: list[Mutation]) -> dic
         # the device cannot re-send what it already removed, so the first id after the
         # epoch changed may skip ahead once. Within an epoch a gap is always refused.
         may_skip = client["epoch"] != "" and client["epoch"] != epoch
-        stored = await _stored_answers(client_id, [m.id for m in mutations if m.id <= last])
-        records: list[SyncMutation] = []
-        batch_cache: dict = {}  # shared by the handlers of this batch (e.g. looked-up areas)
+        stored = await _stored_answers(connection, client_id, [m.id for m in mutations if m.id <= last])
+        log_rows: list[tuple] = []
+        batch = Batch(db, mutations)
         async with feed.batched_changes():
             for mutation in mutations:
                 if mutation.id <= last:
                     results.append(_duplicate(mutation.id, stored.get(mutation.id)))
                     continue
                 if mutation.id != last + 1 and not may_skip:
-                    results.append(
-                        {
-                            "id": mutation.id,
-                            "status": GAP,
-                            "reason": f"操作编号不连续：服务器已确认到 {last}，下一个应为 {last + 1}，收到 {mutation.id}；请从 {last + 1} 起按顺序重发",
-                            "expected_id": last + 1,
-                        }
-                    )
+                    results.append(_gap(mutation.id, last))
                     break
                 try:
                     created_at = parse_created_at(mutation.created_at)
@@ -168,36 +254,21 @@ async def push(caller: Caller, client_id: str, mutations: list[Mutation]) -> dic
                         passkey_id=caller.passkey_id,
                         session_id=caller.session_id,
                         received_at=received_at,
-                        extra={"batch": batch_cache},
+                        extra={"batch": batch.cache},
                     )
-                    answer, stop = await _apply_one(txn, ctx, mutation)
+                    answer, stop = await _apply(txn, ctx, mutation, batch if batched else None)
                 results.append(answer)
                 if stop:
                     break
                 may_skip = False
                 last = mutation.id
                 stored[mutation.id] = answer
-                records.append(
-                    SyncMutation(
-                        client_id=client_id,
-                        mutation_id=mutation.id,
-                        name=mutation.name,
-                        args=mutation.args,
-                        base_version=mutation.base_version,
-                        status=answer["status"],
-                        result=answer,
-                        user_id=caller.user_id,
-                        passkey_id=caller.passkey_id,
-                        session_id=caller.session_id,
-                        created_at=created_at,
-                        received_at=received_at,
-                    )
-                )
-        if records:
-            await SyncMutation.insert(*records)
-        await SyncClient.update(
-            {SyncClient.last_mutation_id: last, SyncClient.epoch: epoch, SyncClient.last_push_at: received_at}
-        ).where(SyncClient.id == client["id"])
+                log_rows.append(_log_row(client_id, caller, mutation, answer, created_at, received_at))
+            await batch.write()
+        await connection.insert_rows("sync_mutation", _LOG_COLUMNS, log_rows)
+        await connection.execute(
+            "UPDATE sync_client SET last_mutation_id = ?, epoch = ?, last_push_at = ? WHERE id = ?", last, epoch, received_at, client["id"]
+        )
     return {"last_mutation_id": last, "epoch": epoch, "results": results}
 
 

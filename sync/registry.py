@@ -11,6 +11,14 @@ A handler runs inside the push transaction: its writes and the client's `last_mu
 commit together. It raises `Rejected` for a permanent error (the queue moves on) and
 `RetryLater` for one that may pass later (e.g. an upload not finished yet).
 
+A mutation applied many times a second may also offer a batched form, which stages its rows
+in the push's `Batch` instead of writing them (see sync/batch.py); it answers None to leave a
+mutation to the plain handler (e.g. an edit, where the batched form only knows creations):
+
+    @register_batched("case.create")
+    async def create_case_batched(ctx: MutationContext, args: dict, batch: Batch) -> dict | None:
+        ...
+
 Record kinds (households, cases, later visits, evidence, tasks ...) register how the pull
 loads them and how a conflict resolution writes chosen values back:
 
@@ -90,23 +98,41 @@ class RetryLater(Exception):
 
 Handler = Callable[[MutationContext, dict], Awaitable[dict]]
 
+BatchedHandler = Callable[[MutationContext, dict, Any], Awaitable[dict | None]]
+
 _HANDLERS: dict[str, Handler] = {}
+_BATCHED: dict[str, BatchedHandler] = {}
 
 
-def register(name: str) -> Callable[[Handler], Handler]:
-    """Register the handler of mutation `name` (e.g. "case.create"); each name once."""
-
-    def decorate(handler: Handler) -> Handler:
-        if name in _HANDLERS and _HANDLERS[name] is not handler:
-            raise ValueError(f"mutation {name!r} is registered twice")
-        _HANDLERS[name] = handler
+def _registrar(registry: dict[str, Any], name: str, what: str) -> Callable:
+    def decorate(handler):
+        if name in registry and registry[name] is not handler:
+            raise ValueError(f"{what} {name!r} is registered twice")
+        registry[name] = handler
         return handler
 
     return decorate
 
 
+def register(name: str) -> Callable[[Handler], Handler]:
+    """Register the handler of mutation `name` (e.g. "case.create"); each name once."""
+    return _registrar(_HANDLERS, name, "mutation")
+
+
+def register_batched(name: str) -> Callable[[BatchedHandler], BatchedHandler]:
+    """Register the batched form of mutation `name`, beside its plain handler; each name once.
+
+    It must give the same answer and the same effect as the plain handler, or answer None.
+    """
+    return _registrar(_BATCHED, name, "the batched form of")
+
+
 def handler_for(name: str) -> Handler | None:
     return _HANDLERS.get(name)
+
+
+def batched_handler_for(name: str) -> BatchedHandler | None:
+    return _BATCHED.get(name)
 
 
 def registered_names() -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from server.cases.batched import stage_new_case
 from server.cases.services import KIND, apply_case_fields, case_in_scope, clean_changes, create_case, list_cases, load_cases, write_fields
 from server.clock import now
 from server.errors import NotFound
@@ -9,7 +10,8 @@ from server.validation import rules
 from server.validation.rejecting import rejecting
 from sync import merge
 from sync.conflicts import record_conflict
-from sync.registry import MutationContext, register, register_kind
+from sync.batch import Batch
+from sync.registry import MutationContext, register, register_batched, register_kind
 
 
 @register("case.create")
@@ -17,6 +19,13 @@ from sync.registry import MutationContext, register, register_kind
 async def create(ctx: MutationContext, args: dict) -> dict:
     """Open a case: {id, type, household_id, procedure?, notes?}."""
     return await create_case(ctx.actor, args, opened_at=ctx.created_at, at=ctx.received_at or now())
+
+
+@register_batched("case.create")
+@rejecting
+async def create_batched(ctx: MutationContext, args: dict, batch: Batch) -> dict:
+    """case.create staged with the push batch: the same checks and answer as `create`."""
+    return await stage_new_case(ctx.actor, batch, args, opened_at=ctx.created_at, at=ctx.received_at or now())
 
 
 @register("case.update")

@@ -95,38 +95,56 @@ async def case_in_scope(user: CurrentUser, case_id: uuid.UUID) -> dict | None:
     return await Case.select(*_COLUMNS).where((Case.id == case_id) & in_scope(user, Case.area)).first()
 
 
+def clean_new_case(args: dict) -> dict:
+    """The arguments of a case.create, validated: {id, household_id, type, procedure, notes}."""
+    return {
+        "id": rules.uuid_value(args.get("id"), "id"),
+        "household_id": rules.uuid_value(args.get("household_id"), "household_id"),
+        "type": rules.choice(args.get("type"), "type", CASE_TYPES, label="救助类型"),
+        "procedure": rules.choice(args.get("procedure") or "normal", "procedure", PROCEDURES, label="办理程序"),
+        "notes": rules.text(args.get("notes"), "notes", required=False, max_length=MAX_NOTES, label="备注"),
+    }
+
+
+def household_not_found() -> NotFound:
+    return NotFound("找不到该户，或不在您的管辖范围内。", field="household_id")
+
+
+def case_id_taken() -> Invalid:
+    return Invalid("该案件编号已存在", field="id")
+
+
+def new_case_row(user: CurrentUser, values: dict, area_id: int, *, opened_at: datetime | None, at: datetime) -> dict:
+    """The row of a new case (database column names), in the household's community."""
+    return {
+        "id": values["id"],
+        "household": values["household_id"],
+        "area": area_id,
+        "type": values["type"],
+        "status": "draft",
+        "procedure": values["procedure"],
+        "notes": values["notes"],
+        "opened_by": user.id,
+        "opened_at": opened_at or at,
+        "assigned_to": user.id,
+        "version": 1,
+        "updated_at": at,
+    }
+
+
 async def create_case(user: CurrentUser, args: dict, *, opened_at: datetime | None, at: datetime) -> dict:
     """Open a case on a household in the user's scope (the case lives in the household's community)."""
-    case_id = rules.uuid_value(args.get("id"), "id")
-    household_id = rules.uuid_value(args.get("household_id"), "household_id")
-    case_type = rules.choice(args.get("type"), "type", CASE_TYPES, label="救助类型")
-    procedure = rules.choice(args.get("procedure") or "normal", "procedure", PROCEDURES, label="办理程序")
-    notes = rules.text(args.get("notes"), "notes", required=False, max_length=MAX_NOTES, label="备注")
+    values = clean_new_case(args)
     household = await Household.select(Household.id, Household.area.id.as_alias("area_id"), Household.area.path.as_alias("area_path")).where(
-        (Household.id == household_id) & in_scope(user, Household.area)
+        (Household.id == values["household_id"]) & in_scope(user, Household.area)
     ).first()
     if household is None:
-        raise NotFound("找不到该户，或不在您的管辖范围内。", field="household_id")
-    if await Case.exists().where(Case.id == case_id):
-        raise Invalid("该案件编号已存在", field="id")
-    await Case.insert(
-        Case(
-            id=case_id,
-            household=household_id,
-            area=household["area_id"],
-            type=case_type,
-            status="draft",
-            procedure=procedure,
-            notes=notes,
-            opened_by=user.id,
-            opened_at=opened_at or at,
-            assigned_to=user.id,
-            version=1,
-            updated_at=at,
-        )
-    )
-    await feed.touch(KIND, str(case_id), household["area_path"], new=True)
-    return {"id": str(case_id), "version": 1}
+        raise household_not_found()
+    if await Case.exists().where(Case.id == values["id"]):
+        raise case_id_taken()
+    await Case.insert(Case(**new_case_row(user, values, household["area_id"], opened_at=opened_at, at=at)))
+    await feed.touch(KIND, str(values["id"]), household["area_path"], new=True)
+    return {"id": str(values["id"]), "version": 1}
 
 
 async def write_fields(row: dict, values: dict, at: datetime) -> int:

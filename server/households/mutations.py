@@ -5,6 +5,7 @@ from __future__ import annotations
 from server.areas.scope import area_in_scope
 from server.clock import now
 from server.errors import NotFound
+from server.households.batched import household_in_batch, stage_new_household
 from server.households.services import (
     KIND,
     comparable_members,
@@ -21,7 +22,8 @@ from server.validation import rules
 from server.validation.rejecting import rejecting
 from sync import merge
 from sync.conflicts import record_conflict
-from sync.registry import MutationContext, register, register_kind
+from sync.batch import Batch
+from sync.registry import MutationContext, register, register_batched, register_kind
 
 
 @register("household.upsert")
@@ -50,6 +52,20 @@ async def upsert_household(ctx: MutationContext, args: dict) -> dict:
             ctx, kind=KIND, record_id=str(household_id), area_path=row["area_path"], fields=result.conflicts, server_version=version
         )
     return answer
+
+
+@register_batched("household.upsert")
+@rejecting
+async def create_household_batched(ctx: MutationContext, args: dict, batch: Batch) -> dict | None:
+    """A new household, staged with the push batch; an edit, or members that bring their own
+    ids, are left to upsert_household (None)."""
+    household_id = rules.uuid_value(args.get("id"), "id")
+    if await household_in_batch(batch, household_id) is not None:
+        return None
+    values = clean_fields(args, creating=True)
+    if any("id" in member for member in values["members"]):
+        return None
+    return await stage_new_household(ctx.actor, batch, household_id, values, ctx.received_at or now())
 
 
 register_kind(KIND, load=load_households, apply_fields=apply_household_fields, list_all=list_households)

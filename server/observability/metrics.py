@@ -21,8 +21,8 @@ UPLOADS = Counter(
 UPLOAD_BYTES = Counter("doorstep_upload_bytes_total", "Bytes received by tus PATCH requests")
 
 
-def count_mutation(status: str) -> None:
-    SYNC_MUTATIONS.labels(status=status).inc()
+def count_mutation(status: str, amount: int = 1) -> None:
+    SYNC_MUTATIONS.labels(status=status).inc(amount)
 
 
 def count_upload(outcome: str) -> None:

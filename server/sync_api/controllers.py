@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import msgspec
@@ -65,8 +66,8 @@ class SyncController(Controller):
             answer = await push(caller_of(request.user), data.client_id, mutations)
         except SyncError as exc:
             raise as_app_error(exc) from exc
-        for result in answer["results"]:
-            count_mutation(result["status"])
+        for status, amount in Counter(result["status"] for result in answer["results"]).items():
+            count_mutation(status, amount)
         return answer
 
     @get("/pull")

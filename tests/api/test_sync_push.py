@@ -7,7 +7,7 @@ import uuid
 
 from server.cases.tables import Case
 from server.households.tables import Household, Person
-from sync.registry import Rejected, RetryLater, expect_state, register
+from sync.registry import Rejected, RetryLater, expect_state, register, register_batched
 from sync.tables import SyncMutation
 from tests.api.test_sync_support import OTHER_COMMUNITY, household_args, mutation, new_client_id, push
 from tests.support.auth import sign_in
@@ -212,3 +212,76 @@ async def test_push_twice_at_once_applies_each_mutation_once(client, demo):
     ids = [uuid.UUID(m["args"]["id"]) for m in batch]
     assert await Household.count().where(Household.id.is_in(ids)) == 20
     assert await SyncMutation.count().where(SyncMutation.client_id == cid) == 20
+
+
+async def _push_new_household_and(client, cid: str, hid: str, *rest: dict) -> dict:
+    """Push the creation of household `hid`, then the mutations `rest` (ids 2, 3 ...); answers the body."""
+    batch = [mutation(1, "household.upsert", household_args(hid))]
+    batch += [mutation(index, m["name"], m["args"], base_version=m.get("base_version")) for index, m in enumerate(rest, start=2)]
+    return (await push(client, cid, batch)).json()
+
+
+async def test_push_household_created_moved_and_given_a_case_in_one_batch(client, demo):
+    # The creation is staged, the move goes through the plain handler (which must see the
+    # staged household), and the case then follows the household to its new community.
+    await sign_in(client, "supervisor")
+    cid, hid, case_id = new_client_id(), str(uuid.uuid4()), str(uuid.uuid4())
+    body = await _push_new_household_and(
+        client,
+        cid,
+        hid,
+        {"name": "household.upsert", "args": {"id": hid, "area": OTHER_COMMUNITY}, "base_version": 1},
+        {"name": "case.create", "args": {"id": case_id, "type": "dibao", "household_id": hid}},
+    )
+    assert [r["status"] for r in body["results"]] == ["applied", "applied", "applied"], body
+    household = await Household.select(Household.area.code.as_alias("code"), Household.version).where(Household.id == uuid.UUID(hid)).first()
+    assert household == {"code": OTHER_COMMUNITY, "version": 2}
+    case = await Case.select(Case.area.code.as_alias("code")).where(Case.id == uuid.UUID(case_id)).first()
+    assert case["code"] == OTHER_COMMUNITY
+
+
+async def test_push_same_case_id_twice_in_one_batch_is_rejected_the_second_time(client, demo):
+    await sign_in(client, "worker")
+    hid, case_id = str(uuid.uuid4()), str(uuid.uuid4())
+    body = await _push_new_household_and(
+        client,
+        new_client_id(),
+        hid,
+        {"name": "case.create", "args": {"id": case_id, "type": "dibao", "household_id": hid}},
+        {"name": "case.create", "args": {"id": case_id, "type": "tekun", "household_id": hid}},
+    )
+    assert [r["status"] for r in body["results"]] == ["applied", "applied", "rejected"]
+    assert body["results"][2]["field"] == "id"
+    assert await Case.select(Case.type).where(Case.id == uuid.UUID(case_id)) == [{"type": "dibao"}]
+    assert await Person.count().where(Person.household == uuid.UUID(hid)) == 1
+
+
+# A mutation whose batched form stages a row the database refuses when the batch is written:
+# the engine must apply the whole batch again with the plain handlers, each mutation once.
+@register("test.sync.batched_refused")
+async def _plain_after_refusal(ctx, args: dict) -> dict:
+    return {"by": "plain handler"}
+
+
+@register_batched("test.sync.batched_refused")
+async def _stage_a_refused_row(ctx, args: dict, batch) -> dict:
+    batch.stage(Household, {"id": uuid.UUID(args["household_id"]), "area": 1, "address": "重复", "version": 1})
+    return {"by": "batched form"}
+
+
+async def test_push_batch_whose_staged_rows_are_refused_is_applied_again_one_by_one(client, demo):
+    await sign_in(client, "worker")
+    cid, hid, case_id = new_client_id(), str(uuid.uuid4()), str(uuid.uuid4())
+    body = await _push_new_household_and(
+        client,
+        cid,
+        hid,
+        {"name": "case.create", "args": {"id": case_id, "type": "dibao", "household_id": hid}},
+        {"name": "test.sync.batched_refused", "args": {"household_id": hid}},
+    )
+    assert [r["status"] for r in body["results"]] == ["applied", "applied", "applied"], body
+    assert body["results"][2]["result"] == {"by": "plain handler"} and body["last_mutation_id"] == 3
+    assert await Household.count().where(Household.id == uuid.UUID(hid)) == 1
+    assert await Person.count().where(Person.household == uuid.UUID(hid)) == 1
+    assert await Case.count().where(Case.id == uuid.UUID(case_id)) == 1
+    assert await SyncMutation.count().where(SyncMutation.client_id == cid) == 3
