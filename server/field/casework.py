@@ -19,9 +19,11 @@ from server.field import services
 from server.field.controllers import page
 from server.finances import kinds
 from server.i18n import N_, gettext
+from server.procedures.services import today
 from server.referrals.organisations import KINDS as ORGANISATION_KINDS
 from server.referrals.organisations import list_organisations
 from server.referrals.services import STATUSES as REFERRAL_STATUSES
+from server.standards.services import effective_standard
 
 RELATIONS = {"spouse": N_("配偶"), "child": N_("子女"), "parent": N_("父母"), "grandchild": N_("孙子女"), "grandparent": N_("祖父母"), "sibling": N_("兄弟姐妹"), "other": N_("其他")}
 LABOUR = {"full": N_("有劳动能力"), "partial": N_("部分丧失劳动能力"), "none": N_("无劳动能力")}
@@ -78,8 +80,9 @@ class FieldCaseworkController(Controller):
 
     @get("/declaration", name="field_casework_declaration")
     async def declaration(self, request: Request) -> Template:
-        """The self-declaration of the extension case in `?case=`, with its evidence."""
-        return casework_page("declaration", request, PROMISE=PROMISE)
+        """The self-declaration of the extension case in `?case=`, with its evidence and the extension period."""
+        standard = await effective_standard(request.user.area_path, today())
+        return casework_page("declaration", request, PROMISE=PROMISE, standard=standard)
 
     @get("/referral", name="field_casework_referral")
     async def referral(self, request: Request) -> Template:

@@ -203,6 +203,7 @@ def extension_offline(page, base: str, tmp_path) -> tuple[str, str]:
     page.click("a:has-text('自我申报')")
     page.wait_for_url("**/field/casework/declaration?case=*")
     field_ready(page)
+    assert "应急状态结束后3个月" in page.locator("[data-extension-period]").inner_text()  # the standard's setting
     page.click("button:has-text('保存自我申报')")
     assert error_beside(page, "[name=agreed]") == "申报人须同意承诺内容后才能记录"
     assert "请附上申报人同意的证据" in page.locator("[data-field=evidence] .field-error").inner_text()
@@ -311,11 +312,11 @@ def test_worker_opens_every_case_type_offline_and_it_reaches_the_supervisor(live
     finally:
         supervisor.close()
     follow_referral(page, live_server, referral, referral_row["id"])
-    edit_finances_again(page, live_server, dibao)
+    edit_finances_again(page, browser, live_server, dibao)
     context.close()
 
 
-def edit_finances_again(page, base: str, case_id: str) -> None:
+def edit_finances_again(page, browser, base: str, case_id: str) -> None:
     """Later, offline again: the form loads the synced finances and the save names their version."""
     page.goto(f"{base}/field")  # online: the pull brought the finances record
     page.context.set_offline(True)
@@ -329,13 +330,26 @@ def edit_finances_again(page, base: str, case_id: str) -> None:
     sent = page.evaluate("""async () => { const { all } = await import('/static/js/db.js');
         return (await all('outbox')).filter((e) => e.name === 'finances.set' && e.state === 'pending').map((e) => [e.base_version, e.args.incomes]); }""")
     assert sent == [[1, [{"member": "王伟", "kind": "wage", "amount": "2000", "note": ""}, {"member": "李娜", "kind": "youfu", "amount": "300.00", "note": ""}]]]
+    # Meanwhile the supervisor corrects the assets on the web, from the same version 1.
+    supervisor = supervisor_context(browser, base)
+    try:
+        supervisor.request.get(f"{base}/review/")
+        csrf = next(c["value"] for c in supervisor.cookies() if c["name"] == "csrftoken")
+        edited = supervisor.request.put(f"{base}/api/cases/{case_id}/finances", headers={"x-csrftoken": csrf},
+                                        data={"assets": [{"kind": "deposit", "value": "6000.00"}], "base_version": 1})
+        assert edited.ok and edited.json()["version"] == 2, edited.text()
+    finally:
+        supervisor.close()
     page.context.set_offline(False)
     wait_synced(page)
+    # Field-level merge: the phone's incomes and the supervisor's assets both stand, no conflict.
     row = run(CaseFinances.select(CaseFinances.data, CaseFinances.version).where(CaseFinances.case == case_id).first())
-    assert row["version"] == 2 and json.loads(row["data"])["incomes"][0]["amount"] == "2000.00"
+    data = json.loads(row["data"])
+    assert row["version"] == 3 and data["incomes"][0]["amount"] == "2000.00" and data["assets"][0]["value"] == "6000.00"
+    assert not [e for e in outbox(page) if e[1] == "conflict"]
     # 2000 ÷ 3 = 666.67 per person (to the fen, half up); (1120 − 666.67) × 3 = 1359.99
     eligibility = page.context.request.get(f"{base}/api/cases/{case_id}/eligibility").json()
-    assert (eligibility["finances_version"], eligibility["per_capita_income"], eligibility["amount"]) == (2, "666.67", "1359.99")
+    assert (eligibility["finances_version"], eligibility["per_capita_income"], eligibility["amount"]) == (3, "666.67", "1359.99")
 
 
 def follow_referral(page, base: str, case_id: str, referral_id) -> None:

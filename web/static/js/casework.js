@@ -244,6 +244,20 @@ function financeErrors(form, args) {
   return errors;
 }
 
+// The sections as the form now says them (what `finances.set` would carry).
+function financeSections(form, type) {
+  const values = formArgs(form);
+  const out = {};
+  for (const fieldset of form.querySelectorAll("[data-rows]")) {
+    const section = fieldset.dataset.rows;
+    const rows = (values[section] || []).map((r) => (section === "assets" ? { ...r, count: Number(r.count || 1), exempt: bool(r.exempt) } : r));
+    if (rows.length || section === "expenses" || section === "circumstances" || fieldset.querySelector("[data-none]")?.checked) out[section] = rows;
+  }
+  if (type === "tekun" && tekunSection(values)) out.tekun = tekunSection(values);
+  if (type === "temporary" && temporarySection(values)) out.temporary = temporarySection(values);
+  return out;
+}
+
 async function saveFinances(form, state) {
   const caseId = state.case.id;
   for (const fieldset of form.querySelectorAll("[data-rows]")) {
@@ -253,17 +267,18 @@ async function saveFinances(form, state) {
   }
   const values = formArgs(form);
   if (!showErrors(form, financeErrors(form, values))) return;
+  // Only the sections the worker changed: the others must not overwrite (or conflict with) a
+  // supervisor's edit made since the device's copy.
+  const loaded = JSON.parse(form.dataset.loaded);
   const args = { case_id: caseId };
-  for (const fieldset of form.querySelectorAll("[data-rows]")) {
-    const section = fieldset.dataset.rows;
-    const rows = (values[section] || []).map((r) => (section === "assets" ? { ...r, count: Number(r.count || 1), exempt: bool(r.exempt) } : r));
-    if (rows.length || section === "expenses" || section === "circumstances" || fieldset.querySelector("[data-none]")?.checked) args[section] = rows;
+  for (const [section, value] of Object.entries(financeSections(form, state.case.type))) {
+    if (JSON.stringify(value) !== loaded[section]) args[section] = value;
   }
-  if (state.case.type === "tekun" && tekunSection(values)) args.tekun = tekunSection(values);
-  if (state.case.type === "temporary" && temporarySection(values)) args.temporary = temporarySection(values);
   // A save not yet sent is replaced rather than followed by a second one based on the same version.
   const unsent = state.outbox.find((e) => e.name === "finances.set" && e.args.case_id === caseId && e.state === "pending" && e.mutation_id == null);
-  if (unsent) await update(unsent.id, { args: { ...unsent.args, ...args } });
+  if (Object.keys(args).length === 1) {
+    // Nothing changed: nothing to send.
+  } else if (unsent) await update(unsent.id, { args: { ...unsent.args, ...args } });
   else await enqueue("finances.set", args, { base_version: state.financesVersion });
   for (const e of state.rejected) if (e.name === "finances.set") await update(e.id, { state: "discarded", reason: `${e.reason || ""} (已修改重发)` });
   syncSoon();
@@ -285,6 +300,10 @@ async function enhanceFinances(form, state) {
   fillChoices(form, "temporary.", data.temporary);
   wireVisibility(form, () => state.case.type);
   wireCareTier(form);
+  // What the device held, as the form would send it: a save sends only what differs (sections
+  // the device never had count as changed, so a first save sends them all).
+  const loaded = Object.fromEntries(Object.entries(financeSections(form, state.case.type)).filter(([section]) => section in data).map(([k, v]) => [k, JSON.stringify(v)]));
+  form.dataset.loaded = JSON.stringify(loaded);
   // What submitting still lacks here, and what the server refused, next to its field.
   const own = gaps(state.case.type, state.household, data).filter((g) => /^(incomes|assets|tekun|temporary)/.test(g.field));
   showErrors(form, [...own, ...refusals(state, "finances.set")], { summary: false });

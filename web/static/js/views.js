@@ -8,7 +8,8 @@ import { formatBytes } from "./status.js";
 
 const STATE = { pending: "待同步", rejected: "被退回", conflict: "有冲突", captured: "待上传", uploading: "上传中", uploaded: "待确认", failed: "上传失败" };
 const KIND = { photo: "照片", video: "视频", audio: "录音" };
-const ACTION = { "household.upsert": "新建家庭", "case.create": "新建案件", "case.update": "修改案件", "visit.record": "入户走访", "evidence.attach": "附加证据" };
+const ACTION = { "household.upsert": "新建家庭", "case.create": "新建案件", "case.update": "修改案件", "visit.record": "入户走访", "evidence.attach": "附加证据",
+  "finances.set": "家庭经济状况", "case.submit": "提交审核", "declaration.record": "自我申报", "referral.create": "新建转介", "referral.update": "转介进展" };
 const labels = () => JSON.parse(document.getElementById("field-labels")?.textContent || "{}");
 
 export function currentCaseId() {
