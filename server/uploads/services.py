@@ -1,8 +1,8 @@
 """Uploads: create, look up, receive bytes, terminate. No HTTP here beyond the tus error codes.
 
 The stored `received` offset is the truth. Bytes are appended to the partial file as they
-arrive; the offset moves when a request ends (and every CHECKPOINT bytes of a long request
-without a checksum, so that a crash or a dropped connection loses little). A request with an
+arrive (by a worker thread, see `writer`); the offset moves when a request ends (and every
+CHECKPOINT bytes of a long request without a checksum, see `offsets`). A request with an
 `Upload-Checksum` moves it only once its bytes are verified.
 """
 
@@ -13,9 +13,7 @@ import contextlib
 import errno
 import hashlib
 import hmac
-import os
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from uuid import UUID, uuid4
 
 from server.accounts.current import CurrentUser
@@ -25,11 +23,12 @@ from server.observability.metrics import count_upload, count_upload_bytes
 from server.settings import get_settings
 from server.uploads import storage
 from server.uploads.completion import check_head, finish
+from server.uploads.offsets import Checkpoints, expiry
 from server.uploads.protocol import TusError, declared_sha256
 from server.uploads.sniff import HEAD_BYTES, kind_of_declared_type
 from server.uploads.tables import COMPLETE, RECEIVING, REFUSED, Upload
+from server.uploads.writer import PartialWriter
 
-CHECKPOINT = 8 * 1024 * 1024
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 # Running whole-file SHA-256 per upload, valid for the offset stored beside it. Lost on restart
@@ -40,10 +39,6 @@ _locks: dict[UUID, asyncio.Lock] = {}
 
 def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB"
-
-
-def _expiry():
-    return now() + timedelta(hours=get_settings().media.upload_expiry_hours)
 
 
 async def create_upload(user: CurrentUser, length: int, metadata: dict[str, str]) -> dict:
@@ -67,7 +62,7 @@ async def create_upload(user: CurrentUser, length: int, metadata: dict[str, str]
         "filetype": filetype,
         "status": RECEIVING,
         "created_at": moment,
-        "expires_at": _expiry(),
+        "expires_at": expiry(),
     }
     storage.create_partial(upload_id)
     await Upload.insert(Upload(**row))
@@ -92,17 +87,6 @@ def _running_hash(upload_id: UUID, offset: int):
         return hashlib.sha256()
     kept = _running.pop(upload_id, None)
     return kept[1] if kept and kept[0] == offset else None
-
-
-async def _store_offset(upload_id: UUID, expected: int, new: int) -> None:
-    """Move the stored offset from `expected` to `new`; someone else having moved it is a 409."""
-    moved = await (
-        Upload.update({Upload.received: new, Upload.expires_at: _expiry()})
-        .where((Upload.id == upload_id) & (Upload.received == expected) & (Upload.status == RECEIVING))
-        .returning(Upload.id)
-    )
-    if not moved:
-        raise TusError(409, "offset_mismatch", "上传偏移量已被另一个请求改变，请先查询当前偏移量。")
 
 
 async def receive(
@@ -160,64 +144,71 @@ async def _write(upload_id, offset, remaining, body, checksum):
     hasher = _running_hash(upload_id, offset)
     before = hasher.copy() if hasher is not None else None
     chunk_digest = hashlib.new(checksum[0]) if checksum else None
-    committed, received = offset, 0
+    checkpoints = Checkpoints(upload_id, offset)
     handle = await asyncio.to_thread(storage.open_partial_at, upload_id, offset)
+    writer = PartialWriter(
+        handle,
+        [h for h in (hasher, chunk_digest) if h is not None],
+        # bytes to be verified first are never checkpointed
+        on_written=None if chunk_digest else lambda written: checkpoints.reached(offset + written),
+    )
+    received = 0
     try:
         try:
             async for data in body:
-                if not data:
-                    continue
                 received += len(data)
                 if received > remaining:
                     raise TusError(413, "too_large", "请求内容超出了声明的文件长度。")
-                handle.write(data)
-                if hasher is not None:
-                    hasher.update(data)
-                if chunk_digest is not None:
-                    chunk_digest.update(data)
-                elif offset + received - committed >= CHECKPOINT:
-                    handle.flush()
-                    await _store_offset(upload_id, committed, offset + received)
-                    committed = offset + received
+                if data:
+                    await writer.add(data)
+            await writer.drain()
         except TusError:
-            handle.truncate(committed)
+            await writer.abandon()
+            await checkpoints.settle()
+            handle.truncate(checkpoints.stored)
             raise
         except Exception as exc:
-            if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
-                raise _storage_full(handle, upload_id, committed) from exc
+            if _is_disk_full(exc):
+                raise await _storage_full(writer, checkpoints, handle) from exc
             # The connection dropped: keep what arrived, unless it was to be verified first.
-            if chunk_digest is None and offset + received > committed:
-                handle.flush()
-                await _store_offset(upload_id, committed, offset + received)
+            if chunk_digest is None:
+                try:
+                    await checkpoints.finish(offset + await writer.drain())
+                except OSError as error:
+                    if not _is_disk_full(error):
+                        raise
+                    raise await _storage_full(writer, checkpoints, handle) from error
                 if hasher is not None:
-                    _running[upload_id] = (offset + received, hasher)
+                    _running[upload_id] = (offset + writer.written, hasher)
             else:
-                handle.truncate(committed)
+                await writer.abandon()
+                handle.truncate(offset)
             raise
         if chunk_digest is not None and not hmac.compare_digest(chunk_digest.digest(), checksum[1]):
             handle.truncate(offset)
             if before is not None:
                 _running[upload_id] = (offset, before)
             raise TusError(460, "checksum_mismatch", f"数据块校验失败（{checksum[0]}），本块已丢弃，请从偏移量 {offset} 重新发送。")
-        handle.flush()
-    except OSError as exc:
-        if exc.errno not in _DISK_FULL:
-            raise
-        raise _storage_full(handle, upload_id, committed) from exc
     finally:
+        await writer.abandon()  # no batch may still be writing when the file is closed
         handle.close()
-    if offset + received > committed:
-        await _store_offset(upload_id, committed, offset + received)
+    await checkpoints.finish(offset + received)
     return received, hasher
 
 
-def _storage_full(handle, upload_id: UUID, committed: int) -> TusError:
-    """The disk filled up: drop what this request wrote past the stored offset (closing first, so
-    no buffered byte lands later) and tell the device to resume from that offset."""
+def _is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in _DISK_FULL
+
+
+async def _storage_full(writer: PartialWriter, checkpoints: Checkpoints, handle) -> TusError:
+    """The disk filled up: drop what this request wrote past the stored offset (once the writer
+    thread has stopped, so no byte lands later) and tell the device to resume from that offset."""
+    await writer.abandon()
+    with contextlib.suppress(TusError):
+        await checkpoints.settle()
+    committed = checkpoints.stored
     with contextlib.suppress(OSError):
-        handle.close()
-    with contextlib.suppress(OSError):
-        os.truncate(storage.partial_path(upload_id), committed)
+        handle.truncate(committed)
     return TusError(
         507,
         "insufficient_storage",

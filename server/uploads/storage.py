@@ -49,7 +49,8 @@ def open_partial_at(upload_id: UUID, offset: int):
     offset were never acknowledged, e.g. a request cut short by a crash)."""
     path = partial_path(upload_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "r+b" if path.exists() else "w+b")  # noqa: SIM115 - the caller closes it
+    # unbuffered: the writer hands whole batches to the kernel itself
+    handle = open(path, "r+b" if path.exists() else "w+b", buffering=0)  # noqa: SIM115 - the caller closes it
     handle.truncate(offset)
     handle.seek(offset)
     return handle

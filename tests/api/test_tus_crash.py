@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from server.uploads import services
+from server.uploads import offsets, writer
 from server.uploads.tables import Upload
 from tests.support.auth import sign_in
 from tests.support.media import OCTETS, TUS, auth_headers, clean_media, metadata  # noqa: F401
@@ -29,11 +29,12 @@ async def test_upload_resumes_after_the_server_is_killed_mid_request(demo):
         first = httpx.patch(server.url + path, content=data[:MB], headers=TUS | OCTETS | headers | {"Upload-Offset": "0"})
         assert first.status_code == 204
 
-        # One long request for the rest; the server dies after more than a checkpoint arrived.
+        # One long request for the rest; the server dies after more than a checkpoint reached
+        # the file (bytes still gathering for the writer thread are fewer than a batch).
         sock = open_patch(server.url, path, headers, MB, len(data) - MB)
-        sock.sendall(data[MB : MB + services.CHECKPOINT + 3 * MB])
+        sock.sendall(data[MB : MB + offsets.CHECKPOINT + writer.BATCH + 3 * MB])
         before_kill = wait_for_offset(server.url, path, headers, above=MB)
-        assert before_kill >= MB + services.CHECKPOINT
+        assert before_kill >= MB + offsets.CHECKPOINT
         server.kill()
         sock.close()
     finally:
