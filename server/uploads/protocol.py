@@ -54,6 +54,8 @@ def parse_metadata(value: str | None) -> dict[str, str]:
             result[key] = base64.b64decode(encoded.strip(), validate=True).decode("utf-8") if encoded else ""
         except (binascii.Error, UnicodeDecodeError) as exc:
             raise TusError(400, "invalid", "Upload-Metadata 的取值不是有效的 Base64。", field="Upload-Metadata") from exc
+        if "\x00" in result[key]:  # no text column (PostgreSQL's least of all) keeps a NUL character
+            raise TusError(400, "invalid", "Upload-Metadata 的取值含有空字符（NUL）。", field="Upload-Metadata")
     return result
 
 

@@ -130,6 +130,8 @@ def text(value: object, field: str, *, required: bool = True, max_length: int = 
     """Free text, stripped; required means not blank. A number, list or object is not text."""
     if value is not None and not isinstance(value, str):
         raise Invalid(f"{label}应为文字", field=field)
+    if value and "\x00" in value:  # PostgreSQL keeps no NUL character in text
+        raise Invalid(f"{label}含有空字符（NUL）", field=field)
     result = "" if value is None else value.strip()
     if required and not result:
         raise Invalid(f"请填写{label}", field=field)

@@ -125,8 +125,9 @@ async def test_push_with_a_huge_mutation_name_is_400(client, demo):
         ({"address": 12}, "address"),
         ({"members": "王某"}, "members"),
         ({"area": ["440106004001"]}, "area"),
+        ({"address": "天河路\x001号"}, "address"),
     ],
-    ids=["address 1M chars", "member name 100k chars", "address number", "members string", "area list"],
+    ids=["address 1M chars", "member name 100k chars", "address number", "members string", "area list", "address with NUL"],
 )
 async def test_push_household_with_huge_or_mistyped_fields_is_rejected_naming_the_field(client, demo, change, field):
     await sign_in(client, "worker")
@@ -199,7 +200,7 @@ def files_under(root: Path) -> set[Path]:
     return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
 
 
-@pytest.mark.parametrize("filename", ["../../etc/passwd", "..\\..\\windows\\win.ini", "/etc/passwd", "a/../../../b.jpg", "\x00.jpg"])
+@pytest.mark.parametrize("filename", ["../../etc/passwd", "..\\..\\windows\\win.ini", "/etc/passwd", "a/../../../b.jpg"])
 async def test_upload_filename_with_a_path_is_kept_as_a_label_and_never_names_a_file(client, demo, filename):
     await sign_in(client, "worker")
     home = get_settings().storage.media_dir.parent
@@ -219,6 +220,16 @@ async def test_upload_filename_with_a_path_is_kept_as_a_label_and_never_names_a_
         assert path.resolve().is_relative_to(media), path
         assert "passwd" not in path.name and "win.ini" not in path.name and ".." not in str(path.relative_to(home))
     assert {path.name for path in stored if path.parent.parent.name == "blobs"} == {sha256(data)}
+
+
+async def test_upload_metadata_with_a_nul_character_is_400(client, demo):
+    # PostgreSQL refuses NUL in text: this was a 500 there.
+    await sign_in(client, "worker")
+    data = jpeg()
+    headers = TUS | {"Upload-Length": str(len(data)), "Upload-Metadata": metadata(data, filename="\x00.jpg")}
+    response = await client.post("/api/uploads/", headers=headers)
+    assert_clear_error(response)
+    assert await Upload.count() == 0
 
 
 @pytest.mark.parametrize("digest", ["../../etc/passwd", "../" * 20 + "x", "0" * 63 + "/", "%2e%2e%2fetc%2fpasswd"])
