@@ -331,15 +331,7 @@ def edit_finances_again(page, browser, base: str, case_id: str) -> None:
         return (await all('outbox')).filter((e) => e.name === 'finances.set' && e.state === 'pending').map((e) => [e.base_version, e.args.incomes]); }""")
     assert sent == [[1, [{"member": "王伟", "kind": "wage", "amount": "2000", "note": ""}, {"member": "李娜", "kind": "youfu", "amount": "300.00", "note": ""}]]]
     # Meanwhile the supervisor corrects the assets on the web, from the same version 1.
-    supervisor = supervisor_context(browser, base)
-    try:
-        supervisor.request.get(f"{base}/review/")
-        csrf = next(c["value"] for c in supervisor.cookies() if c["name"] == "csrftoken")
-        edited = supervisor.request.put(f"{base}/api/cases/{case_id}/finances", headers={"x-csrftoken": csrf},
-                                        data={"assets": [{"kind": "deposit", "value": "6000.00"}], "base_version": 1})
-        assert edited.ok and edited.json()["version"] == 2, edited.text()
-    finally:
-        supervisor.close()
+    assert supervisor_edits(browser, base, case_id, {"assets": [{"kind": "deposit", "value": "6000.00"}], "base_version": 1})["version"] == 2
     page.context.set_offline(False)
     wait_synced(page)
     # Field-level merge: the phone's incomes and the supervisor's assets both stand, no conflict.
@@ -350,6 +342,40 @@ def edit_finances_again(page, browser, base: str, case_id: str) -> None:
     # 2000 ÷ 3 = 666.67 per person (to the fen, half up); (1120 − 666.67) × 3 = 1359.99
     eligibility = page.context.request.get(f"{base}/api/cases/{case_id}/eligibility").json()
     assert (eligibility["finances_version"], eligibility["per_capita_income"], eligibility["amount"]) == (3, "666.67", "1359.99")
+
+    # Both change the incomes from version 3: the server keeps the supervisor's, the phone says so
+    # beside the section and shows the server's value; saving again (from version 4) applies.
+    page.context.set_offline(True)
+    open_form(page, base, "finances", case_id)
+    page.fill("[name='incomes.0.amount']", "2100.00")
+    page.click("button:has-text('保存家庭经济状况')")
+    page.wait_for_url(f"**/field/cases/{case_id}")
+    supervisor_edits(browser, base, case_id, {"incomes": [{"member": "王伟", "kind": "wage", "amount": "1900.00"}], "base_version": 3})
+    page.context.set_offline(False)
+    wait_synced(page)
+    assert [e[1] for e in outbox(page) if e[0] == "finances.set"][-1] == "conflict"
+    open_form(page, base, "finances", case_id)
+    assert page.locator("[data-rows=incomes] > .field-error").inner_text().startswith("此部分与服务器上的修改冲突")
+    assert page.locator("[name='incomes.0.amount']").input_value() == "1900.00"
+    page.fill("[name='incomes.0.amount']", "2100.00")
+    page.click("button:has-text('保存家庭经济状况')")
+    page.wait_for_url(f"**/field/cases/{case_id}")
+    wait_synced(page)
+    row = run(CaseFinances.select(CaseFinances.data, CaseFinances.version).where(CaseFinances.case == case_id).first())
+    assert row["version"] == 5 and json.loads(row["data"])["incomes"][0]["amount"] == "2100.00"
+
+
+def supervisor_edits(browser, base: str, case_id: str, body: dict) -> dict:
+    """The supervisor edits a case's finances on the web (PUT, with the version they saw)."""
+    supervisor = supervisor_context(browser, base)
+    try:
+        supervisor.request.get(f"{base}/review/")
+        csrf = next(c["value"] for c in supervisor.cookies() if c["name"] == "csrftoken")
+        edited = supervisor.request.put(f"{base}/api/cases/{case_id}/finances", headers={"x-csrftoken": csrf}, data=body)
+        assert edited.ok, edited.text()
+        return edited.json()
+    finally:
+        supervisor.close()
 
 
 def follow_referral(page, base: str, case_id: str, referral_id) -> None:

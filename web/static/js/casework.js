@@ -310,9 +310,16 @@ async function enhanceFinances(form, state) {
   onSubmit(form, () => saveFinances(form, state));
 }
 
+// The last refusal of a mutation of this case, beside its field: a rejection names one field, a
+// conflict its sections (the server kept its values, which the form now shows).
 function refusals(state, name) {
   const refused = state.rejected.filter((e) => e.name === name).at(-1);
-  return refused ? [{ field: refused.result?.field || "", reason: `服务器退回：${refused.reason}` }] : [];
+  if (!refused) return [];
+  const sections = Object.keys(refused.result?.conflict?.fields || {});
+  if (refused.state === "conflict" && sections.length) {
+    return sections.map((field) => ({ field, reason: "此部分与服务器上的修改冲突：已保留服务器上的内容（如下），请核对后重新保存" }));
+  }
+  return [{ field: refused.result?.field || "", reason: `服务器退回：${refused.reason}` }];
 }
 
 // ---- self-declaration ---------------------------------------------------------------------------
