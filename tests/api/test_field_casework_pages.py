@@ -1,0 +1,57 @@
+"""The casework pages of the field app as a browser fetches them: signed in only, scoped lists
+(recipients to extend, households, organisations), and the extension period from the standard."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from server.accounts.tables import User
+from server.cases.tables import Case
+from server.referrals.tables import Organisation
+from server.standards.tables import Standard
+from tests.support.auth import sign_in
+
+PAGES = ("/field/casework/new", "/field/casework/finances", "/field/casework/declaration", "/field/casework/referral")
+
+
+async def approved_cases_of(username: str) -> list[str]:
+    user = await User.select(User.id).where(User.username == username).first()
+    rows = await Case.select(Case.id).where((Case.assigned_to == user["id"]) & (Case.status == "approved") & (Case.type != "referral"))
+    return [str(r["id"]) for r in rows]
+
+
+@pytest.mark.parametrize("path", PAGES)
+async def test_casework_page_without_session_is_refused(client, demo, path):
+    assert (await client.get(path)).status_code == 401
+
+
+async def test_new_case_offers_only_recipients_in_scope_and_shows_one_type(client, demo):
+    mine, others = await approved_cases_of("worker"), await approved_cases_of("worker2") + await approved_cases_of("worker3")
+    assert mine and others
+    await sign_in(client, "worker")
+    page = (await client.get("/field/casework/new", params={"type": "extension"})).text
+    offered = set(re.findall(r'<option value="([0-9a-f-]{36})" data-household=', page))
+    assert set(mine) <= offered and not offered & set(others)
+    # The extension's section is shown; the household, 特困 and 临时救助 sections are not.
+    assert re.search(r'data-for="extension" data-field="recipient"\s*>', page)
+    assert re.search(r'data-field="household"\s+hidden', page) and re.search(r'data-field="tekun"\s+hidden', page)
+    assert 'value="extension" checked' in page
+
+
+async def test_referral_page_lists_active_organisations_serving_the_area(client, demo):
+    await sign_in(client, "worker")
+    page = (await client.get("/field/casework/referral")).text
+    active = await Organisation.select(Organisation.id, Organisation.name, Organisation.area.path.as_alias("path")).where(Organisation.active == True)  # noqa: E712
+    serving = [o for o in active if "440100/440106/440106004/440106004001/".startswith(o["path"]) or o["path"].startswith("440100/440106/440106004/440106004001/")]
+    assert serving
+    for organisation in active:
+        assert (f'<option value="{organisation["id"]}">' in page) == (organisation in serving)
+
+
+async def test_declaration_page_states_the_extension_period_of_the_standard(client, demo):
+    await Standard.update({Standard.extension_months: 6}).where(Standard.id > 0)
+    await sign_in(client, "worker")
+    page = (await client.get("/field/casework/declaration")).text
+    assert "应急状态结束后6个月" in page and "示例" in page
