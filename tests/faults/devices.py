@@ -114,6 +114,14 @@ class RetryingDevice:
         await self.http.aclose()
 
 
+def summary(devices: list[RetryingDevice]) -> str:
+    """What the devices did, for the output of `pytest -s` (the README quotes it)."""
+    mutations = sum(device.next_id - 1 for device in devices)
+    files = sum(len(device.files) for device in devices)
+    retried = sum(device.failures for device in devices)
+    return f"{len(devices)} devices: {mutations} mutations, {files} files of {FILE_SIZE // 1024} KiB, {retried} requests retried"
+
+
 async def check_nothing_lost_or_doubled(engine, media: Path, devices: list[RetryingDevice]) -> None:
     """Every mutation applied once, every record once at version 1, every file whole and right."""
 

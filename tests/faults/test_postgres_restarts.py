@@ -19,7 +19,7 @@ import httpx
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 
-from tests.faults.devices import RetryingDevice, check_nothing_lost_or_doubled
+from tests.faults.devices import RetryingDevice, check_nothing_lost_or_doubled, summary
 from tests.faults.private_postgres import PrivatePostgres
 from tests.support.media import REPO
 from tests.support.serve import Server, wait_healthy
@@ -99,6 +99,7 @@ async def test_postgres_restarts_under_the_server_lose_and_double_nothing():
         assert all(device.files for device in devices)
         engine = PostgresEngine(config={"dsn": postgres.url})
         await check_nothing_lost_or_doubled(engine, Path(env["DOORSTEP_HOME"]) / "media", devices)
+        print(f"\n{RESTARTS} restarts and one stop of PostgreSQL; {summary(devices)}; nothing lost or doubled")
     finally:
         if server:
             server.stop()

@@ -10,7 +10,7 @@ from server.accounts.sessions import create_session
 from server.accounts.tables import User
 from server.db import get_engine
 from server.settings import get_settings
-from tests.faults.devices import RetryingDevice, check_nothing_lost_or_doubled
+from tests.faults.devices import RetryingDevice, check_nothing_lost_or_doubled, summary
 from tests.support.media import clean_media  # noqa: F401  (fixture)
 from tests.support.serve import Server
 
@@ -50,3 +50,4 @@ async def test_repeated_sigkill_during_push_and_upload_loses_and_doubles_nothing
     assert sum(device.failures for device in devices) >= 1, "no request was ever cut by a kill"
     assert all(device.files for device in devices), "every device uploaded at least one file"
     await check_nothing_lost_or_doubled(get_engine(), get_settings().storage.media_dir, devices)
+    print(f"\n{KILLS} kills; {summary(devices)}; nothing lost or doubled")
