@@ -15,6 +15,7 @@ from server.accounts.schemas import InvitationForm
 from server.accounts.services import managed_person, people_in_scope, revoke_person
 from server.areas.scope import areas_in_scope
 from server.errors import AppError
+from server.validation.params import RowId
 
 
 def qr_svg(link: str) -> str:
@@ -80,13 +81,13 @@ class PeopleController(Controller):
         return Template("accounts/people.html", context={"user": request.user, "people": people, "revoked": notice})
 
     @post("/{user_id:int}/revoke", status_code=303)
-    async def revoke(self, request: Request, user_id: FromPath[int]) -> Redirect:
+    async def revoke(self, request: Request, user_id: RowId) -> Redirect:
         """Revoke all of a person's passkeys and end their sessions."""
         await revoke_person(request.user, user_id)
         return Redirect(f"/people?revoked={user_id}", status_code=303)
 
     @post("/{user_id:int}/reinvite", status_code=200)
-    async def reinvite(self, request: Request, user_id: FromPath[int]) -> Template:
+    async def reinvite(self, request: Request, user_id: RowId) -> Template:
         """A new enrollment link bound to this existing person."""
         person = await managed_person(request.user, user_id)
         token, invitation = await create_invitation(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_district, requires_supervisor
 from server.procedures import services
+from server.validation.params import RowId
 
 
 class ProceduresController(Controller):
@@ -31,7 +32,7 @@ class ProceduresController(Controller):
         return Redirect("/review/procedures", status_code=303)
 
     @post("/emergency/{period_id:int}/end", name="procedures_end", guards=[requires_district])
-    async def end(self, request: Request, period_id: FromPath[int]) -> Redirect:
+    async def end(self, request: Request, period_id: RowId) -> Redirect:
         """End an emergency period (form post)."""
         form = await request.form()
         await services.end_emergency(request.user, period_id, form.get("ends_on"))
@@ -53,7 +54,7 @@ class ProceduresApiController(Controller):
         return await services.declare_emergency(request.user, data)
 
     @post("/emergency/{period_id:int}/end", name="api_emergency_end", guards=[requires_district], status_code=200)
-    async def end(self, request: Request, period_id: FromPath[int], data: JSONBody[dict[str, Any] | None] = None) -> dict[str, Any]:
+    async def end(self, request: Request, period_id: RowId, data: JSONBody[dict[str, Any] | None] = None) -> dict[str, Any]:
         """End a period: {ends_on?} (today by default)."""
         return await services.end_emergency(request.user, period_id, (data or {}).get("ends_on"))
 

@@ -14,6 +14,7 @@ from server.audit.services import record
 from server.areas.scope import areas_in_scope
 from server.errors import AppError
 from server.referrals import organisations, services
+from server.validation.params import RowId
 
 FormBody = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -34,7 +35,7 @@ class OrganisationApiController(Controller):
         return organisations.as_json(await organisations.create_organisation(request.user, data))
 
     @put("/{organisation_id:int}", name="api_organisation_update", guards=[requires_district])
-    async def update(self, request: Request, organisation_id: FromPath[int], data: JSONBody[dict[str, Any]]) -> dict:
+    async def update(self, request: Request, organisation_id: RowId, data: JSONBody[dict[str, Any]]) -> dict:
         """Change an organisation; `base_version` is the version the editor saw."""
         return organisations.as_json(await organisations.update_organisation(request.user, organisation_id, data))
 

@@ -15,6 +15,7 @@ from server.areas.scope import areas_in_scope
 from server.errors import AppError
 from server.standards import services
 from server.validation import rules
+from server.validation.params import RowId
 
 FormBody = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -35,7 +36,7 @@ class StandardApiController(Controller):
         return services.as_json(await services.effective_for_code(request.user, area, day))
 
     @get("/{standard_id:int}", name="api_standard")
-    async def show(self, request: Request, standard_id: FromPath[int]) -> dict:
+    async def show(self, request: Request, standard_id: RowId) -> dict:
         """One standard."""
         return services.as_json(await services.get_standard(request.user, standard_id))
 
@@ -45,7 +46,7 @@ class StandardApiController(Controller):
         return services.as_json(await services.create_standard(request.user, data))
 
     @put("/{standard_id:int}", name="api_standard_update", guards=[requires_admin])
-    async def update(self, request: Request, standard_id: FromPath[int], data: JSONBody[dict[str, Any]]) -> dict:
+    async def update(self, request: Request, standard_id: RowId, data: JSONBody[dict[str, Any]]) -> dict:
         """Change a standard's figures; `base_version` is the version the admin saw."""
         return services.as_json(await services.update_standard(request.user, standard_id, data))
 

@@ -252,3 +252,29 @@ async def test_evidence_device_and_note_with_paths_are_stored_as_text_and_served
     content = await client.get(f"/api/evidence/{result['evidence_id']}/content")
     assert content.status_code == 200
     assert content.content == data
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/standards/1678295839719286", "/api/standards/0", "/api/standards/-1"],
+)
+async def test_integer_id_out_of_range_is_400_not_a_database_overflow(client, demo, url):
+    # PostgreSQL's integer is 32-bit: a larger id made the driver fail (500) before this was checked.
+    await sign_in(client, "supervisor", kind="desktop")
+    response = await client.get(url)
+    assert response.status_code in (400, 404), response.text
+    assert response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "username"),
+    [
+        ("PUT", "/api/organisations/99999999999", "district"),
+        ("POST", "/api/procedures/emergency/99999999999/end", "district"),
+        ("PUT", "/api/standards/99999999999", "admin"),
+    ],
+)
+async def test_integer_ids_beyond_the_database_integer_are_400(client, demo, method, url, username):
+    await sign_in(client, username, kind="desktop")
+    response = await client.request(method, url, json={})
+    assert_clear_error(response)
