@@ -19,6 +19,9 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 
 
+_MAX_PARAMETERS = 30_000  # PostgreSQL takes at most 32,767 parameters in one statement
+
+
 @functools.lru_cache(maxsize=256)
 def _numbered(sql: str) -> str:
     """`?` placeholders as PostgreSQL's `$1, $2 ...` (the statements here hold no literal `?`)."""
@@ -58,9 +61,21 @@ class Connection:
             await self.raw.executemany(sql, rows)
 
     async def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """INSERT every row (values in the order of `columns`) in one round trip."""
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders(len(columns))})"
-        await self.execute_many(sql, rows)
+        """INSERT every row (values in the order of `columns`) in one round trip.
+
+        SQLite runs executemany in its own C loop; PostgreSQL executes each row of an
+        executemany as a statement of its own, so it gets multi-row VALUES lists instead.
+        """
+        if not rows:
+            return
+        insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        one_row = f"({placeholders(len(columns))})"
+        if not self.postgres:
+            await self.execute_many(insert + one_row, rows)
+            return
+        for chunk in chunks(rows, max(1, _MAX_PARAMETERS // len(columns))):
+            values = [value for row in chunk for value in row]
+            await self.execute(insert + ", ".join([one_row] * len(chunk)), *values)
 
 
 def in_transaction(db) -> Connection:

@@ -57,10 +57,10 @@ _COLUMNS = (
 )
 
 
-def case_record(row: dict) -> dict:
-    """A case as devices receive it."""
+def case_record(row: dict, key: str | None = None) -> dict:
+    """A case as devices receive it (`key`: its id as text, when already at hand)."""
     return {
-        "id": str(row["id"]),
+        "id": key or str(row["id"]),
         "household_id": str(row["household"]),
         "area": row["area_code"],
         "type": row["type"],
@@ -78,11 +78,11 @@ def case_record(row: dict) -> dict:
 async def load_cases(user: CurrentUser, ids: list[str]) -> dict[str, dict]:
     """The pull's loader: the cases among `ids` inside the user's scope."""
     if len(ids) > BULK:  # a first pull: read the scope once rather than thousands of parameters
-        wanted = set(ids)
-        rows = [row for row in await Case.select(*_COLUMNS).where(in_scope(user, Case.area)) if str(row["id"]) in wanted]
+        rows = await Case.select(*_COLUMNS).where(in_scope(user, Case.area))
     else:
         rows = await Case.select(*_COLUMNS).where(Case.id.is_in([uuid.UUID(i) for i in ids]) & in_scope(user, Case.area))
-    return {str(row["id"]): case_record(row) for row in rows}
+    wanted = set(ids)
+    return {key: case_record(row, key) for row in rows if (key := str(row["id"])) in wanted}
 
 
 async def list_cases() -> list[tuple[str, str]]:

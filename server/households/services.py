@@ -115,25 +115,25 @@ _COLUMNS = (
 BULK = 200
 
 
-async def _members_of(ids: list, user: CurrentUser | None = None) -> dict[str, list[dict]]:
+async def _members_of(ids: list[uuid.UUID], user: CurrentUser | None = None) -> dict[uuid.UUID, list[dict]]:
+    """The members of the households `ids`, in order, by household id."""
     query = Person.select().order_by(Person.household).order_by(Person.position)
     if user is not None and len(ids) > BULK:
         query = query.where(in_scope(user, Person.household.area))
     else:
         query = query.where(Person.household.is_in(ids))
-    wanted = {str(i) for i in ids}
-    found: dict[str, list[dict]] = {}
+    wanted = set(ids)
+    found: dict[uuid.UUID, list[dict]] = {}
     for row in await query:
-        key = str(row["household"])
-        if key in wanted:
-            found.setdefault(key, []).append(member_record(row))
+        if row["household"] in wanted:
+            found.setdefault(row["household"], []).append(member_record(row))
     return found
 
 
-def household_record(row: dict, members: list[dict]) -> dict:
-    """A household as devices receive it."""
+def household_record(row: dict, members: list[dict], key: str | None = None) -> dict:
+    """A household as devices receive it (`key`: its id as text, when already at hand)."""
     return {
-        "id": str(row["id"]),
+        "id": key or str(row["id"]),
         "area": row["area_code"],
         "address": row["address"],
         "contact_phone": row["contact_phone"],
@@ -147,12 +147,13 @@ def household_record(row: dict, members: list[dict]) -> dict:
 async def load_households(user: CurrentUser, ids: list[str]) -> dict[str, dict]:
     """The pull's loader: the households among `ids` inside the user's scope, with members."""
     if len(ids) > BULK:
-        wanted = set(ids)
-        rows = [row for row in await Household.select(*_COLUMNS).where(in_scope(user, Household.area)) if str(row["id"]) in wanted]
+        rows = await Household.select(*_COLUMNS).where(in_scope(user, Household.area))
     else:
         rows = await Household.select(*_COLUMNS).where(Household.id.is_in([uuid.UUID(i) for i in ids]) & in_scope(user, Household.area))
-    members = await _members_of([row["id"] for row in rows], user) if rows else {}
-    return {str(row["id"]): household_record(row, members.get(str(row["id"]), [])) for row in rows}
+    wanted = set(ids)
+    keyed = [(key, row) for row in rows if (key := str(row["id"])) in wanted]
+    members = await _members_of([row["id"] for _, row in keyed], user) if keyed else {}
+    return {key: household_record(row, members.get(row["id"], []), key) for key, row in keyed}
 
 
 async def list_households() -> list[tuple[str, str]]:
@@ -228,7 +229,7 @@ async def create_household(user: CurrentUser, household_id: uuid.UUID, values: d
 
 
 async def current_values(row: dict) -> dict:
-    members = (await _members_of([row["id"]])).get(str(row["id"]), [])
+    members = (await _members_of([row["id"]])).get(row["id"], [])
     return {
         "area": row["area_code"],
         "address": row["address"],
