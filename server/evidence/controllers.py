@@ -8,6 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Stream
+from litestar.openapi.datastructures import ResponseSpec
 from PIL import Image
 
 import server.evidence.mutations  # noqa: F401  (registers evidence.attach with the sync engine)
@@ -37,7 +38,9 @@ class EvidenceController(Controller):
     guards = [requires_user]
     exception_handlers = {RangeNotSatisfiable: range_error}
 
-    @get("/{evidence_id:uuid}/content", name="evidence_content")
+    @get("/{evidence_id:uuid}/content", name="evidence_content",
+         responses={200: ResponseSpec(data_container=bytes, media_type="application/octet-stream", generate_examples=False,
+                                      description="证据文件（Content-Type 为其检测出的类型）；带 Range 时为 206 和所请求的字节")})
     async def content(self, request: Request, evidence_id: FromPath[UUID]) -> Stream:
         """The file, whole or one byte range (206) so that audio and video seek."""
         row = await evidence_in_scope(request.user, evidence_id)
@@ -56,7 +59,7 @@ class EvidenceController(Controller):
             headers["Content-Range"] = f"bytes {start}-{end}/{size}"
         return Stream(file_slice(path, start, end), status_code=206 if wanted else 200, media_type=row["mime"], headers=headers)
 
-    @get("/{evidence_id:uuid}/thumbnail", name="evidence_thumbnail")
+    @get("/{evidence_id:uuid}/thumbnail", name="evidence_thumbnail", media_type="image/jpeg", response_description="照片的 JPEG 缩略图")
     async def thumbnail(self, request: Request, evidence_id: FromPath[UUID]) -> Response[bytes]:
         """A small JPEG of a photo (made once, then served from disk)."""
         row = await evidence_in_scope(request.user, evidence_id)

@@ -14,6 +14,7 @@ from server.accounts.guards import requires_user
 from server.audit.services import record
 from server.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from server.observability.metrics import count_mutation
+from server.openapi import operation_class
 from server.sync_api.schemas import PushIn, ResolveIn
 from sync import conflicts
 from sync.caller import Caller
@@ -57,7 +58,7 @@ class SyncController(Controller):
     path = "/api/sync"
     guards = [requires_user]
 
-    @post("/push", status_code=200)
+    @post("/push", status_code=200, operation_class=operation_class(body=PushIn))
     async def push(self, request: Request) -> dict[str, Any]:
         """Apply a device's mutations exactly once, in order."""
         data = decode_push(await request.body())

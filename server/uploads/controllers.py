@@ -9,10 +9,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, head, patch, post
+from litestar.datastructures import ResponseHeader
 from litestar.params import FromPath
 
 from server.accounts.guards import requires_user
 from server.errors import error_to_response
+from server.openapi import operation_class
 from server.settings import get_settings
 from server.uploads import services
 from server.uploads.protocol import (
@@ -86,12 +88,24 @@ async def add_discovery_headers(response: Response) -> Response:
     return response
 
 
+_TUS = {"Tus-Resumable": (True, "tus 协议版本：1.0.0")}
+_CREATE = _TUS | {
+    "Upload-Length": (True, "整个文件的字节数"),
+    "Upload-Metadata": (True, "逗号分隔的 `键 Base64值`：sha256（必需，整个文件的 SHA-256，小写十六进制）、filename、filetype"),
+}
+_PATCH = _TUS | {"Upload-Offset": (True, "本块第一个字节在文件中的位置（须等于服务器的偏移）"), "Upload-Checksum": (False, "本块的 `sha1|sha256 Base64摘要`")}
+_PROGRESS = [ResponseHeader(name="Upload-Offset", description="服务器已收到的字节数", documentation_only=True),
+             ResponseHeader(name="Upload-Expires", description="未完成的上传过期的时间", documentation_only=True)]
+
+
 class UploadController(Controller):
     path = "/api/uploads"
     exception_handlers = {Exception: tus_error_response}
     after_request = add_discovery_headers
 
-    @post("/", guards=[requires_user], name="tus_create", status_code=201, request_max_body_size=_MAX_BODY)
+    @post("/", guards=[requires_user], name="tus_create", status_code=201, request_max_body_size=_MAX_BODY,
+          operation_class=operation_class(binary_body=OFFSET_CONTENT_TYPE, body_required=False, headers=_CREATE),
+          response_headers=[ResponseHeader(name="Location", description="新上传的地址 /api/uploads/<id>", documentation_only=True), *_PROGRESS])
     async def create(self, request: Request) -> Response[None]:
         """Creation (and creation-with-upload when the request carries bytes)."""
         check_resumable(request.headers.get("tus-resumable"))
@@ -102,7 +116,8 @@ class UploadController(Controller):
             row = await _receive_body(request, row["id"], 0)
         return Response(None, status_code=201, headers=_progress_headers(row) | {"Location": location})
 
-    @head("/{upload_id:uuid}", guards=[requires_user], name="tus_head")
+    @head("/{upload_id:uuid}", guards=[requires_user], name="tus_head", operation_class=operation_class(headers=_TUS),
+          response_headers=[*_PROGRESS, ResponseHeader(name="Upload-Length", description="整个文件的字节数", documentation_only=True)])
     async def offset(self, request: Request, upload_id: FromPath[UUID]) -> Response[None]:
         """The server's offset: where the device resumes."""
         check_resumable(request.headers.get("tus-resumable"))
@@ -110,7 +125,8 @@ class UploadController(Controller):
         headers = _progress_headers(row) | {"Upload-Length": str(row["length"])}
         return Response(None, status_code=200, headers=headers)
 
-    @patch("/{upload_id:uuid}", guards=[requires_user], name="tus_patch", status_code=204, request_max_body_size=_MAX_BODY)
+    @patch("/{upload_id:uuid}", guards=[requires_user], name="tus_patch", status_code=204, request_max_body_size=_MAX_BODY,
+           operation_class=operation_class(binary_body=OFFSET_CONTENT_TYPE, headers=_PATCH), response_headers=_PROGRESS)
     async def append(self, request: Request, upload_id: FromPath[UUID]) -> Response[None]:
         """Append bytes at Upload-Offset (409 when it is not the server's offset)."""
         check_resumable(request.headers.get("tus-resumable"))
@@ -118,7 +134,7 @@ class UploadController(Controller):
         row = await _receive_body(request, upload_id, offset)
         return Response(None, status_code=204, headers=_progress_headers(row))
 
-    @delete("/{upload_id:uuid}", guards=[requires_user], name="tus_delete", status_code=204)
+    @delete("/{upload_id:uuid}", guards=[requires_user], name="tus_delete", status_code=204, operation_class=operation_class(headers=_TUS))
     async def terminate(self, request: Request, upload_id: FromPath[UUID]) -> Response[None]:
         """Termination: the upload and its partial bytes are removed."""
         check_resumable(request.headers.get("tus-resumable"))
