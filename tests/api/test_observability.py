@@ -100,3 +100,19 @@ async def test_metrics_add_up_every_server_process(demo):
         server.stop()
     assert len(counting) >= 2, f"one process answered every push ({counting}): nothing to add up"
     assert _metric(text, 'doorstep_sync_mutations_total{status="applied"}') == pushes
+
+
+async def test_a_mutation_sent_twice_is_counted_as_a_duplicate(client, demo):
+    from tests.api.test_sync_support import household_args, mutation
+    from tests.support.auth import sign_in
+
+    await sign_in(client, "worker")
+    body = {"client_id": "metrics-duplicate-device", "mutations": [mutation(1, "household.upsert", household_args(seed=5))]}
+    before = (await client.get("/metrics")).text
+    for expected in ("applied", "duplicate"):
+        answer = await client.post("/api/sync/push", json=body)
+        assert answer.json()["results"][0]["status"] == expected
+    after = (await client.get("/metrics")).text
+    for status in ("applied", "duplicate"):
+        sample = f'doorstep_sync_mutations_total{{status="{status}"}}'
+        assert _metric(after, sample) == _metric(before, sample) + 1, status
