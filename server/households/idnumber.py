@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+_DIGITS = {str(digit): digit for digit in range(10)}
 _SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 
 def check_character(first17: str) -> str:
     """The 18th character for the first 17 digits (ISO 7064 MOD 11-2)."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    if len(first17) != len(_WEIGHTS) or not first17.isascii() or not first17.isdigit():
+        raise ValueError(f"17 digits expected, got {first17!r}")
+    total = sum(map(operator.mul, map(_DIGITS.__getitem__, first17), _WEIGHTS))
     return _CHECK[total % 11]
 
 

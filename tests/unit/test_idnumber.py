@@ -35,3 +35,9 @@ def test_birth_date_and_sex_are_read_from_the_number():
 
 def test_mask_keeps_the_first_six_and_last_four():
     assert mask("11010519491231002X") == "110105********002X"
+
+
+def test_check_character_refuses_anything_but_17_digits():
+    for bad in ("1101051949123100", "1101051949123100X", "１１０１０５１９４９１２３１００２"):
+        with pytest.raises(ValueError):
+            check_character(bad)
