@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from sync import sql
 from sync.clock import now
 from sync.db import write_transaction
 from sync.tables import SyncEpoch
@@ -20,6 +21,12 @@ async def current_epoch() -> str:
     if row is not None:
         return row["epoch"]
     return await start_new_epoch("first use")
+
+
+async def epoch_of_transaction(connection: sql.Connection) -> str:
+    """current_epoch, read on the connection of the open write transaction (the push's)."""
+    rows = await connection.fetch("SELECT epoch FROM sync_epoch ORDER BY id DESC LIMIT 1")
+    return rows[0]["epoch"] if rows else await start_new_epoch("first use")
 
 
 async def start_new_epoch(reason: str = "restore") -> str:

@@ -23,7 +23,7 @@ from sync.batch import Batch, BatchFailed
 from sync.caller import Caller
 from sync.clock import now
 from sync.db import write_transaction
-from sync.epoch import current_epoch
+from sync.epoch import epoch_of_transaction
 from sync.errors import ClientNotYours
 from sync.registry import MutationContext, Rejected, RetryLater, StaleState, batched_handler_for, handler_for
 from sync.tables import SyncClient
@@ -218,7 +218,7 @@ async def _push(caller: Caller, client_id: str, mutations: list[Mutation], *, ba
     results: list[dict] = []
     async with write_transaction(db) as txn:
         connection = sql.in_transaction(db)
-        epoch = await current_epoch()
+        epoch = await epoch_of_transaction(connection)
         client = await _lock_client(connection, client_id, caller.user_id, received_at)
         if client["user_id"] != caller.user_id:
             raise ClientNotYours("该设备标识已由其他用户使用；请在本设备上重新登录以获得新的设备标识。", field="client_id")
