@@ -47,6 +47,18 @@ def field_ready(page) -> None:
     page.wait_for_selector("form[data-casework][data-ready], [data-casework-panel][data-ready]", state="attached")
 
 
+def assert_fits_a_phone(page) -> None:
+    """At 360 px nothing scrolls sideways, and every control of the casework form or panel is a
+    touch target at least 44 px high (radio buttons and checkboxes through their labels)."""
+    small = page.evaluate("""() => [...document.querySelectorAll(
+        ':is(form[data-casework], [data-casework-panel]) :is(input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select, textarea, button, a.button, label.choice)')]
+        .filter((el) => el.getClientRects().length && !el.closest('[hidden]') && !el.classList.contains('visually-hidden'))
+        .map((el) => [el.name || el.textContent.trim().slice(0, 20), Math.round(el.getBoundingClientRect().height)])
+        .filter(([, height]) => height < 44)""")
+    assert small == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
 def outbox(page) -> list[list]:
     return page.evaluate("""async () => { const { all } = await import('/static/js/db.js');
         return (await all('outbox')).map((e) => [e.name, e.state, e.args.case_id || e.args.id]); }""")
@@ -117,6 +129,7 @@ def dibao_offline(page, base: str) -> str:
     # Only what 低保 needs: no 特困 checklist, no temporary assistance, no referral, no recipient.
     for hidden in ("[data-field=tekun]", "[data-field=temporary]", "[data-field=referral]", "[data-field=recipient]"):
         assert page.locator(hidden).is_hidden()
+    assert_fits_a_phone(page)
     page.fill("#n-address", "石牌东路 8 号 2 栋 302 房")
     page.fill("#n-phone", "12345")
     fill_member(page, 0, "王伟", WANG_WEI[:-1] + ("0" if WANG_WEI[-1] != "0" else "1"))
@@ -132,6 +145,7 @@ def dibao_offline(page, base: str) -> str:
     case_id = save_draft(page)
     gaps = page.locator("[data-gaps]")
     gaps.wait_for()
+    assert_fits_a_phone(page)
     assert "请录入家庭成员收入" in gaps.inner_text() and "请录入家庭财产" in gaps.inner_text()
     page.click("[data-submit-case]")
     page.locator("[data-submit-state]", has_text="请先补齐").wait_for()
@@ -144,6 +158,7 @@ def dibao_offline(page, base: str) -> str:
     add_row(page, "incomes", member="王伟", kind="wage", amount="1800.555")
     add_row(page, "incomes", member="李娜", kind="youfu", amount="300")
     add_row(page, "assets", kind="deposit", value="5000.00")
+    assert_fits_a_phone(page)
     page.click("button:has-text('保存家庭经济状况')")
     assert error_beside(page, "[name='incomes.0.amount']") == "金额最多保留两位小数（到分）"
     page.fill("[name='incomes.0.amount']", "1800.00")
@@ -161,6 +176,7 @@ def tekun_offline(page, base: str) -> str:
     for activity, can in (("eating", True), ("dressing", False), ("bed_transfer", True), ("toileting", True), ("indoor_walking", True), ("bathing", False)):
         page.check(f"[name='tekun.daily_activities.{activity}'][value={'true' if can else 'false'}]")
     assert page.locator("[data-care-tier]").inner_text() == "部分丧失生活自理能力（2 项不能独立完成）"
+    assert_fits_a_phone(page)
     case_id = save_draft(page)
     open_form(page, base, "finances", case_id)
     # Editing later loads what the device holds: the checklist saved with the case.
@@ -206,6 +222,7 @@ def extension_offline(page, base: str, tmp_path) -> tuple[str, str]:
     assert "应急状态结束后3个月" in page.locator("[data-extension-period]").inner_text()  # the standard's setting
     page.click("button:has-text('保存自我申报')")
     assert error_beside(page, "[name=agreed]") == "申报人须同意承诺内容后才能记录"
+    assert_fits_a_phone(page)
     assert "请附上申报人同意的证据" in page.locator("[data-field=evidence] .field-error").inner_text()
     note = tmp_path / "promise.png"
     note.write_bytes(photo_png(800, 600))
