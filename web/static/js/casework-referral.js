@@ -1,0 +1,64 @@
+// Referrals of a case (referral.create, referral.update): each with its status and next step,
+// and a new one; a step the server refused shows why beside its field.
+import { formArgs } from "./forms.js";
+import { enqueue, update } from "./outbox.js";
+import { dateError } from "./casework-rules.js";
+import { caseState } from "./casework-state.js";
+import { checkFields, labels, onChange, onSubmit, refusals, referralArgs, referralErrors, showErrors, syncSoon, today } from "./casework-form.js";
+
+const NEXT_STEPS = { referred: ["received", "returned"], received: ["done", "returned"] };
+
+function renderReferrals(section, state) {
+  const statuses = labels("referral-labels").statuses || {};
+  const items = state.referrals.map((r) => {
+    const li = document.getElementById("tpl-referral").content.firstElementChild.cloneNode(true);
+    const org = r.organisation || document.querySelector(`#r-org option[value="${r.organisation_id}"]`)?.textContent.split("（")[0] || "";
+    const slot = (name, text) => { li.querySelector(`[data-slot=${name}]`).textContent = text; };
+    slot("status", (r.local ? "待同步 · " : "") + (statuses[r.status] || r.status) + (r.overdue ? " · 已逾期" : ""));
+    slot("organisation", org);
+    slot("dates", r.referred_on ? `转介 ${r.referred_on} · 期限 ${r.due_on}` : "");
+    slot("reason", r.reason);
+    slot("contact", `${r.contact_name} ${r.contact_phone}`);
+    li.dataset.referral = r.id;
+    const step = li.querySelector("form");
+    const next = NEXT_STEPS[r.status] || [];
+    step.hidden = !next.length;
+    step.querySelector("select").replaceChildren(...next.map((s) => new Option(statuses[s] || s, s)));
+    step.querySelector("[name=on]").value = today();
+    // A step the server refused (and nothing sent since): its reason beside the field, or on the card.
+    const refused = state.outbox.filter((e) => e.args.id === r.id && e.name.startsWith("referral.")).at(-1);
+    if (refused?.state === "rejected" && !showErrors(step, [{ field: refused.result?.field || "status", reason: `服务器退回：${refused.reason}` }], { summary: false }) && !step.querySelector(".field-error")) {
+      Object.assign(li.querySelector("[data-slot=error]"), { hidden: false, textContent: `服务器退回：${refused.reason}` });
+    }
+    step.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const args = formArgs(step);
+      const errors = checkFields(step);
+      if (!errors.length && dateError(args.on, { notAfter: today() })) errors.push({ field: "on", reason: dateError(args.on, { notAfter: today() }) });
+      if (args.status === "returned" && !args.note) errors.push({ field: "note", reason: "请填写退回原因" });
+      if (!showErrors(step, errors)) return;
+      for (const e of state.outbox) if (e.state === "rejected" && e.args.id === r.id) await update(e.id, { state: "discarded" });
+      await enqueue("referral.update", { id: r.id, expected_status: r.status, status: args.status, on: args.on, note: args.note || "" });
+      syncSoon();
+    });
+    return li;
+  });
+  const list = section.querySelector("[data-list]");
+  if (items.length) list.replaceChildren(...items);
+}
+
+async function saveReferral(form, state) {
+  const args = formArgs(form);
+  if (!showErrors(form, [...checkFields(form), ...referralErrors(args.referral || {})])) return;
+  await enqueue("referral.create", referralArgs(args.referral, state.case.id));
+  syncSoon();
+  location.assign(`/field/cases/${state.case.id}`);
+}
+
+export async function enhanceReferral(form, state) {
+  const section = document.querySelector("[data-referrals]");
+  onChange(async () => renderReferrals(section, await caseState(state.case.id)));
+  renderReferrals(section, state);
+  showErrors(form, refusals(state, "referral.create"), { summary: false });
+  onSubmit(form, () => saveReferral(form, state));
+}
