@@ -230,13 +230,24 @@ def start_server(port: int, workers: int, log: Path) -> subprocess.Popen:
 
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of a process and its descendants (the uvicorn workers)."""
+    return _scheduler_seconds(pid)[0]
+
+
+def _scheduler_seconds(pid: int) -> tuple[float, float]:
+    """(on a CPU, runnable but waiting for a CPU) of a process's threads and its descendants,
+    from /proc/<pid>/task/*/schedstat."""
+    running = waiting = 0.0
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            on_cpu, on_queue = (int(v) / 1e9 for v in (task / "schedstat").read_text().split()[:2])
+            running, waiting = running + on_cpu, waiting + on_queue
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
-        return 0.0
-    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return own + sum(cpu_seconds(int(child)) for child in children)
+        return running, waiting
+    for child in children:
+        child_running, child_waiting = _scheduler_seconds(int(child))
+        running, waiting = running + child_running, waiting + child_waiting
+    return running, waiting
 
 
 async def database_cpu_seconds() -> dict[int, float]:
@@ -333,9 +344,11 @@ async def main() -> None:
             photo, load, stop = a_photo(), [], asyncio.Event()
             watcher = asyncio.create_task(watch_load(load, stop))
             print(f"{args.devices} devices for {args.duration:.0f} s against {args.workers} server processes ...", flush=True)
-            started, cpu_before, own_before, db_before = time.monotonic(), cpu_seconds(server.pid), own_cpu_seconds(), await database_cpu_seconds()
+            started, own_before, db_before = time.monotonic(), own_cpu_seconds(), await database_cpu_seconds()
+            cpu_before, queued_before = _scheduler_seconds(server.pid)
             await asyncio.gather(*(d.run(photo, started + args.duration, args.think) for d in devices))
-            elapsed, cpu, own = time.monotonic() - started, cpu_seconds(server.pid) - cpu_before, own_cpu_seconds() - own_before
+            elapsed, own = time.monotonic() - started, own_cpu_seconds() - own_before
+            cpu, queued = (after - before for after, before in zip(_scheduler_seconds(server.pid), (cpu_before, queued_before)))
             db_after = await database_cpu_seconds()
             db = sum(db_after[pid] - db_before.get(pid, 0.0) for pid in db_after)
             stop.set()
@@ -345,6 +358,7 @@ async def main() -> None:
             print(f"server processes' CPU during the run: {cpu:.1f} s ({cpu / elapsed:.2f} cores), "
                   f"{cpu / answered * 1000:.0f} ms per request; PostgreSQL backends of this database: {db:.1f} s; "
                   f"this load generator: {own:.1f} s ({own / elapsed:.2f} cores)")
+            print(f"server processes' time runnable but waiting for a CPU (taken by other processes): {queued:.1f} s")
             await asyncio.gather(*(d.drain(time.monotonic() + 120) for d in devices))
             for device in devices:
                 await device.http.aclose()
