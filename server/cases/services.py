@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from server.accounts.current import CurrentUser
-from server.areas.scope import in_scope
+from server.areas.scope import find_in_scope, in_scope
 from server.cases.kinds import CASE_TYPES, PROCEDURES
 from server.cases.tables import Case
 from server.clock import now
@@ -92,7 +92,7 @@ async def list_cases() -> list[tuple[str, str]]:
 
 
 async def case_in_scope(user: CurrentUser, case_id: uuid.UUID) -> dict | None:
-    return await Case.select(*_COLUMNS).where((Case.id == case_id) & in_scope(user, Case.area)).first()
+    return await find_in_scope(user, Case, case_id, Case.area, *_COLUMNS)
 
 
 def clean_new_case(args: dict) -> dict:
