@@ -38,6 +38,30 @@ async def _admin(sql: str) -> None:
         await connection.close()
 
 
+async def database_server_cpu() -> float:
+    """CPU seconds spent so far by the PostgreSQL backends serving the bench's database (0 on SQLite).
+
+    They run on this machine: their time is read from /proc, where the server's work shows.
+    """
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return 0.0
+    import asyncpg
+
+    connection = await asyncpg.connect(ADMIN_URL, timeout=10)
+    try:
+        name = url.rsplit("/", 1)[1]
+        pids = [row["pid"] for row in await connection.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", name)]
+    finally:
+        await connection.close()
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.asynccontextmanager
 async def fresh_database(engine: str):
     """Point the settings at a new, empty database for the duration of the block."""
