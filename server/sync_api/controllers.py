@@ -14,8 +14,8 @@ from server.accounts.guards import requires_user
 from server.audit.services import record
 from server.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from server.observability.metrics import count_mutation
-from server.openapi import operation_class
-from server.sync_api.schemas import PushIn, ResolveIn
+from server.openapi import answers, operation_class
+from server.sync_api.schemas import ConflictAnswer, ConflictList, PullAnswer, PushAnswer, PushIn, Resolved, ResolveIn
 from sync import conflicts
 from sync.caller import Caller
 from sync.errors import BadRequest, ClientNotYours, ConflictClosed, ConflictNotFound, SyncError
@@ -58,7 +58,7 @@ class SyncController(Controller):
     path = "/api/sync"
     guards = [requires_user]
 
-    @post("/push", status_code=200, operation_class=operation_class(body=PushIn))
+    @post("/push", status_code=200, operation_class=operation_class(body=PushIn), responses=answers(PushAnswer))
     async def push(self, request: Request) -> dict[str, Any]:
         """Apply a device's mutations exactly once, in order."""
         data = decode_push(await request.body())
@@ -71,7 +71,7 @@ class SyncController(Controller):
             count_mutation(status, amount)
         return answer
 
-    @get("/pull")
+    @get("/pull", responses=answers(PullAnswer))
     async def pull(
         self,
         request: Request,
@@ -85,7 +85,7 @@ class SyncController(Controller):
         except SyncError as exc:
             raise as_app_error(exc) from exc
 
-    @get("/conflicts")
+    @get("/conflicts", responses=answers(ConflictList))
     async def list_conflicts(self, request: Request, status: str = "open") -> dict[str, Any]:
         """Conflicts in the caller's scope (status open, resolved or all)."""
         if status not in ("open", "resolved", "all"):
@@ -93,7 +93,7 @@ class SyncController(Controller):
         items = await conflicts.list_conflicts(request.user.area_path, status=None if status == "all" else status)
         return {"conflicts": items}
 
-    @get("/conflicts/{conflict_id:str}")
+    @get("/conflicts/{conflict_id:str}", responses=answers(ConflictAnswer))
     async def get_conflict(self, request: Request, conflict_id: str) -> dict[str, Any]:
         """One conflict in the caller's scope."""
         try:
@@ -103,7 +103,7 @@ class SyncController(Controller):
         await record(request.user, "sync.conflict.view", "conflict", conflict_id, {"kind": answer["kind"], "record_id": answer["record_id"]})
         return answer
 
-    @post("/conflicts/{conflict_id:str}/resolve", status_code=200)
+    @post("/conflicts/{conflict_id:str}/resolve", status_code=200, responses=answers(Resolved))
     async def resolve(self, request: Request, conflict_id: str, data: ResolveIn) -> dict[str, Any]:
         """Settle a conflict field by field: keep the server's value or take the device's."""
         user: CurrentUser = request.user
