@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import segno
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from server.accounts.current import CurrentUser

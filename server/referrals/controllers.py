@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, JSONBody, FromQuery
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
 from server.accounts.guards import requires_district, requires_user
@@ -15,6 +15,10 @@ from server.areas.scope import areas_in_scope
 from server.errors import AppError
 from server.referrals import organisations, services
 from server.validation.params import RowId
+from server.openapi import answers, json_body
+from server.referrals.schemas import (
+    Organisation, OrganisationIn, OrganisationList, OrganisationUpdate, Referral, ReferralChanged, ReferralIn, ReferralList, ReferralStatusIn,
+)
 
 FormBody = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -23,19 +27,19 @@ class OrganisationApiController(Controller):
     path = "/api/organisations"
     guards = [requires_user]
 
-    @get("/", name="api_organisations")
+    @get("/", name="api_organisations", responses=answers(OrganisationList))
     async def index(self, request: Request, active: FromQuery[bool] = False) -> dict:
         """Organisations serving the user's area (or inside it)."""
         rows = await organisations.list_organisations(request.user, active_only=active)
         return {"organisations": [organisations.as_json(r) for r in rows]}
 
-    @post("/", name="api_organisation_create", guards=[requires_district])
-    async def create(self, request: Request, data: JSONBody[dict[str, Any]]) -> dict:
+    @post("/", name="api_organisation_create", guards=[requires_district], responses=answers(Organisation, 201))
+    async def create(self, request: Request, data: Annotated[dict[str, Any], json_body(OrganisationIn)]) -> dict:
         """Add an organisation: name, kind, area, contact_name, contact_phone, services, due_days."""
         return organisations.as_json(await organisations.create_organisation(request.user, data))
 
-    @put("/{organisation_id:int}", name="api_organisation_update", guards=[requires_district])
-    async def update(self, request: Request, organisation_id: RowId, data: JSONBody[dict[str, Any]]) -> dict:
+    @put("/{organisation_id:int}", name="api_organisation_update", guards=[requires_district], responses=answers(Organisation))
+    async def update(self, request: Request, organisation_id: RowId, data: Annotated[dict[str, Any], json_body(OrganisationUpdate)]) -> dict:
         """Change an organisation; `base_version` is the version the editor saw."""
         return organisations.as_json(await organisations.update_organisation(request.user, organisation_id, data))
 
@@ -44,25 +48,25 @@ class ReferralApiController(Controller):
     path = "/api/referrals"
     guards = [requires_user]
 
-    @get("/", name="api_referrals")
+    @get("/", name="api_referrals", responses=answers(ReferralList))
     async def index(self, request: Request, status: FromQuery[str | None] = None, overdue: FromQuery[bool] = False, case_id: FromQuery[str | None] = None) -> dict:
         """Referrals in the user's scope; `overdue=true` lists those past their due date and still open."""
         return {"referrals": await services.list_referrals(request.user, status=status, overdue=overdue, case_id=case_id)}
 
-    @post("/", name="api_referral_create")
-    async def create(self, request: Request, data: JSONBody[dict[str, Any]]) -> dict:
+    @post("/", name="api_referral_create", responses=answers(Referral, 201))
+    async def create(self, request: Request, data: Annotated[dict[str, Any], json_body(ReferralIn)]) -> dict:
         """Create a referral (the same arguments as the `referral.create` mutation)."""
         return await services.create_referral(request.user, data)
 
-    @get("/{referral_id:str}", name="api_referral")
+    @get("/{referral_id:str}", name="api_referral", responses=answers(Referral))
     async def show(self, request: Request, referral_id: FromPath[str]) -> dict:
         """One referral with every step: status, date, note, who."""
         answer = await services.get_referral(request.user, referral_id)
         await record(request.user, "referral.view", "referral", answer["id"], {"case": answer["case_id"]})
         return answer
 
-    @post("/{referral_id:str}/status", name="api_referral_status", status_code=200)
-    async def status(self, request: Request, referral_id: FromPath[str], data: JSONBody[dict[str, Any]]) -> dict:
+    @post("/{referral_id:str}/status", name="api_referral_status", status_code=200, responses=answers(ReferralChanged))
+    async def status(self, request: Request, referral_id: FromPath[str], data: Annotated[dict[str, Any], json_body(ReferralStatusIn)]) -> dict:
         """Move to the next status: {expected_status, status, on, note} (as `referral.update`)."""
         return await services.update_status(request.user, {**data, "id": referral_id})
 

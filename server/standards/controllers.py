@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, JSONBody, FromQuery
+from litestar.params import Body, FromQuery
 from litestar.response import Template
 
 from server.accounts.guards import requires_admin, requires_user
@@ -16,6 +16,8 @@ from server.errors import AppError
 from server.standards import services
 from server.validation import rules
 from server.validation.params import RowId
+from server.openapi import answers, json_body
+from server.standards.schemas import Standard, StandardIn, StandardList, StandardUpdate
 
 FormBody = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -24,29 +26,29 @@ class StandardApiController(Controller):
     path = "/api/standards"
     guards = [requires_user]
 
-    @get("/", name="api_standards")
+    @get("/", name="api_standards", responses=answers(StandardList))
     async def index(self, request: Request) -> dict:
         """The standards that apply to the user's area or lie within it."""
         return {"standards": [services.as_json(r) for r in await services.list_standards(request.user)]}
 
-    @get("/effective", name="api_standard_effective")
+    @get("/effective", name="api_standard_effective", responses=answers(Standard))
     async def effective(self, request: Request, area: FromQuery[str], on: FromQuery[str | None] = None) -> dict:
         """The standard in force for an area (code) on a date (today by default)."""
         day = rules.day(on, "on", required=False) or date.today()
         return services.as_json(await services.effective_for_code(request.user, area, day))
 
-    @get("/{standard_id:int}", name="api_standard")
+    @get("/{standard_id:int}", name="api_standard", responses=answers(Standard))
     async def show(self, request: Request, standard_id: RowId) -> dict:
         """One standard."""
         return services.as_json(await services.get_standard(request.user, standard_id))
 
-    @post("/", name="api_standard_create", guards=[requires_admin])
-    async def create(self, request: Request, data: JSONBody[dict[str, Any]]) -> dict:
+    @post("/", name="api_standard_create", guards=[requires_admin], responses=answers(Standard, 201))
+    async def create(self, request: Request, data: Annotated[dict[str, Any], json_body(StandardIn)]) -> dict:
         """Add a standard for an area from a date."""
         return services.as_json(await services.create_standard(request.user, data))
 
-    @put("/{standard_id:int}", name="api_standard_update", guards=[requires_admin])
-    async def update(self, request: Request, standard_id: RowId, data: JSONBody[dict[str, Any]]) -> dict:
+    @put("/{standard_id:int}", name="api_standard_update", guards=[requires_admin], responses=answers(Standard))
+    async def update(self, request: Request, standard_id: RowId, data: Annotated[dict[str, Any], json_body(StandardUpdate)]) -> dict:
         """Change a standard's figures; `base_version` is the version the admin saw."""
         return services.as_json(await services.update_standard(request.user, standard_id, data))
 
