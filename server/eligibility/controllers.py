@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath
 from litestar.response import Template
 
 from server.accounts.guards import requires_supervisor, requires_user
@@ -17,6 +17,8 @@ from server.finances.tables import CaseFinances
 from sync.db import write_transaction
 from sync.registry import MutationContext
 from server.validation.completeness import completeness
+from server.eligibility.schemas import Completeness, Eligibility, Finances, FinancesChanged, FinancesIn, Snapshot, SnapshotIn, SnapshotMade
+from server.openapi import answers, json_body
 
 
 class CaseworkApiController(Controller):
@@ -25,15 +27,15 @@ class CaseworkApiController(Controller):
     path = "/api/cases"
     guards = [requires_user]
 
-    @get("/{case_id:str}/finances", name="api_case_finances")
+    @get("/{case_id:str}/finances", name="api_case_finances", responses=answers(Finances))
     async def finances(self, request: Request, case_id: FromPath[str]) -> dict:
         """The case's finances document and its version (0 when nothing is recorded yet)."""
         answer = await get_finances(request.user, case_id)
         await record(request.user, "finances.view", "case", answer["case_id"], {"version": answer["version"]})
         return answer
 
-    @put("/{case_id:str}/finances", name="api_case_finances_set")
-    async def set_finances(self, request: Request, case_id: FromPath[str], data: JSONBody[dict[str, Any]]) -> dict:
+    @put("/{case_id:str}/finances", name="api_case_finances_set", responses=answers(FinancesChanged))
+    async def set_finances(self, request: Request, case_id: FromPath[str], data: Annotated[dict[str, Any], json_body(FinancesIn)]) -> dict:
         """Edit finances from the web (a supervisor's desk): the same rules as `finances.set`,
         `base_version` in the body; overlapping stale sections come back under `conflict`."""
         user = request.user
@@ -45,20 +47,20 @@ class CaseworkApiController(Controller):
         async with write_transaction(CaseFinances._meta.db):
             return await set_finances(ctx, {**data, "case_id": case_id})
 
-    @get("/{case_id:str}/completeness", name="api_case_completeness")
+    @get("/{case_id:str}/completeness", name="api_case_completeness", responses=answers(Completeness))
     async def completeness(self, request: Request, case_id: FromPath[str]) -> dict:
         """Whether the case may be submitted, and every missing field with its reason."""
         return await completeness(request.user, case_id)
 
-    @get("/{case_id:str}/eligibility", name="api_case_eligibility")
+    @get("/{case_id:str}/eligibility", name="api_case_eligibility", responses=answers(Eligibility))
     async def eligibility(self, request: Request, case_id: FromPath[str]) -> dict:
         """The computation from the case's current inputs, line by line, with the rule versions."""
         answer = await services.eligibility(request.user, case_id)
         await record(request.user, "eligibility.view", "case", answer["case_id"], {})
         return answer
 
-    @post("/{case_id:str}/eligibility/snapshots", name="api_case_eligibility_snapshot", guards=[requires_supervisor])
-    async def snapshot(self, request: Request, case_id: FromPath[str], data: JSONBody[dict[str, Any] | None] = None) -> dict:
+    @post("/{case_id:str}/eligibility/snapshots", name="api_case_eligibility_snapshot", guards=[requires_supervisor], responses=answers(SnapshotMade, 201))
+    async def snapshot(self, request: Request, case_id: FromPath[str], data: Annotated[dict[str, Any] | None, json_body(SnapshotIn)] = None) -> dict:
         """Compute and keep the result with its inputs (e.g. with a decision); answers `snapshot_id`."""
         purpose = str((data or {}).get("purpose") or "")
         return await services.snapshot(request.user, case_id, purpose)
@@ -68,7 +70,7 @@ class SnapshotApiController(Controller):
     path = "/api/eligibility/snapshots"
     guards = [requires_user]
 
-    @get("/{snapshot_id:str}", name="api_eligibility_snapshot")
+    @get("/{snapshot_id:str}", name="api_eligibility_snapshot", responses=answers(Snapshot))
     async def show(self, request: Request, snapshot_id: FromPath[str]) -> dict:
         """A stored result exactly as it was computed, with its inputs."""
         answer = await services.get_snapshot(request.user, snapshot_id)
