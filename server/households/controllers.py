@@ -14,6 +14,8 @@ from server.audit.services import record
 from server.errors import NotFound
 from server.households.idnumber import mask
 from server.households.tables import Household, Person
+from server.households.schemas import Household as HouseholdAnswer
+from server.openapi import answers
 
 
 def _uuid(value: str) -> uuid.UUID:
@@ -27,7 +29,7 @@ class HouseholdApiController(Controller):
     path = "/api/households"
     guards = [requires_user]
 
-    @get("/{household_id:str}", name="api_household")
+    @get("/{household_id:str}", name="api_household", responses=answers(HouseholdAnswer))
     async def show(self, request: Request, household_id: FromPath[str]) -> dict:
         """One household with its members; identity numbers masked."""
         user = request.user

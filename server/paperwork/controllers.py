@@ -3,10 +3,11 @@ page with its PDFs and 免签, the verification page, and the worker's task list
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_supervisor, requires_user
@@ -19,6 +20,8 @@ from server.i18n import gettext
 from server.paperwork import backlog, documents, services
 from server.paperwork.kinds import DOCUMENTS, METHODS, SIGNER_ROLES, STATUSES
 from server.paperwork.tables import Signature
+from server.openapi import answers, json_body
+from server.paperwork.schemas import Backlog, Obligation, ObligationsOfCase, TaskList, WaiveIn
 
 LABELS = {"DOCUMENTS": DOCUMENTS, "DOC_STATUSES": STATUSES, "SIGNER_ROLES": SIGNER_ROLES, "METHODS": METHODS}
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
@@ -118,7 +121,8 @@ class PaperworkApiController(Controller):
     path = "/api/paperwork"
     guards = [requires_user]
 
-    @get("/obligations", name="api_paperwork_obligations")
+    @get("/obligations", name="api_paperwork_obligations", responses={200: ResponseSpec(data_container=ObligationsOfCase | TaskList, generate_examples=False,
+                                                                                   description="`?case=`: the case's obligations; otherwise the caller's task list")})
     async def obligations(self, request: Request, case: UUID | None = None) -> dict[str, Any]:
         """Obligations of a case (`?case=`), or the caller's open task list grouped by household."""
         if case is not None:
@@ -126,7 +130,7 @@ class PaperworkApiController(Controller):
         tasks = await services.worker_tasks(request.user)
         return {"due": tasks["due"], "waiting": tasks["waiting"]}
 
-    @get("/backlog", name="api_paperwork_backlog", guards=[requires_supervisor])
+    @get("/backlog", name="api_paperwork_backlog", guards=[requires_supervisor], responses=answers(Backlog))
     async def backlog(self, request: Request) -> dict[str, Any]:
         """The backlog's figures as JSON."""
         data = await backlog.backlog(request.user)
@@ -136,8 +140,8 @@ class PaperworkApiController(Controller):
             "progress": [{"day": p["day"].isoformat(), "open": p["open"]} for p in data["series"]],
         }
 
-    @post("/obligations/{obligation_id:uuid}/waive", name="api_paperwork_waive", guards=[requires_supervisor], status_code=200)
-    async def waive(self, request: Request, obligation_id: UUID, data: dict[str, Any]) -> dict[str, Any]:
+    @post("/obligations/{obligation_id:uuid}/waive", name="api_paperwork_waive", guards=[requires_supervisor], status_code=200, responses=answers(Obligation))
+    async def waive(self, request: Request, obligation_id: UUID, data: Annotated[dict[str, Any], json_body(WaiveIn)]) -> dict[str, Any]:
         """免签: {reason, expected_version?}."""
         return services.as_record(await services.waive(request.user, obligation_id, str(data.get("reason") or ""), data.get("expected_version")))
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_supervisor
@@ -17,6 +17,8 @@ from server.i18n import gettext as _
 from server.review import casepage, decisions, exports, queue
 from server.review.reasons import ACTIONS, REJECT_REASONS, STEPS, TASK_KINDS
 from server.visits.schemas import MODES
+from server.openapi import answers, json_body
+from server.review.schemas import Decided, DecisionIn, Queue, ReviewCase
 
 LABELS = {"ACTIONS": ACTIONS, "REJECT_REASONS": REJECT_REASONS, "STEPS": STEPS, "TASK_KINDS": TASK_KINDS, "MODES": MODES}
 
@@ -136,7 +138,7 @@ class ReviewApiController(Controller):
     path = "/api/review"
     guards = [requires_supervisor]
 
-    @get("/queue", name="api_review_queue")
+    @get("/queue", name="api_review_queue", responses=answers(Queue))
     async def queue(self, request: Request) -> dict[str, Any]:
         """One page of the queue with the counts."""
         filters = queue.parse_filters(_params(request))
@@ -155,12 +157,12 @@ class ReviewApiController(Controller):
         ]
         return {"cases": rows, "next_cursor": result["next_cursor"] or None, "counts": result["counts"]}
 
-    @post("/cases/{case_id:uuid}/decisions", name="api_review_decide", status_code=200)
-    async def decide(self, request: Request, case_id: FromPath[UUID], data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+    @post("/cases/{case_id:uuid}/decisions", name="api_review_decide", status_code=200, responses=answers(Decided))
+    async def decide(self, request: Request, case_id: FromPath[UUID], data: Annotated[dict[str, Any], json_body(DecisionIn)]) -> dict[str, Any]:
         """Take a decision: {action, expected_status, expected_version, reason_code?, reason_text?, request?, assignee?}."""
         return await decisions.decide(request.user, case_id, data)
 
-    @get("/cases/{case_id:uuid}", name="api_review_case")
+    @get("/cases/{case_id:uuid}", name="api_review_case", responses=answers(ReviewCase))
     async def case(self, request: Request, case_id: FromPath[UUID]) -> dict[str, Any]:
         """The decisions, tasks and deadlines of one case (the view is audited)."""
         context = await casepage.case_page(request.user, case_id)
