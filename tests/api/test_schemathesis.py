@@ -30,6 +30,9 @@ from server.verification.tables import VerificationRequest
 from sync.tables import SyncConflict
 from tests.support.auth import sign_in
 
+# tus bodies are bytes (PATCH and creation-with-upload).
+schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
+
 EXAMPLES_PER_OPERATION = 12
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
