@@ -18,7 +18,7 @@ from server.declarations.tables import Declaration
 from server.finances.tables import CaseFinances
 from server.households.idnumber import check_character
 from server.households.tables import Household, Person
-from server.referrals.tables import Referral
+from server.referrals.tables import Organisation, Referral
 from tests.e2e.conftest import run
 from tests.e2e.test_field_app import enroll_worker, open_phone, photo_png, poll, ready, wait_synced
 
@@ -456,3 +456,50 @@ def test_phone_checks_say_what_the_server_says(live_server, browser):
     assert answers["phones"] == [server_reason(lambda v: rules.phone(v, "phone"), v) for v in PHONES]
     assert answers["amounts"] == [server_reason(lambda v: rules.money(v, "amount"), v) for v in AMOUNTS]
     assert answers["dates"] == [server_reason(lambda v: rules.day(v, "on"), v) for v in DATES]
+
+
+def test_referral_refused_by_the_server_is_shown_beside_its_field_and_corrected(live_server, playwright_instance, demo, tmp_path):
+    """The organisation chosen offline stopped taking referrals meanwhile: the server refuses the
+    referral, the case page says so, the referral page shows why beside the organisation, and a
+    corrected referral is accepted."""
+    context = open_phone(playwright_instance, tmp_path / "profile")
+    page = enroll_worker(context, live_server)
+    ready(page, live_server)
+    poll(page, """async () => Boolean(await (await caches.open('doorstep-pages')).match('/field/casework/new'))""")
+    context.set_offline(True)
+    open_new(page, live_server, "referral")
+    page.fill("#n-address", "京溪路 9 号")
+    page.fill("#n-phone", "13700137009")
+    fill_member(page, 0, "刘洋", LIU)
+    page.select_option("#r-org", index=1)
+    closing = int(page.locator("#r-org").input_value())
+    page.fill("#r-reason", "疫情失业，需就业帮扶")
+    page.fill("#r-contact", "刘洋")
+    page.fill("#r-phone", "13700137009")
+    case_id = save_draft(page)
+    run(Organisation.update({Organisation.active: False}).where(Organisation.id == closing))
+
+    context.set_offline(False)
+    wait_synced(page)
+    assert [e[1] for e in outbox(page) if e[0] == "referral.create"] == ["rejected"]
+    page.goto(f"{live_server}/field/cases/{case_id}")
+    field_ready(page)
+    panel = page.locator("[data-gaps]")
+    panel.wait_for()
+    assert "服务器退回：该机构已停用，请选择其他机构" in panel.inner_text()
+    page.click("a:has-text('转办转介')")
+    page.wait_for_url("**/field/casework/referral?case=*")
+    field_ready(page)
+    assert error_beside(page, "#r-org") == "服务器退回：该机构已停用，请选择其他机构"
+    assert page.locator(f"#r-org option[value='{closing}']").count() == 0  # the page no longer offers it
+    page.select_option("#r-org", index=1)
+    page.fill("#r-reason", "疫情失业，需就业帮扶")
+    page.fill("#r-contact", "刘洋")
+    page.fill("#r-phone", "13700137009")
+    page.click("button:has-text('保存转介')")
+    page.wait_for_url(f"**/field/cases/{case_id}")
+    wait_synced(page)
+    referral = run(Referral.select(Referral.organisation, Referral.status).where(Referral.case == case_id).first())
+    assert referral["status"] == "referred" and referral["organisation"] != closing
+    assert [e[1] for e in outbox(page) if e[0] == "referral.create"] == ["discarded", "done"]
+    context.close()

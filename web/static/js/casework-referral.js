@@ -50,6 +50,7 @@ function renderReferrals(section, state) {
 async function saveReferral(form, state) {
   const args = formArgs(form);
   if (!showErrors(form, [...checkFields(form), ...referralErrors(args.referral || {})])) return;
+  for (const e of state.rejected) if (e.name === "referral.create") await update(e.id, { state: "discarded", reason: `${e.reason || ""} (已修改重发)` });
   await enqueue("referral.create", referralArgs(args.referral, state.case.id));
   syncSoon();
   location.assign(`/field/cases/${state.case.id}`);
@@ -59,6 +60,7 @@ export async function enhanceReferral(form, state) {
   const section = document.querySelector("[data-referrals]");
   onChange(async () => renderReferrals(section, await caseState(state.case.id)));
   renderReferrals(section, state);
-  showErrors(form, refusals(state, "referral.create"), { summary: false });
+  // The form's fields are "referral.<arg>"; the server names the argument.
+  showErrors(form, refusals(state, "referral.create").map((e) => ({ ...e, field: e.field && `referral.${e.field}` })), { summary: false });
   onSubmit(form, () => saveReferral(form, state));
 }

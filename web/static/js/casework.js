@@ -86,10 +86,12 @@ async function renderPanel(panel, caseId) {
   applyVisibility(panel, state.case.type);
   const missing = gaps(state.case.type, state.household, state.finances, { declared: state.declarations.length > 0, referred: state.referrals.length > 0 });
   const refused = state.rejected.filter((e) => e.name === "case.submit").at(-1);
-  const shown = refused ? (refused.result?.details?.missing || [{ field: refused.result?.field, reason: refused.reason }]) : missing;
+  // Anything else of this case the server refused (the household, the case, a declaration…).
+  const others = state.rejected.filter((e) => e.name !== "case.submit" && e.state === "rejected").map((e) => ({ field: e.result?.field, reason: `服务器退回：${e.reason}` }));
+  const shown = [...others, ...(refused ? (refused.result?.details?.missing || [{ field: refused.result?.field, reason: refused.reason }]) : missing)];
   const box = panel.querySelector("[data-gaps]");
   box.hidden = !shown.length || state.status === "submitted";
-  panel.querySelector("[data-gaps-title]").textContent = refused ? `服务器退回了提交：${refused.reason}` : "资料不完整，暂不能提交审核：";
+  panel.querySelector("[data-gaps-title]").textContent = refused ? `服务器退回了提交：${refused.reason}` : missing.length ? "资料不完整，暂不能提交审核：" : "服务器退回了以下记录，请修改：";
   box.querySelector("[data-list]").replaceChildren(...shown.map((g) => Object.assign(document.createElement("li"), { textContent: g.reason })));
   box.dataset.missing = shown.map((g) => g.field).join(" ");
   const submittable = ["draft", "returned"].includes(state.status);
