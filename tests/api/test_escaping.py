@@ -133,3 +133,22 @@ async def test_exported_text_that_looks_like_a_formula_is_neutralised(client, de
     cells = xlsx_cells(response.content) if "xlsx" in url else csv_cells(response.content)
     assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))], "a cell would run as a formula"
     assert any(FORMULA in cell for cell in cells), "the export does not contain the text at all"
+
+
+def test_the_phone_scripts_never_build_html_from_data():
+    """The phone renders records it pulled with textContent; markup is only ever a fixed string."""
+    from pathlib import Path
+
+    scripts = Path(__file__).resolve().parents[2] / "web" / "static" / "js"
+    sinks = re.compile(r"(innerHTML|outerHTML)\s*\+?=\s*(.+)|insertAdjacentHTML\(|document\.write\(")
+    found = []
+    for script in sorted(scripts.rglob("*.js")):
+        for number, line in enumerate(script.read_text(encoding="utf-8").splitlines(), 1):
+            match = sinks.search(line)
+            if match is None:
+                continue
+            value = (match.group(2) or "").strip()
+            fixed = re.fullmatch(r"""('[^']*'|"[^"]*"|`[^`$]*`);?""", value) is not None
+            if not fixed:
+                found.append(f"{script.name}:{number}: {line.strip()}")
+    assert not found, "HTML built from data:\n" + "\n".join(found)
