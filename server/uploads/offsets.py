@@ -47,7 +47,7 @@ class Checkpoints:
         """Bytes up to `position` are in the file (called on the event loop)."""
         if self._update is not None and not self._update.done():
             return
-        if self._update is not None and self._update.exception() is not None:
+        if self._update is not None and (self._update.cancelled() or self._update.exception() is not None):
             return  # failed: `settle` raises it
         if position - self.stored >= CHECKPOINT:
             self._update = asyncio.ensure_future(self._store(position))

@@ -1,9 +1,11 @@
 """Appending a request body to a partial file without stalling the event loop.
 
-The body arrives in pieces of a few hundred KiB. They are gathered into batches of BATCH bytes;
-a worker thread writes a batch and feeds it to the running hashes (file writes and hashlib both
-release the GIL) while the event loop receives the next one, so hashing and receiving use both
-cores. At most one batch is in the thread and one is gathering: memory stays at about 2 × BATCH
+The body arrives in pieces of a few hundred KiB. They are gathered into batches; a worker
+thread writes a batch and feeds it to the running hashes (file writes and hashlib both release
+the GIL) while the event loop receives the next one, so hashing and receiving use both cores.
+A batch goes to the thread as soon as SMALL_BATCH bytes are gathered and the thread is free
+(a slow phone's bytes do not wait in memory), or at BATCH bytes, when it waits for the thread.
+At most one batch is in the thread and one is gathering: memory stays at about 2 × BATCH
 whatever the upload's size, and bytes not yet handed to the thread stay under BATCH. Disk
 writeback of each written batch is started at once, so the fsync that makes a finished file
 durable has little left to wait for.
@@ -16,6 +18,7 @@ import os
 from collections.abc import Callable
 
 BATCH = 4 * 1024 * 1024
+SMALL_BATCH = 1024 * 1024
 
 
 def _write_all(handle, data: bytes) -> None:
@@ -50,7 +53,7 @@ class PartialWriter:
     async def add(self, data: bytes) -> None:
         self._gathering.append(data)
         self._gathered += len(data)
-        if self._gathered >= BATCH:
+        if self._gathered >= BATCH or (self._gathered >= SMALL_BATCH and self._thread_idle()):
             await self._hand_over()
 
     async def drain(self) -> int:
@@ -68,6 +71,9 @@ class PartialWriter:
             await self._wait()
         except OSError:
             pass
+
+    def _thread_idle(self) -> bool:
+        return self._in_thread is None or self._in_thread.done()
 
     async def _hand_over(self) -> None:
         await self._wait()
