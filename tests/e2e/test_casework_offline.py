@@ -90,6 +90,14 @@ def fill_member(page, index: int, name: str, number: str, relation: str | None =
     page.select_option(f"#n-m{index}-labour", labour)
 
 
+def fill_referral(page, phone: str) -> None:
+    """The first organisation offered, a reason, the contact and their phone."""
+    page.select_option("#r-org", index=1)
+    page.fill("#r-reason", "疫情失业，不符合低保条件，需就业帮扶")
+    page.fill("#r-contact", "刘洋")
+    page.fill("#r-phone", phone)
+
+
 def open_form(page, base: str, form: str, case_id: str) -> None:
     page.goto(f"{base}/field/casework/{form}?case={case_id}")
     field_ready(page)
@@ -245,10 +253,7 @@ def referral_offline(page, base: str) -> str:
     page.fill("#n-address", "京溪路 3 号")
     page.fill("#n-phone", "13700137003")
     fill_member(page, 0, "刘洋", LIU)
-    page.select_option("#r-org", index=1)
-    page.fill("#r-reason", "疫情失业，不符合低保条件，需就业帮扶")
-    page.fill("#r-contact", "刘洋")
-    page.fill("#r-phone", "1370013700")
+    fill_referral(page, "1370013700")
     page.click("button:has-text('保存草稿')")
     assert error_beside(page, "#r-phone").startswith("电话号码格式不正确")
     page.fill("#r-phone", "13700137003")
@@ -471,11 +476,8 @@ def test_referral_refused_by_the_server_is_shown_beside_its_field_and_corrected(
     page.fill("#n-address", "京溪路 9 号")
     page.fill("#n-phone", "13700137009")
     fill_member(page, 0, "刘洋", LIU)
-    page.select_option("#r-org", index=1)
+    fill_referral(page, "13700137009")
     closing = int(page.locator("#r-org").input_value())
-    page.fill("#r-reason", "疫情失业，需就业帮扶")
-    page.fill("#r-contact", "刘洋")
-    page.fill("#r-phone", "13700137009")
     case_id = save_draft(page)
     run(Organisation.update({Organisation.active: False}).where(Organisation.id == closing))
 
@@ -492,10 +494,7 @@ def test_referral_refused_by_the_server_is_shown_beside_its_field_and_corrected(
     field_ready(page)
     assert error_beside(page, "#r-org") == "服务器退回：该机构已停用，请选择其他机构"
     assert page.locator(f"#r-org option[value='{closing}']").count() == 0  # the page no longer offers it
-    page.select_option("#r-org", index=1)
-    page.fill("#r-reason", "疫情失业，需就业帮扶")
-    page.fill("#r-contact", "刘洋")
-    page.fill("#r-phone", "13700137009")
+    fill_referral(page, "13700137009")
     page.click("button:has-text('保存转介')")
     page.wait_for_url(f"**/field/cases/{case_id}")
     wait_synced(page)
