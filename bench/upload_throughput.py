@@ -1,13 +1,24 @@
 """tus upload throughput against a raw loopback copy, and the server's memory during the upload.
 
     .venv/bin/python bench/upload_throughput.py             # 1 GiB, SQLite in a temporary home
-    .venv/bin/python bench/upload_throughput.py --size-mb 256
+    .venv/bin/python bench/upload_throughput.py --size-mb 256 --rounds 5
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python bench/upload_throughput.py
 
-Prints figures; it is not a test. Both copies go over loopback TCP into a file on the same disk:
-the raw copy is a bare socket into a file (the floor any HTTP upload pays); the tus upload is a
-real `doorstep serve` process receiving PATCH requests, checking the whole-file SHA-256 and
-storing the blob. The server's memory is read from /proc/<pid>/status (VmRSS idle, VmHWM peak).
+Prints figures; it is not a test. Every copy goes over loopback TCP into a file on the same
+disk, and every sender is the same: the file handed to the kernel with sendfile(2), so the
+figures compare receivers, not clients.
+- raw copy: a bare socket read into a file by another process, the floor any HTTP upload pays.
+  Once as it is (the bytes end in the page cache) and once followed by fsync (the bytes are on
+  the disk, as a finished upload's are: the server fsyncs a blob before it says so).
+- bare ASGI app under the same uvicorn (same HTTP parser and event loop as `doorstep serve`).
+- tus: a real `doorstep serve` process receiving PATCH requests, keeping the running SHA-256,
+  verifying the whole file, storing the blob durably. The chunked run's `Upload-Checksum`
+  values are computed before the clock starts (the device computes them, not the server).
+Each measurement is repeated `--rounds` times, interleaved, and the best time is kept: on a
+shared machine the best round is the one least disturbed by other work. The CPU time the
+receiving process spent (user + system, all its threads) is given per GiB: on a loaded machine
+it says more than the wall clock. The server's memory is read from /proc/<pid>/status (VmRSS
+idle, VmHWM peak).
 """
 
 from __future__ import annotations
@@ -16,8 +27,10 @@ import argparse
 import base64
 import hashlib
 import http.client
+import importlib.util
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,7 +40,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
 RECEIVER = """
-import socket, sys
+import os, socket, sys
 listener = socket.socket(); listener.bind(("127.0.0.1", 0)); listener.listen(1)
 print(listener.getsockname()[1], flush=True)
 conn, _ = listener.accept()
@@ -35,6 +48,8 @@ buffer = bytearray(1024 * 1024); view = memoryview(buffer)
 with open(sys.argv[1], "wb") as out:
     while n := conn.recv_into(buffer):
         out.write(view[:n])
+    if sys.argv[2] == "fsync":
+        out.flush(); os.fsync(out.fileno())
 conn.sendall(b"ok"); conn.close()
 """
 
@@ -69,52 +84,6 @@ def make_file(path: Path, size: int) -> str:
     return digest.hexdigest()
 
 
-def raw_copy(source: Path, target: Path) -> float:
-    """Seconds to copy the file through a loopback socket into another process's file."""
-    receiver = subprocess.Popen([sys.executable, "-c", RECEIVER, str(target)], stdout=subprocess.PIPE, text=True)
-    port = int(receiver.stdout.readline())
-    started = time.perf_counter()
-    with socket.create_connection(("127.0.0.1", port)) as sock, open(source, "rb") as handle:
-        sock.sendfile(handle)
-        sock.shutdown(socket.SHUT_WR)
-        assert sock.recv(2) == b"ok"
-    elapsed = time.perf_counter() - started
-    receiver.wait(30)
-    target.unlink()
-    return elapsed
-
-
-def bare_http(home: Path, source: Path, size: int) -> float:
-    """Seconds for one HTTP PUT of the file into a file, by a bare ASGI app under the same
-    uvicorn: the ceiling of any upload handled by this server stack."""
-    (home / "bare_asgi.py").write_text(BARE_ASGI)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bare_asgi:app", "--port", str(port), "--log-level", "warning"],
-        cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        target = str(home / "bare.bin").replace("/", "|")
-        conn = http.client.HTTPConnection("localhost", port, blocksize=MB)
-        started = time.perf_counter()
-        with open(source, "rb") as handle:
-            conn.request("PUT", f"/x/{target}", body=handle, headers={"Content-Length": str(size)})
-            response = conn.getresponse()
-            response.read()
-        elapsed = time.perf_counter() - started
-    finally:
-        process.kill()
-        process.wait()
-    (home / "bare.bin").unlink(missing_ok=True)
-    return elapsed
-
-
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -133,6 +102,75 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_for_port(port: int) -> None:
+    for _ in range(600):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing listens on port {port}")
+
+
+def raw_copy(source: Path, target: Path, fsync: bool) -> tuple[float, float]:
+    """(seconds, receiver CPU seconds) to copy the file through a loopback socket into another
+    process's file, with or without an fsync at the end."""
+    receiver = subprocess.Popen(
+        [sys.executable, "-c", RECEIVER, str(target), "fsync" if fsync else "-"], stdout=subprocess.PIPE, text=True
+    )
+    port = int(receiver.stdout.readline())
+    cpu = cpu_seconds(receiver.pid)
+    started = time.perf_counter()
+    with socket.create_connection(("127.0.0.1", port)) as sock, open(source, "rb") as handle:
+        sock.sendfile(handle)
+        sock.shutdown(socket.SHUT_WR)
+        assert sock.recv(2) == b"ok"
+    elapsed = time.perf_counter() - started
+    cpu = cpu_seconds(receiver.pid) - cpu
+    receiver.wait(30)
+    target.unlink()
+    return elapsed, cpu
+
+
+def send_request(conn: http.client.HTTPConnection, method: str, url: str, headers: dict[str, str], source: Path, offset: int, length: int):
+    """One request whose body is `length` bytes of the file from `offset`, sent with sendfile."""
+    conn.putrequest(method, url, skip_accept_encoding=True)
+    for key, value in (headers | {"Content-Length": str(length)}).items():
+        conn.putheader(key, value)
+    conn.endheaders()
+    with open(source, "rb") as handle:
+        conn.sock.sendfile(handle, offset, length)
+    response = conn.getresponse()
+    response.read()
+    return response
+
+
+def start_bare_http(home: Path) -> tuple[subprocess.Popen, int]:
+    """A bare ASGI app that writes a PUT body into a file, under the same uvicorn: the ceiling of
+    any upload handled by this server stack."""
+    (home / "bare_asgi.py").write_text(BARE_ASGI)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bare_asgi:app", "--port", str(port), "--log-level", "warning"],
+        cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port)
+    return process, port
+
+
+def bare_http(process: subprocess.Popen, port: int, home: Path, source: Path, size: int) -> tuple[float, float]:
+    target = home / "bare.bin"
+    conn = http.client.HTTPConnection("localhost", port)
+    cpu = cpu_seconds(process.pid)
+    started = time.perf_counter()
+    response = send_request(conn, "PUT", "/x/" + str(target).replace("/", "|"), {}, source, 0, size)
+    elapsed = time.perf_counter() - started
+    assert response.status == 204, response.status
+    conn.close()
+    target.unlink()
+    return elapsed, cpu_seconds(process.pid) - cpu
 
 
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
@@ -174,10 +212,21 @@ def session_headers(env: dict[str, str], port: int) -> dict[str, str]:
     return {"Cookie": f"doorstep_session={token}; csrftoken={csrf}", "x-csrftoken": csrf, "Tus-Resumable": "1.0.0"}
 
 
-def tus_upload(port: int, headers: dict[str, str], source: Path, size: int, digest: str, chunk: int) -> float:
-    """Seconds for POST + PATCHes of `chunk` bytes (each with an sha256 Upload-Checksum when chunked)."""
+def chunk_checksums(source: Path, size: int, chunk: int) -> list[str]:
+    """The `Upload-Checksum` of every chunk, as the device sends them."""
+    sums = []
+    with open(source, "rb") as handle:
+        for _ in range(0, size, chunk):
+            sums.append("sha256 " + base64.b64encode(hashlib.sha256(handle.read(chunk)).digest()).decode())
+    return sums
+
+
+def tus_upload(server: subprocess.Popen, port: int, headers: dict[str, str], source: Path, size: int, digest: str,
+               chunk: int, checksums: list[str] | None) -> tuple[float, float]:
+    """(seconds, server CPU seconds) for POST + PATCHes of `chunk` bytes, each with its checksum when given."""
     meta = f"filename {base64.b64encode(b'bench.mp4').decode()},filetype {base64.b64encode(b'video/mp4').decode()},sha256 {base64.b64encode(digest.encode()).decode()}"
-    conn = http.client.HTTPConnection("localhost", port, blocksize=MB)
+    conn = http.client.HTTPConnection("localhost", port)
+    cpu = cpu_seconds(server.pid)
     started = time.perf_counter()
     conn.request("POST", "/api/uploads/", headers=headers | {"Upload-Length": str(size), "Upload-Metadata": meta})
     response = conn.getresponse()
@@ -185,31 +234,33 @@ def tus_upload(port: int, headers: dict[str, str], source: Path, size: int, dige
     location = response.getheader("location")
     assert response.status == 201, response.status
     offset = 0
-    with open(source, "rb") as handle:
-        while offset < size:
-            length = min(chunk, size - offset)
-            extra = {}
-            if chunk < size:
-                part = handle.read(length)
-                extra["Upload-Checksum"] = "sha256 " + base64.b64encode(hashlib.sha256(part).digest()).decode()
-                body = part
-            else:
-                body = handle
-            conn.request(
-                "PATCH", location, body=body,
-                headers=headers | extra | {"Upload-Offset": str(offset), "Content-Length": str(length), "Content-Type": "application/offset+octet-stream"},
-            )
-            response = conn.getresponse()
-            response.read()
-            assert response.status == 204, (response.status, response.getheader("content-type"))
-            offset = int(response.getheader("upload-offset"))
-    return time.perf_counter() - started
+    for number, start in enumerate(range(0, size, chunk)):
+        extra = {"Upload-Checksum": checksums[number]} if checksums else {}
+        patch = headers | extra | {"Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"}
+        response = send_request(conn, "PATCH", location, patch, source, start, min(chunk, size - start))
+        assert response.status == 204, (response.status, response.getheader("content-type"))
+        offset = int(response.getheader("upload-offset"))
+    elapsed = time.perf_counter() - started
+    assert offset == size
+    conn.close()
+    return elapsed, cpu_seconds(server.pid) - cpu
+
+
+def forget_blob(home: Path, digest: str) -> None:
+    """The next round stores the same content again (and fsyncs it) instead of finding it stored."""
+    (home / "media" / "blobs" / digest[:2] / digest).unlink()
+
+
+def stack() -> str:
+    found = [name for name in ("httptools", "uvloop") if importlib.util.find_spec(name)]
+    return "uvicorn with " + (" + ".join(found) if found else "h11 + asyncio")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=1024)
-    parser.add_argument("--chunk-mb", type=int, default=64, help="chunk size of the second, checksummed run")
+    parser.add_argument("--chunk-mb", type=int, default=64, help="chunk size of the checksummed run")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     size = args.size_mb * MB
     home = Path(tempfile.mkdtemp(prefix="doorstep-bench-"))
@@ -217,36 +268,52 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "server.cli", "demo", "--no-links"], cwd=REPO, env=env, check=True, capture_output=True)
     source = home / "source.mp4"
     digest = make_file(source, size)
+    checksums = chunk_checksums(source, size, args.chunk_mb * MB)
+    load_before = os.getloadavg()
 
-    raw = min(raw_copy(source, home / "copy.bin") for _ in range(2))
-    bare = bare_http(home, source, size)
+    results: dict[str, list[tuple[float, float]]] = {}
+    bare, bare_port = start_bare_http(home)
     port = free_port()
     server = start_server(env, port)
     try:
         headers = session_headers(env, port)
         idle = memory(server.pid)["VmRSS"]
-        cpu_before = cpu_seconds(server.pid)
-        whole = tus_upload(port, headers, source, size, digest, size)
-        cpu_whole = cpu_seconds(server.pid) - cpu_before
-        after_whole = memory(server.pid)
-        # the same content again in checksummed chunks (stored once: content-addressed)
-        chunked = tus_upload(port, headers, source, size, digest, args.chunk_mb * MB)
-        after_chunked = memory(server.pid)
+        runs = {
+            "raw loopback copy (page cache)": lambda: raw_copy(source, home / "copy.bin", fsync=False),
+            "raw loopback copy + fsync": lambda: raw_copy(source, home / "copy.bin", fsync=True),
+            "bare ASGI app, same uvicorn": lambda: bare_http(bare, bare_port, home, source, size),
+            "tus, one PATCH": lambda: tus_upload(server, port, headers, source, size, digest, size, None),
+            f"tus, {args.chunk_mb} MiB chunks + sha256 checksums": lambda: tus_upload(
+                server, port, headers, source, size, digest, args.chunk_mb * MB, checksums
+            ),
+        }
+        for _ in range(args.rounds):
+            for name, run in runs.items():
+                results.setdefault(name, []).append(run())
+                if name.startswith("tus"):
+                    forget_blob(home, digest)
+        peak = memory(server.pid)["VmHWM"]
     finally:
-        server.kill()
-        server.wait()
+        for process in (server, bare):
+            process.kill()
+            process.wait()
+
     engine = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
-    mbps = lambda seconds: args.size_mb / seconds  # noqa: E731
-    print(f"file: {args.size_mb} MiB, engine: {engine}, CPUs: {os.cpu_count()}")
-    print(f"load average: {os.getloadavg()[0]:.1f}")
-    print(f"raw loopback copy:               {raw:6.2f} s  {mbps(raw):7.0f} MiB/s")
-    print(f"bare ASGI app, same uvicorn:     {bare:6.2f} s  {mbps(bare):7.0f} MiB/s  ratio {raw / bare:.2f}")
-    print(f"tus, one PATCH:                  {whole:6.2f} s  {mbps(whole):7.0f} MiB/s  ratio {raw / whole:.2f}")
-    print(f"tus, {args.chunk_mb} MiB chunks + sha256 checksums: {chunked:6.2f} s  {mbps(chunked):7.0f} MiB/s  ratio {raw / chunked:.2f}")
-    print(f"server CPU for the one-PATCH upload: {cpu_whole:.2f} s ({cpu_whole * 1024 / args.size_mb:.1f} s per GiB)")
+    per_gib = 1024 / args.size_mb
+    print(f"file: {args.size_mb} MiB, engine: {engine}, server: {stack()}, CPUs: {os.cpu_count()}, rounds: {args.rounds} (best kept)")
+    print(f"load average (1, 5, 15 min): before {' '.join(f'{x:.1f}' for x in load_before)}, after {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    raw = min(seconds for seconds, _ in results["raw loopback copy (page cache)"])
+    raw_fsync = min(seconds for seconds, _ in results["raw loopback copy + fsync"])
+    print(f"{'':48} {'best':>7} {'median':>7} {'MiB/s':>6} {'ratio':>6} {'ratio':>7} {'receiver CPU':>13}")
+    print(f"{'':48} {'':>7} {'':>7} {'':>6} {'to raw':>6} {'+fsync':>7} {'s per GiB':>13}")
+    for name, rounds in results.items():
+        best = min(seconds for seconds, _ in rounds)
+        median = statistics.median(seconds for seconds, _ in rounds)
+        cpu = min(cpu for _, cpu in rounds) * per_gib
+        print(f"{name:48} {best:6.2f}s {median:6.2f}s {args.size_mb / best:6.0f} {raw / best:6.2f} {raw_fsync / best:7.2f} {cpu:13.2f}")
     print(f"server RSS idle:                 {idle / MB:6.1f} MiB")
-    print(f"server peak RSS (VmHWM):         {after_whole['VmHWM'] / MB:6.1f} MiB after one PATCH, {after_chunked['VmHWM'] / MB:.1f} MiB after chunks")
-    print(f"peak above idle:                 {(after_chunked['VmHWM'] - idle) / MB:6.1f} MiB")
+    print(f"server peak RSS (VmHWM):         {peak / MB:6.1f} MiB")
+    print(f"peak above idle:                 {(peak - idle) / MB:6.1f} MiB")
 
 
 if __name__ == "__main__":
