@@ -68,12 +68,31 @@ def _prefix(column, value: str) -> Where:
     return (column >= value) & (column < _after_prefix(value))
 
 
-def _search(q: str) -> Where:
-    """ID numbers by prefix, names by prefix (both indexed), addresses by any part."""
+# An ID-number search that finds at most this many people names their households in the query.
+LISTED_HOUSEHOLDS = 1000
+
+
+def _id_number_condition(q: str) -> Where:
+    value = q.upper()
+    return Person.id_number == value if len(value) == 18 else _prefix(Person.id_number, value)
+
+
+async def households_by_id_number(q: str) -> list | None:
+    """The households of the people an ID-number search finds, when there are few enough to
+    list (the planner then starts from them rather than walking every case in sort order)."""
+    if not _ID_LIKE.match(q):
+        return None
+    rows = await Person.select(Person.household).where(_id_number_condition(q)).limit(LISTED_HOUSEHOLDS + 1)
+    return None if len(rows) > LISTED_HOUSEHOLDS else list({r["household"] for r in rows})
+
+
+def _search(q: str, listed: list | None = None) -> Where:
+    """ID numbers by prefix, names by prefix (both indexed), addresses by any part. `listed`:
+    the households an ID-number search found, from households_by_id_number."""
+    if listed is not None:
+        return Case.household.is_in(listed) if listed else Case.id.is_null()
     if _ID_LIKE.match(q):
-        value = q.upper()
-        people = Person.select(Person.household).where(Person.id_number == value if len(value) == 18 else _prefix(Person.id_number, value))
-        return Case.household.is_in(people)
+        return Case.household.is_in(Person.select(Person.household).where(_id_number_condition(q)))
     # One set of households (names by prefix, addresses by any part), then the household index
     # finds their cases. Two IN conditions joined by OR would make PostgreSQL walk every case in
     # sort order testing both; a UNION lets it start from the few households found.
@@ -84,8 +103,8 @@ def _search(q: str) -> Where:
     return Case.household.is_in(households)
 
 
-def conditions(user: CurrentUser, f: Filters, calendar: Calendar, today: date, delegated: list[str]) -> Where:
-    """Every filter except the status, the type and the cursor."""
+def conditions(user: CurrentUser, f: Filters, calendar: Calendar, today: date, delegated: list[str], listed: list | None = None) -> Where:
+    """Every filter except the status, the type and the cursor (`listed`: see _search)."""
     where = in_scope(user, Case.area) & (Case.status != "draft")
     if f.community:
         where = where & (Case.area.code == f.community)
@@ -104,7 +123,7 @@ def conditions(user: CurrentUser, f: Filters, calendar: Calendar, today: date, d
 
         where = where & Case.id.is_in(Decision.select(Decision.case).where(Decision.spot_check == True))  # noqa: E712
     if f.q:
-        where = where & _search(f.q)
+        where = where & _search(f.q, listed)
     return where
 
 
@@ -175,7 +194,8 @@ async def page(user: CurrentUser, f: Filters, *, with_counts: bool = True) -> di
         calendar = await load_calendar()
         today = procedures.today()
         delegated = await procedures.delegated_district_paths()
-        where = conditions(user, f, calendar, today, delegated)
+        listed = await households_by_id_number(f.q) if f.q else None
+        where = conditions(user, f, calendar, today, delegated, listed)
         if f.type:
             where = where & (Case.type == f.type)
         column, ascending = SORTS[f.sort]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from server.audit.tables import AuditEvent
+from server.review import queue
 from tests.support.auth import sign_in
 from tests.support.review_cases import make_case
 
@@ -111,3 +112,22 @@ async def test_queue_page_renders_rows_for_keyboard_navigation(client, demo):
     assert "/static/js/review-keys.js" in page.text
     fragment = await client.get("/review/", params={"q": "键盘甲"}, headers={"HX-Request": "true", "HX-Target": "queue-results"})
     assert fragment.text.lstrip().startswith('<section id="queue-results"')
+
+
+async def test_id_number_prefix_search_finds_the_same_cases_listed_or_not(client, demo, monkeypatch):
+    made = [await make_case(name=f"前缀{i}", serial=500 + i) for i in range(3)]
+    other = await make_case(name="别人", serial=900)
+    await sign_in(client, "supervisor", kind="desktop")
+    prefix = made[0]["id_number"][:15]  # the three share it; the fourth does not (serial 9xx)
+
+    async def found() -> set[str]:
+        body = (await client.get("/api/review/queue", params={"q": prefix, "status": "", "limit": "200"})).json()
+        return {c["id"] for c in body["cases"]}
+
+    listed = await found()  # three people: their households are named in the query
+    monkeypatch.setattr(queue, "LISTED_HOUSEHOLDS", 2)
+    unlisted = await found()  # more than the limit: the query selects them itself
+    assert listed == unlisted == {m["case_id"] for m in made}
+    assert other["case_id"] not in listed
+    body = (await client.get("/api/review/queue", params={"q": "440106199912310", "status": ""})).json()
+    assert body["cases"] == []
