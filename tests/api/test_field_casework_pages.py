@@ -55,3 +55,14 @@ async def test_declaration_page_states_the_extension_period_of_the_standard(clie
     await sign_in(client, "worker")
     page = (await client.get("/field/casework/declaration")).text
     assert "应急状态结束后6个月" in page and "示例" in page
+
+
+async def test_casework_pages_speak_english_when_asked(client, demo):
+    await sign_in(client, "worker")
+    english = {"accept-language": "en-GB,en;q=0.9"}
+    new = (await client.get("/field/casework/new", params={"type": "tekun"}, headers=english)).text
+    assert "Save draft" in new and "grade 2" in new and "Six activities of daily living" in new
+    finances = (await client.get("/field/casework/finances", headers=english)).text
+    assert "Members&#39; monthly income" in finances or "Members' monthly income" in finances
+    declaration = (await client.get("/field/casework/declaration", headers=english)).text
+    assert "3 months after the emergency ends" in declaration
