@@ -25,6 +25,8 @@ BATCH = 10
 CHUNK = 256 * 1024
 FILE_SIZE = 1024 * 1024
 FILE_EVERY = 4  # one evidence file per this many households
+# The demo's grid workers and their communities: one device each.
+DEMO_WORKERS = (("worker", "440106004001"), ("worker2", "440106004002"), ("worker3", "440111002001"))
 
 
 class RetryingDevice:

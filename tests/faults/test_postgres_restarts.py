@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,7 +20,7 @@ import httpx
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 
-from tests.faults.devices import RetryingDevice, check_nothing_lost_or_doubled, summary
+from tests.faults.devices import DEMO_WORKERS, RetryingDevice, check_nothing_lost_or_doubled, summary
 from tests.faults.private_postgres import PrivatePostgres
 from tests.support.media import REPO
 from tests.support.serve import Server, wait_healthy
@@ -27,7 +28,6 @@ from tests.support.serve import Server, wait_healthy
 pytestmark = pytest.mark.postgres_only
 
 RESTARTS = 3
-WORKERS = (("worker", "440106004001"), ("worker2", "440106004002"), ("worker3", "440111002001"))
 SESSIONS_SCRIPT = """
 import asyncio, json, sys, server
 from server.accounts.sessions import create_session
@@ -68,10 +68,10 @@ async def test_postgres_restarts_under_the_server_lose_and_double_nothing():
     server = None
     try:
         env = await installation_on(postgres)
-        tokens = json.loads(doorstep(env, "-c", SESSIONS_SCRIPT, *(name for name, _ in WORKERS)))
+        tokens = json.loads(doorstep(env, "-c", SESSIONS_SCRIPT, *(name for name, _ in DEMO_WORKERS)))
         server = Server(env)
         await server.start()
-        devices = [RetryingDevice(server.url, token, community, seed) for seed, (token, (_, community)) in enumerate(zip(tokens, WORKERS))]
+        devices = [RetryingDevice(server.url, token, community, seed) for seed, (token, (_, community)) in enumerate(zip(tokens, DEMO_WORKERS))]
         stop = asyncio.Event()
         syncing = [asyncio.create_task(device.run(stop)) for device in devices]
         rng = random.Random()
@@ -103,4 +103,5 @@ async def test_postgres_restarts_under_the_server_lose_and_double_nothing():
     finally:
         if server:
             server.stop()
+            shutil.rmtree(server.env["DOORSTEP_HOME"], ignore_errors=True)
         postgres.destroy()

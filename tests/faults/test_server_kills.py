@@ -10,17 +10,16 @@ from server.accounts.sessions import create_session
 from server.accounts.tables import User
 from server.db import get_engine
 from server.settings import get_settings
-from tests.faults.devices import RetryingDevice, check_nothing_lost_or_doubled, summary
+from tests.faults.devices import DEMO_WORKERS, RetryingDevice, check_nothing_lost_or_doubled, summary
 from tests.support.media import clean_media  # noqa: F401  (fixture)
 from tests.support.serve import Server
 
 KILLS = 5
-WORKERS = (("worker", "440106004001"), ("worker2", "440106004002"), ("worker3", "440111002001"))
 
 
 async def signed_in_devices(url: str) -> list[RetryingDevice]:
     devices = []
-    for seed, (username, community) in enumerate(WORKERS):
+    for seed, (username, community) in enumerate(DEMO_WORKERS):
         user = await User.select(User.id).where(User.username == username).first()
         devices.append(RetryingDevice(url, await create_session(user["id"]), community, seed))
     return devices

@@ -30,6 +30,14 @@ class Server:
         command = [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--workers", str(self.workers)]
         self.process = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
         await wait_healthy(self.url, self.process, self.log)
+        # Another program on this machine may have taken the port while this server was down;
+        # then /healthz answered for it, and this server could not bind.
+        for _ in range(100):
+            if listens_on(self.process.pid, self.port):
+                return
+            assert self.process.poll() is None, f"the server exited: {self.log.read_text()[-2000:]}"
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"port {self.port} is answered by another process than this server")
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
@@ -40,6 +48,24 @@ class Server:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
+
+
+def listens_on(pid: int, port: int) -> bool:
+    """Whether the process holds a listening TCP socket on the port (from /proc)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A" and fields[9] in inodes:
+                return True
+    return False
 
 
 async def wait_healthy(url: str, process: subprocess.Popen | None = None, log: Path | None = None, attempts: int = 1200) -> None:
