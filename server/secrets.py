@@ -21,11 +21,20 @@ def app_secret() -> str:
     home = settings.storage.home
     home.mkdir(parents=True, exist_ok=True)
     path = home / "secret.key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return path.read_text().strip()
+    # Written aside, then linked into place: the file never exists empty or half-written, even
+    # when several worker processes start at once on a new home or one is killed meanwhile.
+    draft = home / f".secret.key.{os.getpid()}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
-        value = secrets.token_urlsafe(48)
-        handle.write(value)
-    return value
+        handle.write(secrets.token_urlsafe(48))
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(draft, path)  # fails if another process was first: then its secret is the one
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
