@@ -278,3 +278,27 @@ async def test_integer_ids_beyond_the_database_integer_are_400(client, demo, met
     await sign_in(client, username, kind="desktop")
     response = await client.request(method, url, json={})
     assert_clear_error(response)
+
+
+HUGE = "长" * 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("username", "method", "url", "body", "field"),
+    [
+        ("district", "POST", "/api/organisations", {"name": HUGE, "kind": "charity", "area": "440106"}, "name"),
+        ("admin", "POST", "/api/standards", {"area": "440106", "effective_from": "2022-01-01", "dibao_standard": "1200", "note": HUGE}, "note"),
+        ("district", "POST", "/api/procedures/emergency", {"starts_on": "2022-01-01", "reason": HUGE}, None),
+    ],
+    ids=["organisation name", "standard note", "emergency reason"],
+)
+async def test_json_api_with_a_huge_string_answers_4xx_or_keeps_it_bounded(client, demo, username, method, url, body, field):
+    await sign_in(client, username, kind="desktop")
+    response = await client.request(method, url, json=body)
+    assert response.status_code < 500, response.text
+    if field is not None:
+        assert assert_clear_error(response).get("field") == field
+    else:  # accepted: stored cut to its column's limit, never whole
+        assert response.status_code in (200, 201, 400, 409), response.text
+        if response.status_code in (200, 201):
+            assert len(response.json()["reason"]) <= 1000
