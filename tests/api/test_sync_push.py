@@ -7,9 +7,11 @@ import uuid
 
 from server.cases.tables import Case
 from server.households.tables import Household, Person
-from sync.registry import Rejected, RetryLater, expect_state, register, register_batched
-from sync.tables import SyncMutation
-from tests.api.test_sync_support import OTHER_COMMUNITY, household_args, mutation, new_client_id, push
+from sync.clock import now
+from sync.db import write_transaction
+from sync.registry import MutationContext, Rejected, RetryLater, expect_state, handler_for, register, register_batched
+from sync.tables import SyncChange, SyncMutation
+from tests.api.test_sync_support import OTHER_COMMUNITY, household_args, id_number, mutation, new_client_id, push
 from tests.support.auth import sign_in
 
 
@@ -285,3 +287,44 @@ async def test_push_batch_whose_staged_rows_are_refused_is_applied_again_one_by_
     assert await Person.count().where(Person.household == uuid.UUID(hid)) == 1
     assert await Case.count().where(Case.id == uuid.UUID(case_id)) == 1
     assert await SyncMutation.count().where(SyncMutation.client_id == cid) == 3
+
+
+async def test_push_batched_creations_write_what_the_plain_handlers_write(client, demo):
+    from tests.support.media import current_user
+
+    await sign_in(client, "worker")
+    ids = {way: (uuid.uuid4(), uuid.uuid4()) for way in ("batched", "plain")}
+
+    def household(way: str) -> dict:
+        args = household_args(ids[way][0], seed=7)
+        args["contact_phone"] = "13800138000"
+        args["members"].append({"name": "李某", "id_number": id_number(8), "relation": "spouse", "disability": "2", "serious_illness": True})
+        return args
+
+    def case(way: str) -> dict:
+        return {"id": str(ids[way][1]), "type": "tekun", "household_id": str(ids[way][0]), "procedure": "emergency", "notes": "独居"}
+
+    body = (await push(client, new_client_id(), [mutation(1, "household.upsert", household("batched")), mutation(2, "case.create", case("batched"))])).json()
+    assert [r["status"] for r in body["results"]] == ["applied", "applied"]
+    ctx = MutationContext(actor=await current_user(client), client_id="plain", mutation_id=1, created_at=None, received_at=now())
+    async with write_transaction(Household._meta.db):
+        assert await handler_for("household.upsert")(ctx, household("plain")) == {"id": str(ids["plain"][0]), "version": 1}
+        assert await handler_for("case.create")(ctx, case("plain")) == {"id": str(ids["plain"][1]), "version": 1}
+
+    async def written(way: str) -> tuple:
+        household_id, case_id = ids[way]
+        row = await Household.select().where(Household.id == household_id).first()
+        members = await Person.select().where(Person.household == household_id).order_by(Person.position)
+        assert [m["id"] for m in members] == [uuid.uuid5(household_id, m["id_number"]) for m in members]
+        case_row = await Case.select().where(Case.id == case_id).first()
+        assert case_row["household"] == household_id
+        feed = await SyncChange.select(SyncChange.kind, SyncChange.area_path, SyncChange.op).where(SyncChange.record_id.is_in([str(household_id), str(case_id)]))
+        leave_out = ("id", "household", "created_at", "updated_at", "opened_at")
+        return (
+            {k: v for k, v in row.items() if k not in leave_out},
+            [{k: v for k, v in m.items() if k not in leave_out} for m in members],
+            {k: v for k, v in case_row.items() if k not in leave_out},
+            sorted(feed, key=lambda f: f["kind"]),
+        )
+
+    assert await written("batched") == await written("plain")
