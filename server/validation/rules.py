@@ -144,9 +144,9 @@ def choice(value: object, field: str, choices: dict[str, str] | tuple[str, ...],
     """One of the allowed codes."""
     if value is None or value == "":
         raise Invalid(f"请选择{label}", field=field)
-    if value not in choices:
-        raise Invalid(f"{label}不在可选范围内：{value}", field=field)
-    return str(value)
+    if not isinstance(value, str) or value not in choices:  # a list or an object is no code (and not hashable)
+        raise Invalid(f"{label}不在可选范围内：{str(value)[:50]}", field=field)
+    return value
 
 
 def whole(value: object, field: str, *, minimum: int = 0, maximum: int = 10_000, label: str = "数量") -> int:

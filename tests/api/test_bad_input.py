@@ -15,6 +15,7 @@ import pytest
 
 from server.evidence.tables import Evidence
 from server.households.tables import Household
+from server.referrals.tables import Referral
 from server.settings import get_settings
 from server.uploads.tables import Upload
 from sync.tables import SyncMutation
@@ -302,3 +303,13 @@ async def test_json_api_with_a_huge_string_answers_4xx_or_keeps_it_bounded(clien
         assert response.status_code in (200, 201, 400, 409), response.text
         if response.status_code in (200, 201):
             assert len(response.json()["reason"]) <= 1000
+
+
+@pytest.mark.parametrize("expected_status", [[[{}, None, []], []], {"a": 1}, 3])
+async def test_a_code_that_is_a_list_or_an_object_is_400_naming_the_field(client, demo, expected_status):
+    # Found by schemathesis: a list where a status code belongs was a 500 (unhashable).
+    await sign_in(client, "supervisor", kind="desktop")
+    referral = (await Referral.select(Referral.id).where(Referral.area.code == "440106004002").first())["id"]  # 石牌街道
+    body = {"expected_status": expected_status, "status": "done", "note": "x"}
+    response = await client.post(f"/api/referrals/{referral}/status", json=body)
+    assert assert_clear_error(response)["field"] == "expected_status"
