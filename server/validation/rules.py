@@ -37,12 +37,12 @@ def money(value: object, field: str, *, required: bool = True, allow_negative: b
         raise Invalid("金额格式不正确，应为数字，最多两位小数", field=field) from None
     if not amount.is_finite():
         raise Invalid("金额格式不正确，应为数字，最多两位小数", field=field)
+    if abs(amount) >= MAX_AMOUNT:  # before rounding: a 30-digit number cannot be rounded to cents
+        raise Invalid("金额过大，请核对", field=field)
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise Invalid("金额最多保留两位小数（到分）", field=field)
     if amount < 0 and not allow_negative:
         raise Invalid("金额不能为负数", field=field)
-    if abs(amount) >= MAX_AMOUNT:
-        raise Invalid("金额过大，请核对", field=field)
     return amount.quantize(CENT)
 
 

@@ -313,3 +313,12 @@ async def test_a_code_that_is_a_list_or_an_object_is_400_naming_the_field(client
     body = {"expected_status": expected_status, "status": "done", "note": "x"}
     response = await client.post(f"/api/referrals/{referral}/status", json=body)
     assert assert_clear_error(response)["field"] == "expected_status"
+
+
+@pytest.mark.parametrize("amount", ["9" * 40, "1e30", "-" + "9" * 40])
+async def test_an_amount_too_long_to_round_is_400_naming_the_field(client, demo, amount):
+    # Decimal cannot round a 30-digit number to cents: this was a 500 (InvalidOperation).
+    await sign_in(client, "admin", kind="desktop")
+    body = {"area": "440106", "effective_from": "2022-01-01", "dibao_standard": amount}
+    response = await client.post("/api/standards", json=body)
+    assert assert_clear_error(response)["field"] == "dibao_standard"
