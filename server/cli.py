@@ -45,7 +45,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host, port, origin = settings.host, settings.port, settings.origin
     workers = settings.workers
     if workers > 1:
-        _share_metrics_between_workers()
+        from server.observability.metrics import share_between_processes
+
+        share_between_processes(port)  # every worker's counters, added up by /metrics
     print(f"Doorstep 已启动: {origin}  (按 Ctrl+C 停止)", flush=True)
     print(f"登录 (sign in): {origin}/signin — 新用户请打开邀请链接 (new users: open an invitation link)", flush=True)
     uvicorn.run(
@@ -74,17 +76,6 @@ def _apply_serve_flags(args: argparse.Namespace) -> None:
     if args.workers:
         os.environ["DOORSTEP_WORKERS"] = str(args.workers)
     get_settings.cache_clear()
-
-
-def _share_metrics_between_workers() -> None:
-    """prometheus_client's multiprocess mode: every worker writes its counters into one folder."""
-    import os
-    import shutil
-
-    folder = get_settings().storage.home / "metrics"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 class _HideBindAddress:

@@ -1,10 +1,15 @@
 """Doorstep's own Prometheus counters (request metrics come from Litestar's middleware).
 
 With several worker processes, `doorstep serve` points PROMETHEUS_MULTIPROC_DIR at a folder
-in DOORSTEP_HOME before the workers start, so /metrics adds up every process.
+of its own before the workers start (`share_between_processes`), so /metrics adds up every process.
 """
 
 from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
 
 from prometheus_client import Counter
 
@@ -31,3 +36,19 @@ def count_upload(outcome: str) -> None:
 
 def count_upload_bytes(size: int) -> None:
     UPLOAD_BYTES.inc(size)
+
+
+def multiprocess_folder(port: int) -> Path:
+    """Where the worker processes of the server on `port` of this machine write their counters.
+
+    On local disk, one folder per server: DOORSTEP_HOME may be shared by several machines, and
+    a server starting there would wipe the live counters of the others."""
+    return Path(tempfile.gettempdir()) / f"doorstep-metrics-{port}"
+
+
+def share_between_processes(port: int) -> None:
+    """prometheus_client's multiprocess mode, started empty (the counters restart with the server)."""
+    folder = multiprocess_folder(port)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)

@@ -77,7 +77,7 @@ async def test_metrics_add_up_every_server_process(demo):
 
     from server.accounts.sessions import COOKIE_NAME, create_session
     from server.accounts.tables import User
-    from server.settings import get_settings
+    from server.observability.metrics import multiprocess_folder
     from tests.api.test_sync_support import household_args, mutation
     from tests.support.serve import Server
 
@@ -93,7 +93,7 @@ async def test_metrics_add_up_every_server_process(demo):
                 body = {"client_id": f"metrics-device-{n:02d}", "mutations": [mutation(1, "household.upsert", household_args(seed=n))]}
                 answer = await http.post("/api/sync/push", json=body, headers={"x-csrftoken": http.cookies["csrftoken"]})
                 assert answer.json()["results"][0]["status"] == "applied"
-        counting = {path.name for path in (get_settings().storage.home / "metrics").glob("counter_*.db")}
+        counting = {path.name for path in multiprocess_folder(server.port).glob("counter_*.db")}
         async with httpx.AsyncClient(base_url=server.url) as http:
             text = (await http.get("/metrics")).text
     finally:
