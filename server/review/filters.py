@@ -12,6 +12,7 @@ from datetime import date, datetime
 from server.cases.kinds import CASE_TYPES, STATUSES
 from server.cases.tables import Case
 from server.errors import Invalid
+from server.validation.params import INT4_MAX
 
 PAGE_SIZE = 50
 # "todo": waiting for a supervisor's decision.
@@ -97,6 +98,8 @@ def parse_filters(params: dict) -> Filters:
             f.worker = int(params["worker"])
         except ValueError as exc:
             raise Invalid("网格员编号应为数字", field="worker") from exc
+        if not 1 <= f.worker <= INT4_MAX:  # beyond the database's integer: no such worker (was a 500)
+            raise Invalid("网格员编号不正确", field="worker")
     if params.get("limit"):
         try:
             f.limit = max(1, min(200, int(params["limit"])))

@@ -322,3 +322,25 @@ async def test_an_amount_too_long_to_round_is_400_naming_the_field(client, demo,
     body = {"area": "440106", "effective_from": "2022-01-01", "dibao_standard": amount}
     response = await client.post("/api/standards", json=body)
     assert assert_clear_error(response)["field"] == "dibao_standard"
+
+
+@pytest.mark.parametrize(
+    ("username", "url"),
+    [
+        ("supervisor", "/api/review/queue?worker=99999999999"),
+        ("supervisor", "/review?worker=99999999999"),
+        ("supervisor", "/api/review/queue?worker=-99999999999999999999"),
+        ("supervisor", "/api/review/queue?cursor=%00%ff..%2F"),
+        ("supervisor", "/api/review/queue?cursor=MjAyMi0wMS0wMXx4"),
+        ("supervisor", "/api/review/queue?limit=99999999999999999999999"),
+        ("supervisor", "/api/review/queue?from=2022-13-45"),
+        ("district", "/review/audit?before=99999999999"),
+        ("district", "/review/audit/export.csv?before=99999999999"),
+        ("worker", "/api/sync/pull?limit=99999999999999999999"),
+        ("worker", "/api/sync/pull?cursor=..%2F..%2Fetc"),
+    ],
+)
+async def test_query_parameters_out_of_range_or_malformed_never_answer_5xx(client, demo, username, url):
+    await sign_in(client, username, kind="field" if username == "worker" else "desktop")
+    response = await client.get(url)
+    assert response.status_code < 500, response.text
