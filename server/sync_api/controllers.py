@@ -15,6 +15,7 @@ from server.audit.services import record
 from server.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from server.observability.metrics import count_mutation
 from server.openapi import answers, operation_class
+from server.sync_api.resolution import resolve_and_audit
 from server.sync_api.schemas import ConflictAnswer, ConflictList, PullAnswer, PushAnswer, PushIn, Resolved, ResolveIn
 from sync import conflicts
 from sync.caller import Caller
@@ -108,10 +109,8 @@ class SyncController(Controller):
         """Settle a conflict field by field: keep the server's value or take the device's."""
         user: CurrentUser = request.user
         try:
-            result = await conflicts.resolve(user, user.id, user.area_path, conflict_id, data.choices)
+            return await resolve_and_audit(user, conflict_id, data.choices)
         except SyncError as exc:
             raise as_app_error(exc) from exc
         except Rejected as exc:
             raise Invalid(exc.reason, field=exc.field) from exc
-        await record(user, "sync.conflict.resolve", "conflict", conflict_id, {"choices": data.choices, "kind": result["conflict"]["kind"], "record_id": result["conflict"]["record_id"]})
-        return result

@@ -1,0 +1,54 @@
+"""`conflict.resolve`: a person settles a conflict from the phone's outbox, offline first.
+
+It applies exactly like `POST /api/sync/conflicts/{id}/resolve` (same area check, same engine
+function, same audit event); the resolution and the record's new version reach every device
+through the pull (kinds `conflict` and the record's own).
+
+A conflict already settled answers `rejected` with `details.code` "conflict_resolved" and the
+conflict as it stands — unless it was settled by this same person with the same choices (e.g.
+on the web while the phone's copy waited in the outbox): then it answers `applied` with
+`already_resolved: true` and changes nothing.
+"""
+
+from __future__ import annotations
+
+from server.errors import Invalid
+from server.sync_api.resolution import resolve_and_audit
+from server.validation import rules
+from server.validation.rejecting import rejecting
+from sync.errors import ConflictClosed, ConflictNotFound, SyncError
+from sync.registry import MutationContext, Rejected, register
+
+NOTE_MAX = 500
+
+
+def _answer(conflict: dict, record: dict | None, *, already: bool = False) -> dict:
+    answer = {"conflict_id": conflict["id"], "kind": conflict["kind"], "record_id": conflict["record_id"], "status": conflict["status"],
+              "resolution": conflict["resolution"], "version": (record or {}).get("version")}
+    if already:
+        answer["already_resolved"] = True
+    return answer
+
+
+@register("conflict.resolve")
+@rejecting
+async def resolve(ctx: MutationContext, args: dict) -> dict:
+    """Settle a conflict: {conflict_id, choices: {field: "device"|"server"}, note?}."""
+    conflict_id = str(rules.uuid_value(args.get("conflict_id"), "conflict_id"))
+    choices = args.get("choices")
+    if not isinstance(choices, dict) or not choices:
+        raise Invalid("请为每个字段选择保留服务器的值或设备的值", field="choices")
+    note = rules.text(args.get("note"), "note", required=False, max_length=NOTE_MAX, label="说明")
+    detail = {"client_id": ctx.client_id, "mutation_id": ctx.mutation_id, **({"note": note} if note else {})}
+    try:
+        result = await resolve_and_audit(ctx.actor, conflict_id, choices, detail=detail)
+    except ConflictNotFound as exc:
+        raise Rejected(exc.reason, field="conflict_id", details={"code": exc.code}) from exc
+    except ConflictClosed as exc:
+        conflict = exc.extra["conflict"]
+        if conflict["resolved_by"] == ctx.user_id and conflict["resolution"] == choices:
+            return _answer(conflict, None, already=True)
+        raise Rejected("该冲突已处理，未按这次的选择更改；请查看处理结果。", field="conflict_id", details={"code": exc.code, "conflict": conflict}) from exc
+    except SyncError as exc:
+        raise Rejected(exc.reason, field=exc.field, details={"code": exc.code}) from exc
+    return _answer(result["conflict"], result["record"])
