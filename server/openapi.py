@@ -82,9 +82,11 @@ def operation_class(
     binary_body: str | None = None,
     body_required: bool = True,
     headers: dict[str, tuple[bool, str]] | None = None,
+    query: dict[str, str] | None = None,
 ) -> type[Operation]:
     """An Operation that documents what a handler reads from the request itself rather than from
-    typed parameters: a body decoded by hand (sync push), bytes (tus) and headers (tus)."""
+    typed parameters: a body decoded by hand (sync push), bytes (tus), headers (tus) and optional
+    query parameters read as a whole (the review queue's filters)."""
 
     @dataclass
     class Documented(Operation):
@@ -98,6 +100,10 @@ def operation_class(
             documented = [
                 OpenAPIParameter(name=name, param_in="header", required=required, description=description, schema=Schema(type=OpenAPIType.STRING))
                 for name, (required, description) in (headers or {}).items()
+            ]
+            documented += [
+                OpenAPIParameter(name=name, param_in="query", required=False, description=description, schema=Schema(type=OpenAPIType.STRING))
+                for name, description in (query or {}).items()
             ]
             self.parameters = [*(self.parameters or []), *documented] or None
 

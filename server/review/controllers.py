@@ -17,8 +17,8 @@ from server.i18n import gettext as _
 from server.review import casepage, decisions, exports, queue
 from server.review.reasons import ACTIONS, REJECT_REASONS, STEPS, TASK_KINDS
 from server.visits.schemas import MODES
-from server.openapi import answers, json_body
-from server.review.schemas import Decided, DecisionIn, Queue, ReviewCase
+from server.openapi import answers, json_body, operation_class
+from server.review.schemas import QUEUE_FILTERS, Decided, DecisionIn, Queue, ReviewCase
 
 LABELS = {"ACTIONS": ACTIONS, "REJECT_REASONS": REJECT_REASONS, "STEPS": STEPS, "TASK_KINDS": TASK_KINDS, "MODES": MODES}
 
@@ -138,7 +138,7 @@ class ReviewApiController(Controller):
     path = "/api/review"
     guards = [requires_supervisor]
 
-    @get("/queue", name="api_review_queue", responses=answers(Queue))
+    @get("/queue", name="api_review_queue", responses=answers(Queue), operation_class=operation_class(query=QUEUE_FILTERS))
     async def queue(self, request: Request) -> dict[str, Any]:
         """One page of the queue with the counts."""
         filters = queue.parse_filters(_params(request))

@@ -7,6 +7,23 @@ from typing import Any
 import msgspec
 
 
+QUEUE_FILTERS = {
+    "status": "todo（默认）或案件状态",
+    "type": "救助类型：dibao, tekun, temporary, extension, referral",
+    "community": "社区代码",
+    "worker": "网格员编号",
+    "from": "受理日期起 YYYY-MM-DD",
+    "to": "受理日期止 YYYY-MM-DD",
+    "conflicts": "1：只看有同步冲突的",
+    "overdue": "1：只看超期的",
+    "spot_check": "1：只看抽查的",
+    "q": "姓名、身份证号或地址",
+    "sort": "排序方式，默认 opened_asc",
+    "cursor": "上一页答复的 next_cursor",
+    "limit": "每页条数（1–200）",
+}
+
+
 class DecisionIn(msgspec.Struct):
     """`expected_status` and `expected_version` are what the supervisor saw (a stale decision is a 409)."""
 
