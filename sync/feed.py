@@ -24,7 +24,34 @@ _FEED_LOCK = 7_340_002  # PostgreSQL advisory lock key serialising writers of th
 
 # (kind, record_id) -> (area path or None when the record is gone, created in this batch?)
 _Buffer = dict[tuple[str, str], tuple[str | None, bool]]
-_buffer: ContextVar[_Buffer | None] = ContextVar("sync_change_buffer", default=None)
+_ABSENT = object()
+
+
+class _Pending:
+    """The touches buffered in a push, with an undo journal: the touches of a mutation that is
+    rolled back are taken back without copying the whole buffer for every mutation."""
+
+    def __init__(self) -> None:
+        self.changes: _Buffer = {}
+        self._undo: list[tuple[tuple[str, str], object]] = []
+
+    def put(self, key: tuple[str, str], value: tuple[str | None, bool]) -> None:
+        self._undo.append((key, self.changes.get(key, _ABSENT)))
+        self.changes[key] = value
+
+    def mark(self) -> int:
+        return len(self._undo)
+
+    def back_to(self, mark: int) -> None:
+        while len(self._undo) > mark:
+            key, previous = self._undo.pop()
+            if previous is _ABSENT:
+                del self.changes[key]
+            else:
+                self.changes[key] = previous  # type: ignore[assignment]
+
+
+_pending: ContextVar[_Pending | None] = ContextVar("sync_change_buffer", default=None)
 
 
 async def touch(kind: str, record_id: str, area_path: str | None, *, new: bool = False) -> None:
@@ -34,10 +61,10 @@ async def touch(kind: str, record_id: str, area_path: str | None, *, new: bool =
     transaction; outside a push it writes at once in a transaction of its own (or the caller's).
     """
     key = (kind, str(record_id))
-    buffer = _buffer.get()
-    if buffer is not None:
-        previous = buffer.get(key)
-        buffer[key] = (area_path, new and (previous is None or previous[1]))
+    pending = _pending.get()
+    if pending is not None:
+        previous = pending.changes.get(key)
+        pending.put(key, (area_path, new and (previous is None or previous[1])))
         return
     async with write_transaction(SyncChange._meta.db):
         await _flush({key: (area_path, new)})
@@ -46,27 +73,27 @@ async def touch(kind: str, record_id: str, area_path: str | None, *, new: bool =
 @contextlib.asynccontextmanager
 async def batched_changes():
     """Buffer touches for the enclosed block (inside a transaction) and write them at its end."""
-    buffer: _Buffer = {}
-    token = _buffer.set(buffer)
+    pending = _Pending()
+    token = _pending.set(pending)
     try:
-        yield buffer
+        yield pending.changes
     finally:
-        _buffer.reset(token)
-    if buffer:
-        await _flush(buffer)
+        _pending.reset(token)
+    if pending.changes:
+        await _flush(pending.changes)
 
 
-def checkpoint() -> _Buffer | None:
-    """A copy of the pending touches, to restore when a savepoint is rolled back."""
-    buffer = _buffer.get()
-    return dict(buffer) if buffer is not None else None
+def checkpoint() -> int | None:
+    """A mark in the pending touches, to go back to when a mutation is rolled back."""
+    pending = _pending.get()
+    return pending.mark() if pending is not None else None
 
 
-def restore(saved: _Buffer | None) -> None:
-    buffer = _buffer.get()
-    if buffer is not None and saved is not None:
-        buffer.clear()
-        buffer.update(saved)
+def restore(mark: int | None) -> None:
+    """Take back the touches made since `checkpoint()` answered `mark`."""
+    pending = _pending.get()
+    if pending is not None and mark is not None:
+        pending.back_to(mark)
 
 
 async def _lock(connection: sql.Connection) -> None:

@@ -202,6 +202,7 @@ async def test_push_rejected_mutation_leaves_no_partial_write(client, demo):
     body = (await push(client, new_client_id(), [mutation(1, "test.sync.outcome", {"mode": "half", "household": household})])).json()
     assert body["results"][0]["status"] == "rejected"
     assert await Household.count().where(Household.id == uuid.UUID(household["id"])) == 0
+    assert await SyncChange.count().where(SyncChange.record_id == household["id"]) == 0  # its feed touch was taken back
 
 
 async def test_push_twice_at_once_applies_each_mutation_once(client, demo):
