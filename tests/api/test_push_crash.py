@@ -24,7 +24,7 @@ from tests.api.test_sync_support import household_args, mutation
 
 ROOT = Path(__file__).resolve().parents[2]
 BATCH = 50
-TOTAL = 600
+TOTAL = 1000
 
 
 def _free_port() -> int:
@@ -98,7 +98,12 @@ async def test_push_survives_sigkill_mid_batch(demo):
         process = await _start_server(port)
         http = await _client(port, token)
         pushing = asyncio.create_task(_push_until_killed(http, client_id, outbox, acked))
-        await asyncio.sleep(rng.uniform(0.3, 1.2))
+        # Kill once the device is a few batches further (pushes are fast: a fixed delay could
+        # find them all done), at a random moment within the batch in flight.
+        target = acked[0] + rng.randint(1, 4) * BATCH
+        while not pushing.done() and acked[0] < target:
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(rng.uniform(0, 0.05))
         if not pushing.done():
             process.send_signal(signal.SIGKILL)
             kills += 1
