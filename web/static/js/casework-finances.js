@@ -1,6 +1,7 @@
 // The household finances of a case (web/templates/field/casework/finances.html): filled from the
 // device's copy, saved as `finances.set` with the version it was based on and only the sections
 // the worker changed.
+import { choose, undecided } from "./conflicts.js";
 import { formArgs } from "./forms.js";
 import { enqueue, update } from "./outbox.js";
 import { gaps } from "./casework-rules.js";
@@ -84,6 +85,9 @@ async function saveFinances(form, state) {
   } else if (unsent) await update(unsent.id, { args: { ...unsent.args, ...args } });
   else await enqueue("finances.set", args, { base_version: state.financesVersion });
   for (const e of state.rejected) if (e.name === "finances.set") await update(e.id, { state: "discarded", reason: `${e.reason || ""} (已修改重发)` });
+  // The worker saw the server's values in the form and saved what they want over them: the
+  // conflicts of the finances are settled keeping the server's values, after this save.
+  for (const conflict of undecided(state.conflicts, "finances")) await choose(conflict, "server");
   syncSoon();
   location.assign(`/field/cases/${caseId}`);
 }

@@ -1,5 +1,6 @@
 // What the casework forms share (web/static/js/casework*.js): errors beside the field, the
 // phone's checks, sections shown by case type, and arguments shaped as the mutations want them.
+import { undecided } from "./conflicts.js";
 import { onAnnounce } from "./db.js";
 import { formArgs } from "./forms.js";
 import { isoLocal } from "./outbox.js";
@@ -132,15 +133,18 @@ export function referralErrors(r) {
 
 export const referralArgs = (r, caseId) => ({ id: r.id || crypto.randomUUID(), case_id: caseId, organisation_id: Number(r.organisation_id), reason: r.reason, contact_name: r.contact_name, contact_phone: r.contact_phone, note: r.note || "" });
 
-// conflict its sections (the server kept its values, which the form now shows).
+// What the server refused of a mutation, beside its field; for an edit that overlapped, the
+// sections in conflict (the server kept its values, which the form now shows), taken from the
+// pulled conflict records not yet decided on this device (see conflicts.js).
+const CONFLICT_KINDS = { "finances.set": "finances", "household.upsert": "household", "case.update": "case" };
+
 export function refusals(state, name) {
-  const refused = state.rejected.filter((e) => e.name === name).at(-1);
-  if (!refused) return [];
-  const sections = Object.keys(refused.result?.conflict?.fields || {});
-  if (refused.state === "conflict" && sections.length) {
-    return sections.map((field) => ({ field, reason: "此部分与服务器上的修改冲突：已保留服务器上的内容（如下），请核对后重新保存" }));
-  }
-  return [{ field: refused.result?.field || "", reason: `服务器退回：${refused.reason}` }];
+  const shown = undecided(state.conflicts || [], CONFLICT_KINDS[name]).flatMap((c) => Object.keys(c.fields).map((field) => ({
+    field, reason: "此部分与服务器上的修改冲突：已保留服务器上的内容（如下），请核对后重新保存" })));
+  // A refusal, or a workflow step that found another state (a conflict without a conflict record).
+  const refused = state.rejected.filter((e) => e.name === name && (e.state === "rejected" || !e.result?.conflict)).at(-1);
+  if (refused) shown.push({ field: refused.result?.field || "", reason: `服务器退回：${refused.reason}` });
+  return shown;
 }
 
 // Pages re-render what the device holds when it changes (a sync, a capture); one page at a time.

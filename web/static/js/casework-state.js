@@ -1,5 +1,6 @@
 // What the device knows of one case: the pulled records, with what the outbox still holds on
 // top (a case created offline, finances saved offline, a declaration or referral not yet sent).
+import { caseConflicts } from "./conflicts.js";
 import { all, get } from "./db.js";
 import { entries } from "./outbox.js";
 
@@ -46,5 +47,7 @@ export async function caseState(caseId) {
     // Mutations about this case the server refused (newest last): shown next to their field.
     rejected: open.filter((e) => (e.state === "rejected" || e.state === "conflict") && (concerns(e, caseId) || e.args?.id === kase.household_id)),
     outbox: open,
+    // Conflicts of the case, its household and its finances (open, or decided and not yet confirmed).
+    conflicts: await caseConflicts(caseId, kase.household_id),
   };
 }

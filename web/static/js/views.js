@@ -1,6 +1,7 @@
 // What the device holds, rendered into the server's pages through <template>s: pending cases on
 // the caseload, local visits and evidence on a case page, the page of a case created offline,
 // and the outbox page with retry / fix / discard.
+import { renderConflicts } from "./conflicts.js";
 import { all } from "./db.js";
 import { discard, entries, fix, OPEN } from "./outbox.js";
 import { progress } from "./uploads.js";
@@ -9,7 +10,7 @@ import { formatBytes } from "./status.js";
 const STATE = { pending: "待同步", rejected: "被退回", conflict: "有冲突", captured: "待上传", uploading: "上传中", uploaded: "待确认", failed: "上传失败" };
 const KIND = { photo: "照片", video: "视频", audio: "录音" };
 const ACTION = { "household.upsert": "新建家庭", "case.create": "新建案件", "case.update": "修改案件", "visit.record": "入户走访", "evidence.attach": "附加证据",
-  "finances.set": "家庭经济状况", "case.submit": "提交审核", "declaration.record": "自我申报", "referral.create": "新建转介", "referral.update": "转介进展" };
+  "finances.set": "家庭经济状况", "case.submit": "提交审核", "declaration.record": "自我申报", "referral.create": "新建转介", "referral.update": "转介进展", "conflict.resolve": "处理冲突" };
 const labels = () => JSON.parse(document.getElementById("field-labels")?.textContent || "{}");
 
 export function currentCaseId() {
@@ -151,6 +152,7 @@ export async function renderLocal(root = document, refresh = () => renderLocal(r
     const media = (await all("media")).filter((m) => mediaList.hasAttribute("data-all-media") || m.case_id === caseId).sort((a, b) => a.created - b.created);
     renderMedia(mediaList, media);
   }
+  await renderConflicts(root, caseId);
   const outbox = root.querySelector("[data-outbox-list]");
   if (outbox) renderOutbox(outbox, list, refresh);
   renderProgress(root);

@@ -1,0 +1,128 @@
+"""Conflicts on the phone, in Chromium at 360×640: the supervisor edits a case's incomes on the web
+while the phone edits them offline; back online the case page shows the conflict with both values;
+offline again the worker keeps their own (待同步 meanwhile); online the server's conflict is
+resolved with that choice and the finances hold the worker's value. Re-saving the finances page
+after a conflict settles it too, in the same flush."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from server.accounts.tables import User
+from server.cases.tables import Case
+from server.finances.tables import CaseFinances
+from sync.tables import SyncConflict
+from tests.e2e.conftest import run
+from tests.e2e.test_casework_offline import field_ready, open_form, outbox, supervisor_edits
+from tests.e2e.test_field_app import enroll_worker, open_phone, poll, ready, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+
+def worker_case() -> str:
+    worker = run(User.select(User.id).where(User.username == "worker").first())
+    return str(run(Case.select(Case.id).where(Case.assigned_to == worker["id"]).first())["id"])
+
+
+def finances_of(case_id: str) -> dict:
+    row = run(CaseFinances.select(CaseFinances.data, CaseFinances.version).where(CaseFinances.case == case_id).first())
+    return {"version": row["version"], **json.loads(row["data"])} if row else {"version": 0}
+
+
+def conflicts_of(case_id: str) -> list[dict]:
+    return run(SyncConflict.select(SyncConflict.conflict_id, SyncConflict.status, SyncConflict.resolution).where(SyncConflict.record_id == case_id).output(load_json=True))
+
+
+def income(amount: str) -> list[dict]:
+    return [{"member": "王伟", "kind": "wage", "amount": amount}]
+
+
+def save_incomes_offline(page, base: str, case_id: str, amount: str, *, check=lambda page: None) -> None:
+    """Offline, the worker changes the first income on the finances page and saves."""
+    page.context.set_offline(True)
+    open_form(page, base, "finances", case_id)
+    check(page)
+    page.fill("[name='incomes.0.amount']", amount)
+    page.click("button:has-text('保存家庭经济状况')")
+    page.wait_for_url(f"**/field/cases/{case_id}")
+
+
+def phone_with_a_conflict(playwright, browser, base: str, tmp_path) -> tuple:
+    """The phone saves the incomes offline (2100.00) while the supervisor saves others on the web
+    (1900.00), both from the same version; back online the push keeps a conflict.
+    Answers (context, page, case id, conflict row)."""
+    case_id = worker_case()
+    supervisor_edits(browser, base, case_id, {"incomes": income("1000.00"), "base_version": finances_of(case_id)["version"]})
+    context = open_phone(playwright, tmp_path / "profile")
+    page = enroll_worker(context, base)
+    ready(page, base)
+    version = finances_of(case_id)["version"]
+    save_incomes_offline(page, base, case_id, "2100.00")
+    supervisor_edits(browser, base, case_id, {"incomes": income("1900.00"), "base_version": version})
+    page.context.set_offline(False)
+    wait_synced(page)
+    assert [e[1] for e in outbox(page) if e[0] == "finances.set"][-1] == "conflict"
+    [conflict] = conflicts_of(case_id)
+    assert conflict["status"] == "open"
+    return context, page, case_id, conflict
+
+
+def test_worker_resolves_a_conflict_offline_on_the_case_page(live_server, playwright_instance, browser, demo, tmp_path):
+    context, page, case_id, conflict = phone_with_a_conflict(playwright_instance, browser, live_server, tmp_path)
+
+    # Back online, the case page shows the conflict beside the case: the field and both values.
+    page.goto(f"{live_server}/field/cases/{case_id}")
+    field_ready(page)
+    item = page.locator(f"[data-conflicts] [data-conflict-id='{conflict['conflict_id']}']")
+    item.wait_for()
+    assert item.locator("[data-slot=kind]").inner_text() == "家庭经济状况"
+    assert item.locator("dt").inner_text() == "收入"
+    assert "2100.00" in item.locator("[data-field-side=device]").inner_text()
+    assert "1900.00" in item.locator("[data-field-side=server]").inner_text()
+    heights = item.locator("[data-choose]").evaluate_all("(buttons) => buttons.map((b) => b.getBoundingClientRect().height)")
+    assert len(heights) == 2 and min(heights) >= 44
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # Offline again, the worker keeps their own value: queued in the outbox, shown as 待同步.
+    page.context.set_offline(True)
+    item.locator("button:has-text('保留我的')").click()
+    page.wait_for_selector(f"[data-conflict-id='{conflict['conflict_id']}'][data-state=pending] [data-slot=state]:has-text('待同步')")
+    assert item.locator("[data-choose]").count() == 0
+    queued = page.evaluate("""async () => { const { all } = await import('/static/js/db.js');
+        return (await all('outbox')).filter((e) => e.name === 'conflict.resolve').map((e) => [e.state, e.args]); }""")
+    assert queued == [["pending", {"conflict_id": conflict["conflict_id"], "choices": {"incomes": "device"}}]]
+    assert conflicts_of(case_id)[0]["status"] == "open"
+
+    # Online: the server's conflict is resolved with the worker's choice, the finances hold it,
+    # and the phone's page no longer lists the conflict.
+    page.context.set_offline(False)
+    wait_synced(page)
+    assert conflicts_of(case_id) == [{"conflict_id": conflict["conflict_id"], "status": "resolved", "resolution": {"incomes": "device"}}]
+    assert finances_of(case_id)["incomes"][0]["amount"] == "2100.00"
+    poll(page, "() => document.querySelector('[data-conflicts]').hidden")
+    context.close()
+
+
+def test_resaving_the_finances_after_a_conflict_settles_it_in_the_same_flush(live_server, playwright_instance, browser, demo, tmp_path):
+    context, page, case_id, conflict = phone_with_a_conflict(playwright_instance, browser, live_server, tmp_path)
+
+    # The finances page marks the section and shows the server's value; saving again from it
+    # queues the new save and the conflict's resolution (keeping the server's values) together.
+    def shows_the_conflict(page) -> None:
+        assert page.locator("[data-rows=incomes] > .field-error").inner_text().startswith("此部分与服务器上的修改冲突")
+        assert page.locator("[name='incomes.0.amount']").input_value() == "1900.00"
+
+    save_incomes_offline(page, live_server, case_id, "2050.00", check=shows_the_conflict)
+    field_ready(page)
+    page.wait_for_selector(f"[data-conflict-id='{conflict['conflict_id']}'] [data-slot=state]:has-text('待同步')")
+    pending = [e[0] for e in outbox(page) if e[1] == "pending"]
+    assert pending == ["finances.set", "conflict.resolve"]
+    page.context.set_offline(False)
+    wait_synced(page)
+    assert conflicts_of(case_id) == [{"conflict_id": conflict["conflict_id"], "status": "resolved", "resolution": {"incomes": "server"}}]
+    assert finances_of(case_id)["incomes"][0]["amount"] == "2050.00"
+    open_form(page, live_server, "finances", case_id)
+    assert page.locator("[data-rows=incomes] > .field-error").count() == 0
+    context.close()
