@@ -2,11 +2,13 @@
 while the phone edits them offline; back online the case page shows the conflict with both values;
 offline again the worker keeps their own (待同步 meanwhile); online the server's conflict is
 resolved with that choice and the finances hold the worker's value. Re-saving the finances page
-after a conflict settles it too, in the same flush."""
+after a conflict settles it too, in the same flush; a conflict over a case's notes is shown and
+settled the same way."""
 
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -15,7 +17,7 @@ from server.cases.tables import Case
 from server.finances.tables import CaseFinances
 from sync.tables import SyncConflict
 from tests.e2e.conftest import run
-from tests.e2e.test_casework_offline import field_ready, open_form, outbox, supervisor_edits
+from tests.e2e.test_casework_offline import field_ready, open_form, outbox, supervisor_context, supervisor_edits
 from tests.e2e.test_field_app import enroll_worker, open_phone, poll, ready, wait_synced
 
 pytestmark = pytest.mark.e2e
@@ -125,4 +127,44 @@ def test_resaving_the_finances_after_a_conflict_settles_it_in_the_same_flush(liv
     assert finances_of(case_id)["incomes"][0]["amount"] == "2050.00"
     open_form(page, live_server, "finances", case_id)
     assert page.locator("[data-rows=incomes] > .field-error").count() == 0
+    context.close()
+
+
+def push_as(context, base: str, client_id: str, name: str, args: dict, base_version: int) -> dict:
+    """One mutation through the sync API with the context's session (as another install would)."""
+    csrf = next(c["value"] for c in context.cookies() if c["name"] == "csrftoken")
+    body = {"client_id": client_id, "mutations": [{"id": 1, "name": name, "args": args, "base_version": base_version, "created_at": None}]}
+    answer = context.request.post(f"{base}/api/sync/push", headers={"x-csrftoken": csrf}, data=body)
+    assert answer.ok, answer.text()
+    return answer.json()["results"][0]
+
+
+def test_a_conflict_over_case_notes_is_shown_and_settled_keeping_the_server_value(live_server, playwright_instance, browser, demo, tmp_path):
+    case_id = worker_case()
+    version = run(Case.select(Case.version).where(Case.id == case_id).first())["version"]
+    context = open_phone(playwright_instance, tmp_path / "profile")
+    page = enroll_worker(context, live_server)
+    ready(page, live_server)
+    supervisor = supervisor_context(browser, live_server)
+    try:
+        supervisor.request.get(f"{live_server}/review/")
+        assert push_as(supervisor, live_server, str(uuid.uuid4()), "case.update", {"id": case_id, "changes": {"notes": "审核人员：已电话核实"}}, version)["status"] == "applied"
+    finally:
+        supervisor.close()
+    # The worker's other install (say a tablet) edited the notes from the same version.
+    assert push_as(context, live_server, str(uuid.uuid4()), "case.update", {"id": case_id, "changes": {"notes": "网格员：邻居证实"}}, version)["status"] == "conflict"
+    [conflict] = conflicts_of(case_id)
+
+    page.goto(f"{live_server}/field/cases/{case_id}")
+    field_ready(page)
+    item = page.locator(f"[data-conflicts] [data-conflict-id='{conflict['conflict_id']}']")
+    item.wait_for()
+    assert item.locator("[data-slot=kind]").inner_text() == "案件" and item.locator("dt").inner_text() == "备注"
+    assert "网格员：邻居证实" in item.locator("[data-field-side=device]").inner_text()
+    assert "审核人员：已电话核实" in item.locator("[data-field-side=server]").inner_text()
+    item.locator("button:has-text('采用服务器的')").click()
+    wait_synced(page)
+    poll(page, "() => document.querySelector('[data-conflicts]').hidden")
+    assert conflicts_of(case_id) == [{"conflict_id": conflict["conflict_id"], "status": "resolved", "resolution": {"notes": "server"}}]
+    assert run(Case.select(Case.notes).where(Case.id == case_id).first())["notes"] == "审核人员：已电话核实"
     context.close()
