@@ -42,3 +42,17 @@ def test_docs_describe_every_sync_mutation_of_this_package():
         assert f"#### `{name}`" in text
     for status in ("applied", "duplicate", "conflict", "rejected", "retry", "gap"):
         assert f"| `{status}` |" in text
+
+
+def test_every_registered_mutation_has_a_heading_in_the_docs():
+    """A third party can write a client only if every mutation the server accepts is documented:
+    each registered name stands in backticks in a heading of docs/sync.md or docs/casework.md."""
+    from server.sync_api.discovery import load_mutation_modules
+
+    load_mutation_modules()
+    headings = "\n".join(
+        line for path in (DOC, DOC.with_name("casework.md")) for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")
+    )
+    undocumented = [name for name in registered_names() if f"`{name}`" not in headings]
+    assert len(registered_names()) >= 15
+    assert undocumented == []
