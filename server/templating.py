@@ -11,6 +11,7 @@ from litestar.template.config import TemplateConfig
 from server import i18n
 from server.accounts.roles import ROLE_LABEL
 from server.cases.kinds import CASE_TYPES, PROCEDURES, STATUSES
+from server.eligibility.compute import OUTCOMES as ELIGIBILITY_OUTCOMES
 from server.households.idnumber import mask
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -38,6 +39,7 @@ def make_environment() -> Environment:
         CASE_TYPES=CASE_TYPES,
         STATUSES=STATUSES,
         PROCEDURES=PROCEDURES,
+        ELIGIBILITY_OUTCOMES=ELIGIBILITY_OUTCOMES,
         current_locale=i18n.current_locale.get,
         html_lang=lambda: i18n.html_lang(i18n.current_locale.get()),
     )

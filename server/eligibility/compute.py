@@ -79,6 +79,14 @@ class Check:
     detail: str = ""
 
 
+OUTCOMES = {
+    "eligible": N_("符合条件"),
+    "ineligible": N_("不符合条件"),
+    "incomplete": N_("资料不完整"),
+    "not_applicable": N_("不适用测算"),
+}
+
+
 @dataclass
 class Result:
     case_type: str

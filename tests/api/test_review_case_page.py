@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from datetime import datetime, timezone
 
@@ -80,4 +81,7 @@ async def test_every_demo_case_in_scope_renders_with_its_eligibility(client, dem
         page = await client.get(f"/review/cases/{case['id']}")
         assert page.status_code == 200, (case["id"], page.text[:300])
         computed += 'data-outcome="' in page.text
+        outcome = re.search(r'data-outcome="(\w+)">([^<]*)<', page.text)
+        if outcome:  # the conclusion in words, not the code
+            assert outcome.group(2) in {"符合条件", "不符合条件", "资料不完整", "不适用测算"}, outcome.groups()
     assert computed > 0  # the demo's standards let the casework engine compute

@@ -327,7 +327,8 @@ def test_worker_opens_every_case_type_offline_and_it_reaches_the_supervisor(live
         review.goto(f"{live_server}/review/cases/{dibao}")
         computation = review.locator("#finances")
         computation.wait_for()
-        assert computation.locator("[data-outcome]").inner_text() == "eligible"
+        outcome = computation.locator("[data-outcome]")
+        assert (outcome.get_attribute("data-outcome"), outcome.inner_text()) == ("eligible", "符合条件")
         text = computation.inner_text()
         assert "月救助金额 1560.00 元" in text and "工资性收入\t1,800.00\t计入" in text and "600.00" in text
         assert "规则版本: rules:" in text and "（示例）" in text
