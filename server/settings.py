@@ -83,11 +83,19 @@ class MediaSettings:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    """The sync engine: how often a mutation whose handler fails unexpectedly is tried before it is rejected."""
+
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings
     storage: StorageSettings
     sessions: SessionSettings
     media: MediaSettings = field(default_factory=MediaSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -134,6 +142,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             max_document_bytes=_int(env, "DOORSTEP_MAX_DOCUMENT_MB", 50) * _MB,
             upload_expiry_hours=_int(env, "DOORSTEP_UPLOAD_EXPIRY_HOURS", 168),
         ),
+        sync=SyncSettings(max_attempts=max(1, _int(env, "DOORSTEP_SYNC_MAX_ATTEMPTS", 5))),
     )
 
 

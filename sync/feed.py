@@ -16,9 +16,10 @@ import contextlib
 from contextvars import ContextVar
 
 from sync import sql
+from sync.clock import now
 from sync.db import write_transaction
 from sync.registry import kind_for, registered_kinds
-from sync.tables import SyncChange
+from sync.tables import SyncBackfill, SyncChange
 
 _FEED_LOCK = 7_340_002  # PostgreSQL advisory lock key serialising writers of the feed
 
@@ -161,28 +162,40 @@ async def _first_new_seq(connection: sql.Connection) -> int | None:
     return rows[0]["next"]
 
 
-async def backfill() -> int:
-    """Feed in the records of every registered kind that the feed does not know yet.
+async def backfill(epoch: str) -> int:
+    """Feed in, once per kind and epoch, the records the feed does not know yet.
 
-    Run at start-up and before a pull from scratch: records written by other means (the demo,
-    an import, a restored database) reach devices too. Answers how many were added.
+    Every write path touches the feed, so only records written by other means need this: the
+    demo (which calls `forget_backfill`), a restored database (a new epoch has no markers) and
+    the records of a kind registered after they were written (a kind without a marker). Called
+    before a pull from scratch; once a kind's marker row exists for the epoch, it costs one
+    small query. Answers how many records were added.
     """
+    db = SyncChange._meta.db
+    done = {row["kind"] for row in await SyncBackfill.select(SyncBackfill.kind).where(SyncBackfill.epoch == epoch)}
     added = 0
     for name in registered_kinds():
         kind = kind_for(name)
-        if kind is None or kind.list_all is None:
+        if name in done or kind is None or kind.list_all is None:
             continue
+        # Listed outside the lock: a record written meanwhile touched the feed itself.
         records = await kind.list_all()
-        if not records:
-            continue
-        # What the feed knows is read under the feed's lock: two pulls from scratch at once
-        # must not both add the same record.
-        async with write_transaction(SyncChange._meta.db):
-            connection = sql.in_transaction(SyncChange._meta.db)
+        async with write_transaction(db):
+            connection = sql.in_transaction(db)
             await _lock(connection)
+            # Two pulls from scratch at once: the second finds the first one's marker.
+            if await connection.fetch("SELECT kind FROM sync_backfill WHERE kind = ? AND epoch = ?", name, epoch):
+                continue
             known = {row["record_id"] for row in await connection.fetch("SELECT record_id FROM sync_change WHERE kind = ?", name)}
             missing = {(name, str(rid)): (path, True) for rid, path in records if str(rid) not in known}
             if missing:
                 await _flush(missing)
+            await connection.insert_rows("sync_backfill", ("kind", "epoch", "done_at"), [(name, epoch, now())])
         added += len(missing)
     return added
+
+
+async def forget_backfill() -> None:
+    """Make the next pull from scratch back-fill every kind again (after writing records without touching the feed)."""
+    async with write_transaction(SyncBackfill._meta.db):
+        await SyncBackfill.delete(force=True)

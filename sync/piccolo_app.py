@@ -2,12 +2,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from sync.tables import SyncChange, SyncClient, SyncConflict, SyncEpoch, SyncFieldStamp, SyncMutation
+from sync.tables import SyncBackfill, SyncChange, SyncClient, SyncConflict, SyncEpoch, SyncFailure, SyncFieldStamp, SyncMutation
 
 APP_CONFIG = AppConfig(
     app_name="sync",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[SyncEpoch, SyncClient, SyncMutation, SyncChange, SyncFieldStamp, SyncConflict],
+    table_classes=[SyncEpoch, SyncClient, SyncMutation, SyncChange, SyncFieldStamp, SyncConflict, SyncBackfill, SyncFailure],
     migration_dependencies=[],
     commands=[],
 )

@@ -75,7 +75,7 @@ async def pull(caller: Caller, cursor: str | None = None, limit: int | None = No
         else:
             since = cursor_seq
     if not since:
-        await backfill()
+        await backfill(epoch)
     rows = await (
         SyncChange.select(SyncChange.seq, SyncChange.kind, SyncChange.record_id)
         .where((SyncChange.seq > since) & SyncChange.area_path.like(f"{caller.scope_path}%"))

@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from sync import feed, sql
+from sync import failures, feed, sql
 from sync.batch import Batch, BatchFailed
 from sync.caller import Caller
 from sync.clock import now
@@ -111,7 +111,7 @@ def _refusal(mutation_id: int, exc: Rejected | RetryLater) -> tuple[dict, bool]:
     return answer, False
 
 
-async def _apply_plain(txn, ctx: MutationContext, mutation: Mutation) -> tuple[dict, bool]:
+async def _apply_plain(txn, ctx: MutationContext, mutation: Mutation, max_attempts: int) -> tuple[dict, bool]:
     """Run the plain handler under a savepoint; answers (answer, stop_the_batch)."""
     handler = handler_for(mutation.name)
     assert handler is not None
@@ -123,11 +123,10 @@ async def _apply_plain(txn, ctx: MutationContext, mutation: Mutation) -> tuple[d
         await savepoint.rollback_to()
         feed.restore(saved)
         return _refusal(mutation.id, exc)
-    except Exception:  # a bug or a passing database error: nothing applied, the device retries
-        log.exception("mutation %s #%s of client %s failed", mutation.name, mutation.id, ctx.client_id)
+    except Exception as exc:  # a passing database error (retry) or a bug (retry, then rejected)
         await savepoint.rollback_to()
         feed.restore(saved)
-        return {"id": mutation.id, "status": RETRY, "reason": "服务器处理该操作时出错，稍后将自动重试"}, True
+        return await failures.answer_failure(sql.in_transaction(txn.engine), ctx.client_id, mutation.id, mutation.name, exc, max_attempts)
     await savepoint.release()
     return _answer(mutation.id, result), False
 
@@ -154,7 +153,7 @@ async def _apply_batched(ctx: MutationContext, mutation: Mutation, batch: Batch)
     return _answer(mutation.id, result), False
 
 
-async def _apply(txn, ctx: MutationContext, mutation: Mutation, batch: Batch | None) -> tuple[dict, bool]:
+async def _apply(txn, ctx: MutationContext, mutation: Mutation, batch: Batch | None, max_attempts: int) -> tuple[dict, bool]:
     """Apply one mutation; answers (answer, stop_the_batch)."""
     if handler_for(mutation.name) is None:
         return {"id": mutation.id, "status": REJECTED, "reason": f"未知的操作：{mutation.name}", "field": "name"}, False
@@ -163,7 +162,7 @@ async def _apply(txn, ctx: MutationContext, mutation: Mutation, batch: Batch | N
         if outcome is not None:
             return outcome
         await batch.settle()  # the plain handler reads the database: it must hold the staged rows
-    return await _apply_plain(txn, ctx, mutation)
+    return await _apply_plain(txn, ctx, mutation, max_attempts)
 
 
 def _log_row(client_id: str, caller: Caller, mutation: Mutation, answer: dict, created_at: datetime | None, received_at: datetime) -> tuple:
@@ -199,19 +198,21 @@ _LOG_COLUMNS = (
 )
 
 
-async def push(caller: Caller, client_id: str, mutations: list[Mutation]) -> dict[str, Any]:
+async def push(caller: Caller, client_id: str, mutations: list[Mutation], *, max_attempts: int = failures.DEFAULT_MAX_ATTEMPTS) -> dict[str, Any]:
     """Apply a batch for `client_id`; answers {"last_mutation_id", "epoch", "results"}.
 
-    Raises ClientNotYours when another person first used this client id.
+    A mutation whose handler fails unexpectedly is answered `retry`, and `rejected` at its
+    `max_attempts`-th failure (sync/failures.py). Raises ClientNotYours when another person
+    first used this client id.
     """
     try:
-        return await _push(caller, client_id, mutations, batched=True)
+        return await _push(caller, client_id, mutations, batched=True, max_attempts=max_attempts)
     except BatchFailed:
         log.warning("batched push of client %s failed; applying it again one mutation at a time", client_id, exc_info=True)
-        return await _push(caller, client_id, mutations, batched=False)
+        return await _push(caller, client_id, mutations, batched=False, max_attempts=max_attempts)
 
 
-async def _push(caller: Caller, client_id: str, mutations: list[Mutation], *, batched: bool) -> dict[str, Any]:
+async def _push(caller: Caller, client_id: str, mutations: list[Mutation], *, batched: bool, max_attempts: int) -> dict[str, Any]:
     """One attempt in one transaction; with `batched`, mutations that have a batched form use it."""
     db = SyncClient._meta.db
     received_at = now()
@@ -256,7 +257,7 @@ async def _push(caller: Caller, client_id: str, mutations: list[Mutation], *, ba
                         received_at=received_at,
                         extra={"batch": batch.cache},
                     )
-                    answer, stop = await _apply(txn, ctx, mutation, batch if batched else None)
+                    answer, stop = await _apply(txn, ctx, mutation, batch if batched else None, max_attempts)
                 results.append(answer)
                 if stop:
                     break

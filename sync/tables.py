@@ -59,6 +59,31 @@ class SyncChange(Table, tablename="sync_change"):
     op = Varchar(length=8, default="upsert")  # upsert | delete
 
 
+class SyncBackfill(Table, tablename="sync_backfill"):
+    """A kind whose existing records were fed into the change feed in an epoch (see feed.backfill).
+
+    No row for (kind, epoch): the next pull from scratch lists that kind's records once. A new
+    epoch (a restore) and a demo load start without rows; a kind registered later has none.
+    """
+
+    kind = Varchar(length=32)
+    epoch = Varchar(length=32)
+    done_at = Timestamptz()
+
+
+class SyncFailure(Table, tablename="sync_failure"):
+    """Failed attempts at a mutation whose handler raised an unexpected error (see push).
+
+    After `max_attempts` the mutation is answered `rejected` and its row removed.
+    """
+
+    client_id = Varchar(length=64)
+    mutation_id = BigInt()
+    attempts = Integer(default=0)
+    last_error = Varchar(length=255, default="")
+    updated_at = Timestamptz()
+
+
 class SyncFieldStamp(Table, tablename="sync_field_stamp"):
     """The version at which a field of a record last changed (no row: at creation, version 1)."""
 

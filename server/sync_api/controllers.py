@@ -15,6 +15,8 @@ from server.audit.services import record
 from server.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from server.observability.metrics import count_mutation
 from server.openapi import answers, operation_class
+from server.settings import get_settings
+from server.sync_api.pull_audit import audit_pull
 from server.sync_api.resolution import resolve_and_audit
 from server.sync_api.schemas import ConflictAnswer, ConflictList, PullAnswer, PushAnswer, PushIn, Resolved, ResolveIn
 from sync import conflicts
@@ -65,7 +67,7 @@ class SyncController(Controller):
         data = decode_push(await request.body())
         mutations = [Mutation(id=m.id, name=m.name, args=m.args, base_version=m.base_version, created_at=m.created_at) for m in data.mutations]
         try:
-            answer = await push(caller_of(request.user), data.client_id, mutations)
+            answer = await push(caller_of(request.user), data.client_id, mutations, max_attempts=get_settings().sync.max_attempts)
         except SyncError as exc:
             raise as_app_error(exc) from exc
         for status, amount in Counter(result["status"] for result in answer["results"]).items():
@@ -82,9 +84,11 @@ class SyncController(Controller):
     ) -> dict[str, Any]:
         """The changes since the cursor to the records in the caller's scope."""
         try:
-            return await pull(caller_of(request.user), cursor or None, limit, client_id or None)
+            answer = await pull(caller_of(request.user), cursor or None, limit, client_id or None)
         except SyncError as exc:
             raise as_app_error(exc) from exc
+        await audit_pull(request.user, client_id or None, cursor or None, answer)
+        return answer
 
     @get("/conflicts", responses=answers(ConflictList))
     async def list_conflicts(self, request: Request, status: str = "open") -> dict[str, Any]:

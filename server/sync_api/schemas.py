@@ -32,13 +32,18 @@ class ResolveIn(msgspec.Struct):
 
 
 class MutationResult(msgspec.Struct):
-    """One entry per mutation: status applied, duplicate, rejected (with reason and field), conflict or retry."""
+    """One entry per mutation: status applied, duplicate, rejected (with reason and field), conflict or retry.
+
+    `code` is "handler_error" when the server's handler failed `attempts` times and gave up.
+    """
 
     id: int
     status: str
     result: dict[str, Any] | None = None
     reason: str | None = None
     field: str | None = None
+    code: str | None = None
+    attempts: int | None = None
 
 
 class PushAnswer(msgspec.Struct):

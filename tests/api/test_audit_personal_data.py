@@ -40,6 +40,8 @@ AUDITED = {
     "GET /review/export/{what:str}": ("export", "=cases"),
     "GET /paperwork/export": ("export", "=paperwork"),
     "GET /review/audit/export.csv": ("audit", "=440106"),
+    # One event per page that delivers records, naming the device (no client_id given here: "").
+    "GET /api/sync/pull": ("sync_client", "="),
 }
 # Lists of people or cases: ID numbers masked (the reader opens a record to see more, which is audited).
 LISTS = {
@@ -71,7 +73,6 @@ NOT_PERSONAL = {
     "GET /field/casework/finances": "a shell page; the finances are read from the device",
     "GET /field/casework/declaration": "a shell page; the declaration is read from the device",
     "GET /field/casework/referral": "a shell page; the referrals are read from the device",
-    "GET /api/sync/pull": "the device's working copy of its own caseload; not audited per record (see the report)",
 }
 PARAMS = {"GET /review/export/{what:str}": {"format": "csv"}, "GET /paperwork/export": {"format": "csv"}}
 

@@ -154,11 +154,14 @@ async def test_concurrent_pulls_from_scratch_backfill_each_record_once(app, demo
     registers the record kinds)."""
     import asyncio
 
-    from sync.feed import backfill
+    from sync.epoch import current_epoch
+    from sync.feed import backfill, forget_backfill
     from sync.tables import SyncChange
 
     await SyncChange.delete(force=True)
-    results = await asyncio.gather(backfill(), backfill(), backfill())
+    await forget_backfill()
+    epoch = await current_epoch()
+    results = await asyncio.gather(backfill(epoch), backfill(epoch), backfill(epoch))
     rows = await SyncChange.select(SyncChange.kind, SyncChange.record_id, SyncChange.area_path)
     keys = [(r["kind"], r["record_id"], r["area_path"]) for r in rows]
     assert len(keys) == len(set(keys)) and sum(results) == len(keys) > 0

@@ -53,6 +53,8 @@ def test_every_registered_mutation_has_a_heading_in_the_docs():
     headings = "\n".join(
         line for path in (DOC, DOC.with_name("casework.md")) for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")
     )
-    undocumented = [name for name in registered_names() if f"`{name}`" not in headings]
-    assert len(registered_names()) >= 15
+    # "test.*" mutations are registered by test modules of the same run (tests/api/test_sync_push.py).
+    served = [name for name in registered_names() if not name.startswith("test.")]
+    undocumented = [name for name in served if f"`{name}`" not in headings]
+    assert len(served) >= 15
     assert undocumented == []
