@@ -25,6 +25,7 @@ from server.households.controllers import HouseholdApiController
 from server.observability.controllers import MetricsController, prometheus_config
 from server.observability.logs import AccessLogMiddleware, configure_access_log
 from server.openapi import document_api_errors
+from server.validation.nul import refuse_nul
 from server.secrets import app_secret
 from server.settings import get_settings
 from server.sync_api.controllers import SyncController
@@ -66,7 +67,7 @@ def create_app() -> Litestar:
     ]
     app = Litestar(
         route_handlers=route_handlers,
-        middleware=[DefineMiddleware(RequestContextMiddleware), AccessLogMiddleware, prometheus_config.middleware],
+        middleware=[DefineMiddleware(RequestContextMiddleware), AccessLogMiddleware, prometheus_config.middleware, refuse_nul],
         compression_config=CompressionConfig(
             backend="gzip",
             gzip_compress_level=6,
