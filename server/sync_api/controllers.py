@@ -80,7 +80,7 @@ class SyncController(Controller):
         request: Request,
         cursor: str | None = None,
         limit: int | None = Parameter(default=None),
-        client_id: str | None = None,
+        client_id: str | None = Parameter(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]*$"),  # as in the push envelope
     ) -> dict[str, Any]:
         """The changes since the cursor to the records in the caller's scope."""
         try:

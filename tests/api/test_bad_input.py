@@ -355,3 +355,11 @@ async def test_an_address_with_a_nul_character_is_400(client, demo, url):
     await sign_in(client, "supervisor", kind="desktop")
     response = await client.get(url)
     assert response.status_code == 400, response.text
+
+
+@pytest.mark.parametrize("client_id", ["x" * 65, "ü" * 30, "a b"])
+async def test_pull_with_a_client_id_no_device_could_have_is_400(client, demo, client_id):
+    # Found by schemathesis on PostgreSQL: a client id over 64 characters was a 500 (varchar overflow).
+    await sign_in(client, "worker")
+    response = await client.get("/api/sync/pull", params={"client_id": client_id})
+    assert_clear_error(response)
