@@ -70,6 +70,16 @@ async def count_attempt(connection: sql.Connection, client_id: str, mutation_id:
     return rows[0]["attempts"]
 
 
+async def any_recorded(connection: sql.Connection, client_id: str) -> bool:
+    """Whether failed attempts of this client are counted (read once per push)."""
+    return bool(await connection.fetch("SELECT mutation_id FROM sync_failure WHERE client_id = ? LIMIT 1", client_id))
+
+
+async def forget_settled(connection: sql.Connection, client_id: str, last_mutation_id: int) -> None:
+    """Drop the counts of mutations that are settled now (applied after failing before)."""
+    await connection.execute("DELETE FROM sync_failure WHERE client_id = ? AND mutation_id <= ?", client_id, last_mutation_id)
+
+
 async def answer_failure(connection: sql.Connection, client_id: str, mutation_id: int, name: str, exc: BaseException, max_attempts: int) -> tuple[dict, bool]:
     """The answer to a handler's unexpected error (answer, stop_the_batch): retry, or rejected at the limit."""
     if is_passing(exc):

@@ -6,7 +6,9 @@ UPDATE on PostgreSQL), so the effects of the applied mutations and the client's
 `Rejected` one is rolled back on its own and the queue moves on. A mutation with a batched
 form stages its rows instead (sync/batch.py): it needs no savepoint, and the rows of the
 whole batch are inserted at its end, a statement per table. The engine's own rows (the
-mutation log, the client, the change feed) are written the same way, with plain SQL.
+mutation log, the client, the change feed) are written the same way, with plain SQL. A handler
+that fails unexpectedly is answered `retry`, and `rejected` once it has failed `max_attempts`
+times (sync/failures.py).
 """
 
 from __future__ import annotations
@@ -229,6 +231,7 @@ async def _push(caller: Caller, client_id: str, mutations: list[Mutation], *, ba
         # epoch changed may skip ahead once. Within an epoch a gap is always refused.
         may_skip = client["epoch"] != "" and client["epoch"] != epoch
         stored = await _stored_answers(connection, client_id, [m.id for m in mutations if m.id <= last])
+        failed_before = await failures.any_recorded(connection, client_id)
         log_rows: list[tuple] = []
         batch = Batch(db, mutations)
         async with feed.batched_changes():
@@ -267,6 +270,8 @@ async def _push(caller: Caller, client_id: str, mutations: list[Mutation], *, ba
                 log_rows.append(_log_row(client_id, caller, mutation, answer, created_at, received_at))
             await batch.write()
         await connection.insert_rows("sync_mutation", _LOG_COLUMNS, log_rows)
+        if failed_before:
+            await failures.forget_settled(connection, client_id, last)
         await connection.execute(
             "UPDATE sync_client SET last_mutation_id = ?, epoch = ?, last_push_at = ? WHERE id = ?", last, epoch, received_at, client["id"]
         )

@@ -153,8 +153,9 @@ class RecordKind:
     `load(actor, ids)` answers {id: record} for the ids the actor may see (those it may not see
     are left out and reach the device as tombstones). `apply_fields(actor, id, values)` writes
     values a person chose while resolving a conflict and answers the record's new state.
-    `list_all()` answers (id, area path) of every record, so that records written before the
-    feed knew them (demo data, imports, a restored database) are fed in (`feed.backfill`).
+    `list_all()` answers (id, area path) of every record, so that records written without
+    touching the feed (demo data, imports, a restored database, a kind registered later) are fed
+    in (`feed.backfill`, once per kind and epoch).
     """
 
     name: str

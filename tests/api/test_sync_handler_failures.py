@@ -93,3 +93,13 @@ async def test_failed_attempts_are_counted_per_client(client, demo, failing_hand
         await push(client, first, [mutation(1, "test.failing", {"mode": "bug"})])
     body = (await push(client, second, [mutation(1, "test.failing", {"mode": "bug"})])).json()
     assert body["results"][0]["status"] == "retry" and body["results"][0]["attempts"] == 1
+
+
+async def test_a_mutation_that_succeeds_after_failing_leaves_no_count(client, demo, failing_handler):
+    await sign_in(client, "worker")
+    cid = new_client_id()
+    await push(client, cid, [mutation(1, "test.failing", {"mode": "bug"})])
+    assert await SyncFailure.count().where(SyncFailure.client_id == cid) == 1
+    fixed = (await push(client, cid, [mutation(1, "test.failing", {"mode": "ok"})])).json()  # the bug was fixed
+    assert fixed["results"][0]["status"] == "applied"
+    assert await SyncFailure.count().where(SyncFailure.client_id == cid) == 0
