@@ -85,4 +85,13 @@ def install_blob(partial: Path, sha256: str) -> Path:
     with open(partial, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(partial, target)
+    _fsync_directory(target.parent)  # the rename itself survives a power cut, not only the bytes
     return target
+
+
+def _fsync_directory(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
