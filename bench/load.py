@@ -36,6 +36,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import httpx
+import postgres_cpu
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.load_check import check_server  # noqa: E402
@@ -252,14 +253,8 @@ def _scheduler_seconds(pid: int) -> tuple[float, float]:
 
 async def database_cpu_seconds() -> dict[int, float]:
     """CPU time of each PostgreSQL backend serving this database (the server's pooled connections)."""
-    import asyncpg
-
-    connection = await asyncpg.connect(os.environ["DATABASE_URL"])
-    try:
-        pids = [row["pid"] for row in await connection.fetch("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
-    finally:
-        await connection.close()
-    return {pid: cpu_seconds(pid) for pid in pids}
+    pids = await postgres_cpu.backend_pids_of(os.environ["DATABASE_URL"])
+    return {pid: postgres_cpu.cpu_seconds([pid]) for pid in pids}
 
 
 def own_cpu_seconds() -> float:

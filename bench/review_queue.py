@@ -31,6 +31,8 @@ import time
 import uuid
 from pathlib import Path
 
+from postgres_cpu import backend_pids, cpu_seconds
+
 REPO = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 STATUSES = ["submitted"] * 4 + ["publicizing", "returned", "investigating", "approved", "approved", "rejected", "closed", "draft"]
@@ -112,18 +114,6 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
-def run_ns(pids: list[int]) -> int:
-    """CPU time (ns) the processes `pids` have run, from /proc/<pid>/schedstat (Linux)."""
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/schedstat") as stat:
-                total += int(stat.read().split()[0])
-        except (OSError, ValueError, IndexError):
-            pass
-    return total
-
-
 class Backends:
     """The PostgreSQL server processes serving the app's pool (same machine), for their CPU time."""
 
@@ -147,10 +137,7 @@ class Backends:
     async def pids(self) -> list[int]:
         if self.connection is None:
             return []
-        rows = await self.connection.fetch(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return [row["pid"] for row in rows]
+        return await backend_pids(self.connection)
 
 
 async def measure(requests: int) -> list[tuple[str, str, float, float, float, float]]:
@@ -187,11 +174,11 @@ async def measure(requests: int) -> list[tuple[str, str, float, float, float, fl
                 pids = await backends.pids()
                 times, cpu, db_cpu = [], [], []
                 for _ in range(requests):
-                    started, started_cpu, started_db = time.perf_counter(), time.process_time(), run_ns(pids)
+                    started, started_cpu, started_db = time.perf_counter(), time.process_time(), cpu_seconds(pids)
                     response = await client.get(url)
                     times.append((time.perf_counter() - started) * 1000)
                     cpu.append((time.process_time() - started_cpu) * 1000)
-                    db_cpu.append((run_ns(pids) - started_db) / 1e6)
+                    db_cpu.append((cpu_seconds(pids) - started_db) * 1000)
                     assert response.status_code == 200, response.text[:300]
                 server = [a + b for a, b in zip(cpu, db_cpu)]
                 results.append((username, label, statistics.median(times), p95(times), p95(cpu), p95(server)))

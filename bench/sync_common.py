@@ -17,6 +17,8 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import postgres_cpu
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -44,22 +46,7 @@ async def database_server_cpu() -> float:
     They run on this machine: their time is read from /proc, where the server's work shows.
     """
     url = os.environ.get("DATABASE_URL")
-    if not url:
-        return 0.0
-    import asyncpg
-
-    connection = await asyncpg.connect(ADMIN_URL, timeout=10)
-    try:
-        name = url.rsplit("/", 1)[1]
-        pids = [row["pid"] for row in await connection.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", name)]
-    finally:
-        await connection.close()
-    ticks = 0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return postgres_cpu.cpu_seconds(await postgres_cpu.backend_pids_of(url)) if url else 0.0
 
 
 @contextlib.asynccontextmanager
