@@ -55,18 +55,18 @@ def is_passing(exc: BaseException) -> bool:
 
 
 async def count_attempt(connection: sql.Connection, client_id: str, mutation_id: int, exc: BaseException) -> int:
-    """Count one more failed attempt at this mutation, in the push's transaction; answers the count."""
+    """Count one more failed attempt at this mutation, in the push's transaction; answers the count (one statement)."""
     at = now()
     error = f"{type(exc).__name__}: {exc}"[:255]
-    await connection.execute(
+    rows = await connection.fetch(
         "INSERT INTO sync_failure (client_id, mutation_id, attempts, last_error, updated_at) VALUES (?, ?, 1, ?, ?) "
-        "ON CONFLICT (client_id, mutation_id) DO UPDATE SET attempts = sync_failure.attempts + 1, last_error = excluded.last_error, updated_at = excluded.updated_at",
+        "ON CONFLICT (client_id, mutation_id) DO UPDATE SET attempts = sync_failure.attempts + 1, last_error = excluded.last_error, updated_at = excluded.updated_at "
+        "RETURNING attempts",
         client_id,
         mutation_id,
         error,
         at,
     )
-    rows = await connection.fetch("SELECT attempts FROM sync_failure WHERE client_id = ? AND mutation_id = ?", client_id, mutation_id)
     return rows[0]["attempts"]
 
 
