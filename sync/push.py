@@ -103,14 +103,12 @@ def _refusal(mutation_id: int, exc: Rejected | RetryLater) -> tuple[dict, bool]:
     """The answer of a handler that raised (answer, stop_the_batch)."""
     if isinstance(exc, StaleState):
         return {"id": mutation_id, "status": CONFLICT, "reason": exc.reason, "field": exc.field, "expected": exc.expected, "actual": exc.actual}, False
-    if isinstance(exc, RetryLater):
-        return {"id": mutation_id, "status": RETRY, "reason": exc.reason}, True
-    answer = {"id": mutation_id, "status": REJECTED, "reason": exc.reason}
-    if exc.field:
-        answer["field"] = exc.field
-    if exc.details:
-        answer["details"] = exc.details
-    return answer, False
+    retry = isinstance(exc, RetryLater)
+    answer = {"id": mutation_id, "status": RETRY if retry else REJECTED, "reason": exc.reason}
+    # A retry may say what it waits for (code, details); a rejection names the argument at fault.
+    extras = {"code": exc.code, "details": exc.details} if retry else {"field": exc.field, "details": exc.details}
+    answer.update((key, value) for key, value in extras.items() if value)
+    return answer, retry
 
 
 async def _apply_plain(txn, ctx: MutationContext, mutation: Mutation, max_attempts: int) -> tuple[dict, bool]:

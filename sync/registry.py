@@ -89,11 +89,17 @@ def expect_state(actual: Any, expected: Any, *, field: str = "status", reason: s
 
 
 class RetryLater(Exception):
-    """A passing condition (e.g. the upload is not finished): nothing applied, the device retries."""
+    """A passing condition (e.g. the upload is not finished): nothing applied, the device retries.
 
-    def __init__(self, reason: str) -> None:
+    `code` and `details` tell a client what it waits for (e.g. "evidence_pending" with the
+    evidence ids), so that it can set the mutation aside instead of blocking its queue.
+    """
+
+    def __init__(self, reason: str, *, code: str | None = None, details: dict | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.code = code
+        self.details = details or {}
 
 
 Handler = Callable[[MutationContext, dict], Awaitable[dict]]

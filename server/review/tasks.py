@@ -1,7 +1,8 @@
 """Tasks: a supervisor's request to the worker, delivered through the sync pull (kind "task").
 
 Returning a case for more evidence, or a 公示 objection, opens a task for the case's worker. The
-worker answers it with the `task.answer` mutation; the case then comes back to the queue.
+worker answers it with the `task.answer` mutation, naming the evidence captured for it; the case
+comes back to the queue once that evidence is attached (server/review/task_evidence.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from server.audit.services import record
 from server.cases.tables import Case
 from server.errors import Conflict, NotFound
 from server.review.tables import Task
+from server.review.task_evidence import named_evidence, require_evidence
 from server.validation import rules
 from sync import feed, merge
 
@@ -84,14 +86,17 @@ async def tasks_of_case(user: CurrentUser, case_id) -> list[dict]:
 
 
 async def answer_task(user: CurrentUser, args: dict, at: datetime) -> dict:
-    """`task.answer` {id, answer}: close the task; the case comes back to review when none is open."""
+    """`task.answer` {id, answer, evidence?}: close the task once its named evidence is on the case;
+    the case comes back to review when no task of it is open."""
     task_id = rules.uuid_value(args.get("id"), "id")
     answer = rules.text(args.get("answer"), "answer", required=True, max_length=2000, label="答复")
+    evidence = named_evidence(args.get("evidence"))
     task = await Task.select(*_COLUMNS).where((Task.id == task_id) & in_scope(user, Task.area)).first()
     if task is None:
         raise NotFound("找不到该任务，或不在您的管辖范围内。", field="id")
     if task["status"] != "open":
         raise Conflict("该任务已答复，不能重复答复。", field="status", extra={"expected": "open", "actual": task["status"]})
+    await require_evidence(user.id, task["case"], evidence)
     version = task["version"] + 1
     await Task.update(
         {Task.status: "answered", Task.answer: answer, Task.answered_by: user.id, Task.answered_at: at, Task.version: version}
@@ -105,5 +110,12 @@ async def answer_task(user: CurrentUser, args: dict, at: datetime) -> dict:
         await Case.update({Case.status: "submitted", Case.version: case_version, Case.updated_at: at}).where(Case.id == case["id"])
         await merge.stamp("case", str(case["id"]), ["status"], case_version)
         await feed.touch("case", str(case["id"]), task["area_path"])
-    await record(user, "task.answer", "case", str(task["case"]), {"task": str(task_id), "answer": answer, "case_back_to_review": back})
-    return {"id": str(task_id), "status": "answered", "version": version, "case_status": "submitted" if back else (case or {}).get("status")}
+    named = [str(item) for item in evidence]
+    await record(user, "task.answer", "case", str(task["case"]), {"task": str(task_id), "answer": answer, "evidence": named, "case_back_to_review": back})
+    return {
+        "id": str(task_id),
+        "status": "answered",
+        "version": version,
+        "case_status": "submitted" if back else (case or {}).get("status"),
+        "evidence": named,
+    }

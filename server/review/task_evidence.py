@@ -1,0 +1,100 @@
+"""The evidence a `task.answer` names: the answer applies only once all of it is on the case.
+
+The phone answers a returned case and names the evidence captured for it (the ids its
+`evidence.attach` mutations carry). A large video may wait for Wi-Fi long after the answer was
+written, so an answer whose evidence has not arrived yet is answered `retry` (code
+`evidence_pending`) and the phone sends it again later. What can never arrive is refused: evidence
+attached to another case, or evidence whose `evidence.attach` the server rejected.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from server.evidence.tables import Evidence
+from sync.registry import Rejected, RetryLater
+from sync.tables import SyncMutation
+
+MAX_EVIDENCE = 50
+PENDING = "evidence_pending"
+REFUSED = "evidence_refused"
+OTHER_CASE = "evidence_other_case"
+
+
+def named_evidence(raw: object) -> list[uuid.UUID]:
+    """The answer's `evidence` argument: a list of evidence ids (UUIDs), each once; [] when absent."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise Rejected("evidence 应为证据编号的列表。", field="evidence")
+    if len(raw) > MAX_EVIDENCE:
+        raise Rejected(f"一次答复最多附 {MAX_EVIDENCE} 份证据。", field="evidence")
+    ids: list[uuid.UUID] = []
+    for index, value in enumerate(raw):
+        try:
+            item = uuid.UUID(str(value)) if isinstance(value, str) else None
+        except ValueError:
+            item = None
+        if item is None:
+            raise Rejected("证据编号格式不正确（应为UUID）。", field=f"evidence[{index}]")
+        if item not in ids:
+            ids.append(item)
+    return ids
+
+
+def _decoded(value) -> dict:
+    if isinstance(value, dict):
+        return value
+    try:
+        decoded = json.loads(value or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return decoded if isinstance(decoded, dict) else {}
+
+
+async def _refused_attaches(user_id: int | None, missing: set[str]) -> dict[str, str]:
+    """{evidence id: the reason} for the missing ids whose `evidence.attach` by this user was rejected."""
+    if user_id is None or not missing:
+        return {}
+    rows = await SyncMutation.select(SyncMutation.args, SyncMutation.result).where(
+        (SyncMutation.user_id == user_id) & (SyncMutation.name == "evidence.attach") & (SyncMutation.status == "rejected")
+    )
+    refused: dict[str, str] = {}
+    for row in rows:
+        evidence_id = str(_decoded(row["args"]).get("id", "")).lower()
+        if evidence_id in missing:
+            refused[evidence_id] = str(_decoded(row["result"]).get("reason") or "")
+    return refused
+
+
+async def require_evidence(user_id: int | None, case_id: uuid.UUID, ids: list[uuid.UUID]) -> None:
+    """Return when every named evidence is attached to the case; else RetryLater or Rejected."""
+    if not ids:
+        return
+    rows = await Evidence.select(Evidence.id, Evidence.case).where(Evidence.id.is_in(ids))
+    attached = {row["id"]: row["case"] for row in rows}
+    for index, item in enumerate(ids):
+        if item in attached and attached[item] != case_id:
+            raise Rejected(
+                f"第 {index + 1} 份证据属于另一个案件，不能作为本任务的补充证据；答复未执行。",
+                field=f"evidence[{index}]",
+                details={"code": OTHER_CASE, "evidence_id": str(item)},
+            )
+    missing = [item for item in ids if item not in attached]
+    refused = await _refused_attaches(user_id, {str(item) for item in missing})
+    for item in missing:
+        if str(item) in refused:
+            index = ids.index(item)
+            why = refused[str(item)]
+            raise Rejected(
+                f"第 {index + 1} 份证据已被服务器拒绝（{why}），不会再到达；请重新拍摄证据后再答复。",
+                field=f"evidence[{index}]",
+                details={"code": REFUSED, "evidence_id": str(item)},
+            )
+    if missing:
+        raise RetryLater(
+            f"答复等待证据上传：还有 {len(missing)} 份证据未到达服务器，稍后自动重试。",
+            code=PENDING,
+            details={"waiting_for": [str(item) for item in missing]},
+        )
