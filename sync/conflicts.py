@@ -98,7 +98,7 @@ async def resolve(actor: Any, user_id: int, scope_path: str, conflict_id: str, c
         if row is None:
             raise ConflictNotFound("找不到该冲突记录，或您无权查看。")
         if row["status"] != "open":
-            raise ConflictClosed("该冲突已处理。", extra={"conflict": as_record(row)})
+            raise ConflictClosed("该冲突已处理，未按这次的选择更改；请查看处理结果。", extra={"conflict": as_record(row)})
         fields = row["fields"]
         missing = sorted(set(fields) - set(choices))
         if missing:

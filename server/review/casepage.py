@@ -14,6 +14,7 @@ from server.procedures.rules import case_deadlines
 from server.procedures.workdays import load_calendar
 from server.review.decisions import decisions_of_case, last_publicity_start, load_case
 from server.review.tasks import tasks_of_case
+from server.sync_api import resolution
 from server.uploads.tables import Blob
 from server.visits.services import visits_of_case
 from sync.conflicts import as_record as conflict_record
@@ -48,11 +49,16 @@ async def open_conflicts(case: dict) -> list[dict]:
     return [conflict_record(r) for r in rows]
 
 
-async def history(case_id) -> list[dict]:
-    """The audit trail of the case, newest first."""
-    return await AuditEvent.select(AuditEvent.at, AuditEvent.actor_name, AuditEvent.action, AuditEvent.detail).where(
-        (AuditEvent.target_type == "case") & (AuditEvent.target_id == str(case_id))
-    ).order_by(AuditEvent.id, ascending=False).limit(HISTORY_LIMIT).output(load_json=True)
+async def history(case: dict) -> list[dict]:
+    """The audit trail of the case, newest first: its own events and the resolutions of the
+    conflicts over it, its finances or its household (both event names, see server.sync_api.resolution)."""
+    own = (AuditEvent.target_type == "case") & (AuditEvent.target_id == str(case["id"]))
+    conflict_ids = await resolution.conflict_ids_of_case(case["id"], case["household"])
+    if conflict_ids:
+        own |= ((AuditEvent.target_type == resolution.TARGET) & AuditEvent.target_id.is_in(conflict_ids)
+                & AuditEvent.action.is_in([resolution.ACTION, resolution.FORMER_ACTION]))
+    return await AuditEvent.select(AuditEvent.at, AuditEvent.actor_name, AuditEvent.action, AuditEvent.detail).where(own).order_by(
+        AuditEvent.id, ascending=False).limit(HISTORY_LIMIT).output(load_json=True)
 
 
 async def eligibility_of(user: CurrentUser, case_id) -> tuple[dict | None, str]:
@@ -118,7 +124,7 @@ async def case_page(user: CurrentUser, case_id) -> dict:
         "evidence": await evidence_of_case(case["id"], returned_at),
         "decisions": decisions,
         "tasks": tasks,
-        "history": await history(case["id"]),
+        "history": await history(case),
         "conflicts": await open_conflicts(case),
         "rules": rules,
         "deadlines": await deadlines(case, visits, decisions, rules),

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_supervisor
 from server.audit.services import record
-from server.errors import Conflict, Invalid
+from server.errors import Conflict, Invalid, NotFound
 from server.households.idnumber import mask
 from server.i18n import gettext as _
 from server.review import casepage, decisions, exports, queue
@@ -97,8 +97,10 @@ class ReviewController(Controller):
 
     @post("/cases/{case_id:uuid}/conflicts/{conflict_id:str}/resolve", name="review_resolve_conflict", status_code=200)
     async def resolve_conflict(self, request: Request, case_id: FromPath[UUID], conflict_id: FromPath[str]) -> Template | Redirect:
-        """Settle an open conflict of the case field by field (server's or device's value)."""
+        """Settle an open conflict of the case field by field (server's or device's value); a refusal
+        (already resolved, a field without a choice) answers the panel with the reason to HTMX."""
         from server.sync_api.controllers import as_app_error
+        from server.sync_api.resolution import resolve_and_audit
         from sync import conflicts
         from sync.errors import SyncError
 
@@ -106,10 +108,16 @@ class ReviewController(Controller):
         form = await request.form()
         choices = {key[len("choice_"):]: value for key, value in form.items() if key.startswith("choice_")}
         try:
-            result = await conflicts.resolve(request.user, request.user.id, request.user.area_path, conflict_id, choices)
+            conflict = await conflicts.get_conflict(request.user.area_path, conflict_id)
+            if conflict["record_id"] not in (str(case["id"]), str(case["household"])):
+                raise NotFound("找不到该冲突记录，或您无权查看。")
+            result = await resolve_and_audit(request.user, conflict_id, choices, via="review")
         except SyncError as exc:
-            raise as_app_error(exc) from exc
-        await record(request.user, "case.conflict_resolve", "case", str(case["id"]), {"conflict": conflict_id, "choices": choices})
+            error = as_app_error(exc)
+            if not _is_htmx(request) or isinstance(error, NotFound):
+                raise error from exc
+            return Template("review/_conflicts.html", status_code=error.status_code, context={
+                "user": request.user, "case": case, "conflicts": await casepage.open_conflicts(case), "error": error})
         if not _is_htmx(request):
             return Redirect(f"/review/cases/{case_id}", status_code=303)
         return Template("review/_conflicts.html", context={"user": request.user, "case": case, "conflicts": await casepage.open_conflicts(case),

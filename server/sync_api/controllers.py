@@ -113,7 +113,7 @@ class SyncController(Controller):
         """Settle a conflict field by field: keep the server's value or take the device's."""
         user: CurrentUser = request.user
         try:
-            return await resolve_and_audit(user, conflict_id, data.choices)
+            return await resolve_and_audit(user, conflict_id, data.choices, via="api")
         except SyncError as exc:
             raise as_app_error(exc) from exc
         except Rejected as exc:

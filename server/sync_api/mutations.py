@@ -1,7 +1,7 @@
 """`conflict.resolve`: a person settles a conflict from the phone's outbox, offline first.
 
-It applies exactly like `POST /api/sync/conflicts/{id}/resolve` (same area check, same engine
-function, same audit event); the resolution and the record's new version reach every device
+It applies exactly like `POST /api/sync/conflicts/{id}/resolve` and the supervisor's case page
+(the same function, server.sync_api.resolution: same area check, same audit event); the resolution and the record's new version reach every device
 through the pull (kinds `conflict` and the record's own).
 
 A conflict already settled answers `rejected` with `details.code` "conflict_resolved" and the
@@ -41,14 +41,14 @@ async def resolve(ctx: MutationContext, args: dict) -> dict:
     note = rules.text(args.get("note"), "note", required=False, max_length=NOTE_MAX, label="说明")
     detail = {"client_id": ctx.client_id, "mutation_id": ctx.mutation_id, **({"note": note} if note else {})}
     try:
-        result = await resolve_and_audit(ctx.actor, conflict_id, choices, detail=detail)
+        result = await resolve_and_audit(ctx.actor, conflict_id, choices, via="outbox", detail=detail)
     except ConflictNotFound as exc:
         raise Rejected(exc.reason, field="conflict_id", details={"code": exc.code}) from exc
     except ConflictClosed as exc:
         conflict = exc.extra["conflict"]
         if conflict["resolved_by"] == ctx.user_id and conflict["resolution"] == choices:
             return _answer(conflict, None, already=True)
-        raise Rejected("该冲突已处理，未按这次的选择更改；请查看处理结果。", field="conflict_id", details={"code": exc.code, "conflict": conflict}) from exc
+        raise Rejected(exc.reason, field="conflict_id", details={"code": exc.code, "conflict": conflict}) from exc
     except SyncError as exc:
         raise Rejected(exc.reason, field=exc.field, details={"code": exc.code}) from exc
     return _answer(result["conflict"], result["record"])

@@ -28,7 +28,7 @@ async def test_conflict_resolve_pushed_writes_the_chosen_value_and_the_audit_eve
     assert result == {"conflict_id": conflict["id"], "kind": "case", "record_id": case_id, "status": "resolved", "resolution": {"notes": "device"}, "version": 3}
     assert await notes_of(case_id) == {"notes": "网格员：邻居证实", "version": 3}
     events = await AuditEvent.select(AuditEvent.action, AuditEvent.detail).where(AuditEvent.target_id == conflict["id"]).output(load_json=True)
-    assert [e["action"] for e in events] == ["sync.conflict.resolve"]
+    assert [e["action"] for e in events] == ["case.conflict_resolve"]
     detail = events[0]["detail"]
     assert detail["choices"] == {"notes": "device"} and detail["kind"] == "case" and detail["record_id"] == case_id
     assert detail["client_id"] == worker.client_id and detail["note"] == "已与家属核对"
@@ -52,7 +52,7 @@ async def test_conflict_resolve_sent_again_is_a_duplicate_and_applied_once(clien
     assert first["status"] == "applied"
     assert again["status"] == "duplicate" and again["original_status"] == "applied" and again["result"] == first["result"]
     assert await notes_of(case_id) == {"notes": "网格员：邻居证实", "version": 3}
-    assert await AuditEvent.count().where((AuditEvent.action == "sync.conflict.resolve") & (AuditEvent.target_id == conflict["id"])) == 1
+    assert await AuditEvent.count().where((AuditEvent.action == "case.conflict_resolve") & (AuditEvent.target_id == conflict["id"])) == 1
 
 
 async def test_conflict_resolve_after_the_supervisor_resolved_on_the_web_is_rejected(client, demo):
@@ -73,7 +73,7 @@ async def test_conflict_resolve_of_a_conflict_the_same_person_settled_alike_is_a
     answer = await worker.apply("conflict.resolve", {"conflict_id": conflict["id"], "choices": {"notes": "device"}})
     assert answer["already_resolved"] is True and answer["resolution"] == {"notes": "device"}
     assert await notes_of(case_id) == {"notes": "网格员：邻居证实", "version": 3}
-    assert await AuditEvent.count().where((AuditEvent.action == "sync.conflict.resolve") & (AuditEvent.target_id == conflict["id"])) == 1
+    assert await AuditEvent.count().where((AuditEvent.action == "case.conflict_resolve") & (AuditEvent.target_id == conflict["id"])) == 1
 
 
 async def test_conflict_resolve_out_of_scope_is_rejected_as_not_found(client, demo):

@@ -80,7 +80,7 @@ async def test_supervisor_resolves_a_conflict_with_the_device_value(client, demo
     body = response.json()
     assert body["conflict"]["status"] == "resolved" and body["record"]["notes"] == "设备" and body["record"]["version"] == 3
     assert (await client.get("/api/sync/conflicts")).json()["conflicts"] == []
-    assert await AuditEvent.count().where(AuditEvent.action == "sync.conflict.resolve") == 1
+    assert await AuditEvent.count().where(AuditEvent.action == "case.conflict_resolve") == 1
     again = await client.post(f"/api/sync/conflicts/{conflict['id']}/resolve", json={"choices": {"notes": "server"}})
     assert again.status_code == 409
     # The worker's next pull brings the resolved conflict and the new case version.
