@@ -1,11 +1,14 @@
 """Return for more evidence, the whole loop in Chromium: the supervisor returns a case with a
-request; the worker's phone syncs and shows the task, goes offline, photographs what was asked
-for and answers; back online it syncs; the supervisor sees the case back in review with the
-answer and the new, verified photo."""
+request; the worker's phone syncs and shows the task, goes offline, photographs and films what
+was asked for and answers; back online (on a mobile network, large videos waiting for Wi-Fi) it
+pushes the answer, which the server holds until its evidence arrives, while the photo goes
+through; on Wi-Fi the video uploads, with its progress on the task page, and only then the case
+comes back to review, where the supervisor sees the answer, the photo and the video."""
 
 from __future__ import annotations
 
 import io
+import os
 import time
 import uuid
 
@@ -49,11 +52,40 @@ def kitchen_photo(tmp_path) -> str:
     return str(path)
 
 
+def kitchen_video(tmp_path) -> str:
+    """An MP4 a little over the size that waits for Wi-Fi (uploads.js LARGE_VIDEO, 20 MiB)."""
+    head = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom\x00\x00\x00\x08free"
+    path = tmp_path / "kitchen.mp4"
+    path.write_bytes(head + os.urandom(21 * 1024 * 1024 - len(head)))
+    return str(path)
+
+
+# The browser reports its connection type (navigator.connection.type) as the test says:
+# a mobile network until the test puts "wifi" in localStorage.
+CONNECTION = """(() => {
+  const type = () => { try { return localStorage.getItem("test-connection") || "cellular"; } catch { return "cellular"; } };
+  if (window.NetworkInformation) Object.defineProperty(NetworkInformation.prototype, "type", { configurable: true, get: type });
+  else Object.defineProperty(Navigator.prototype, "connection", { configurable: true, get: () => ({ get type() { return type(); } }) });
+})();"""
+
+
 def worker_phone(browser, base: str):
     user = run(User.select(User.id).where(User.username == "worker").first())
     context = phone_context(browser, timezone_id="Asia/Shanghai")
     context.add_cookies([{"name": COOKIE_NAME, "value": run(create_session(user["id"])), "url": base, "httpOnly": True}])
+    context.add_init_script(CONNECTION)
     return context
+
+
+def server_state(task_id: str, case_id: str) -> tuple[str, str, list[str]]:
+    task = run(Task.select(Task.status).where(Task.id == uuid.UUID(task_id)).first())
+    case = run(Case.select(Case.status).where(Case.id == uuid.UUID(case_id)).first())
+    kinds = run(Evidence.select(Evidence.kind).where(Evidence.case == uuid.UUID(case_id)).order_by(Evidence.kind))
+    return task["status"], case["status"], [e["kind"] for e in kinds]
+
+
+ANSWER_ENTRY = """async () => { const { entries } = await import('/static/js/outbox.js');
+    return (await entries()).find((e) => e.name === 'task.answer') || {}; }"""
 
 
 def supervisor_returns(page, base: str, case_id: str) -> str:
@@ -92,6 +124,11 @@ def test_returned_case_is_answered_offline_on_the_phone_and_comes_back_to_review
     request_link = page.locator(f"[data-case-tasks] a[href='/field/tasks/{task_id}']")
     request_link.wait_for()
     assert REQUEST in request_link.inner_text()
+    # Large videos wait for Wi-Fi (the phone is on a mobile network).
+    page.goto(f"{live_server}/field/outbox")
+    field_ready(page)
+    page.check("[data-wifi-only]")
+    poll(page, "(async () => (await (await import('/static/js/db.js')).getMeta('settings', {})).wifi_only === true)()")
     page.goto(f"{live_server}/field")
     field_ready(page)
 
@@ -109,6 +146,14 @@ def test_returned_case_is_answered_offline_on_the_phone_and_comes_back_to_review
     page.set_input_files("[data-capture-photo]", kitchen_photo(tmp_path))
     page.wait_for_selector("text=照片已保存")
     page.wait_for_selector("[data-local-media] [data-slot=kind]:has-text('照片')")
+    page.set_input_files("[data-capture-video]", kitchen_video(tmp_path))
+    page.wait_for_selector("text=视频已保存")
+    page.wait_for_selector("[data-local-media] [data-slot=kind]:has-text('视频')")
+    # The answer names the evidence captured on this page.
+    page.wait_for_selector("[data-task-evidence-text]:has-text('随答复提交的证据 2 份：照片、视频')")
+    captured = page.evaluate("[...document.querySelectorAll('[data-task-evidence] input[type=hidden]')].map((i) => [i.name, i.value])")
+    media_ids = page.evaluate("(async () => (await (await import('/static/js/db.js')).all('media')).sort((a, b) => a.created - b.created).map((m) => m.id))()")
+    assert captured == [["evidence.0", media_ids[0]], ["evidence.1", media_ids[1]]]
     for target in ("label[for=e-photo]", "[data-task-answer] button[type=submit]"):
         box = page.locator(target).bounding_box()
         assert box["height"] >= 44 and box["width"] <= 360, (target, box)
@@ -116,27 +161,64 @@ def test_returned_case_is_answered_offline_on_the_phone_and_comes_back_to_review
     page.click("[data-task-answer] button[type=submit]")
     page.wait_for_url("**/field/tasks")
     field_ready(page)
-    poll(page, f"document.querySelector(\"[data-task-id='{task_id}'] [data-task-state]\").textContent.includes('待同步')")
+    poll(page, f"document.querySelector(\"[data-task-id='{task_id}'] [data-task-state]\").textContent.includes('等待证据上传')")
     assert page.locator("[data-task-count]").inner_text() == "0"
     # Nothing has left the phone: the task is still open and the case still returned.
-    assert run(Task.select(Task.status).where(Task.id == uuid.UUID(task_id)).first())["status"] == "open"
-    assert run(Evidence.count().where(Evidence.case == uuid.UUID(case_id))) == 0
-    # Opening the task again (from the cache) shows it answered here, without the form.
+    assert server_state(task_id, case_id) == ("open", "returned", [])
+    # Opening the task again (from the cache) shows it answered here, waiting for its evidence.
     page.goto(f"{live_server}/field/tasks/{task_id}")
     field_ready(page)
     poll(page, "!document.querySelector('[data-task-answered-here]').hidden")
     assert page.locator("[data-task-open]").is_hidden()
+    assert "答复已保存，等待证据上传（2 份）" in page.locator("[data-task-answer-state]").inner_text()
+    assert page.locator("[data-task-waiting] li").count() == 2
 
+    # Online on a mobile network: the photo uploads, the video waits for Wi-Fi. The answer is
+    # pushed and held by the server (retry, evidence_pending); it holds up nothing behind it.
     phone.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     deadline = time.monotonic() + 90
-    while run(Task.select(Task.status).where(Task.id == uuid.UUID(task_id)).first())["status"] != "answered" or not run(
-        Evidence.count().where(Evidence.case == uuid.UUID(case_id))
-    ):
-        assert time.monotonic() < deadline, "the answer and the photo did not reach the server"
+    while not (page.evaluate(ANSWER_ENTRY).get("waiting") and server_state(task_id, case_id)[2] == ["photo"]):
+        assert time.monotonic() < deadline, "the answer was not pushed, or the photo did not arrive"
         page.click("[data-sync-now]")
         page.wait_for_timeout(1000)
-    assert run(Case.select(Case.status).where(Case.id == uuid.UUID(case_id)).first())["status"] == "submitted"
+    held = page.evaluate(ANSWER_ENTRY)
+    # Pushed before the photo's attach (queued after it): the server waited for both files.
+    assert held["waiting"] == media_ids and "答复等待证据上传" in held["reason"] and held["mutation_id"] is None
+    assert server_state(task_id, case_id) == ("open", "returned", ["photo"])
+    video_item = page.locator(f"[data-task-waiting] li[data-media-id='{media_ids[1]}']")
+    video_item.wait_for()
+    assert "等待 Wi-Fi 后上传" in video_item.inner_text()
+    assert "等待证据上传（1 份）" in page.locator("[data-task-answer-state]").inner_text()
+
+    # On Wi-Fi the video uploads; the task page shows its progress. The upload is held after
+    # its first chunk, and until it finishes the case stays returned.
+    paused: list = []
+    holding = {"on": True}
+
+    def hold_after_first_chunk(route):
+        if holding["on"] and route.request.method == "PATCH" and int(route.request.headers.get("upload-offset", "0")) > 0:
+            paused.append(route)
+        else:
+            route.continue_()
+
+    phone.route("**/api/uploads/**", hold_after_first_chunk)
+    page.evaluate("localStorage.setItem('test-connection', 'wifi')")
+    page.click("[data-sync-now]")
+    poll(page, f"""(() => {{ const bar = document.querySelector("[data-task-waiting] li[data-media-id='{media_ids[1]}'] progress");
+        return bar && !bar.hidden && bar.value > 0 && bar.value < 100; }})()""")
+    assert paused and server_state(task_id, case_id) == ("open", "returned", ["photo"])
+    holding["on"] = False
+    for route in paused:
+        route.continue_()
+    deadline = time.monotonic() + 90
+    while server_state(task_id, case_id)[0] != "answered":
+        assert time.monotonic() < deadline, "the answer did not reach review after its video"
+        page.click("[data-sync-now]")
+        page.wait_for_timeout(1000)
+    assert server_state(task_id, case_id) == ("answered", "submitted", ["photo", "video"])
+    poll(page, "(async () => (await (await import('/static/js/outbox.js')).entries()).some((e) => e.name === 'task.answer' && e.state === 'done'))()")
+    assert page.evaluate(ANSWER_ENTRY)["result"]["result"]["evidence"] == media_ids
 
     # The supervisor's queue has the case back; its page shows the answer and the new photo.
     supervisor.goto(f"{live_server}/review/?q=退回甲")
@@ -153,6 +235,7 @@ def test_returned_case_is_answered_offline_on_the_phone_and_comes_back_to_review
     photo.locator("img").scroll_into_view_if_needed()  # the thumbnail loads lazily
     supervisor.wait_for_function("() => { const img = document.querySelector('#evidence figure[data-kind=photo] img');"
                                  " return img.complete && img.naturalWidth > 0; }")
+    assert supervisor.locator("#evidence figure[data-kind=video]").count() == 1
 
     # After the next pull the phone shows no open task.
     page.goto(f"{live_server}/field")

@@ -5,6 +5,7 @@ import { announce, put } from "./db.js";
 import { isoLocal } from "./outbox.js";
 import { clientId } from "./sync-client.js";
 import { freeSpace, formatBytes } from "./status.js";
+import { rememberEvidence } from "./tasks.js";
 
 const MAX_SIDE = 2048;
 
@@ -40,7 +41,7 @@ function position(wanted) {
 
 const EXT = { "image/jpeg": "jpg", "image/png": "png", "video/mp4": "mp4", "video/webm": "webm", "video/quicktime": "mov", "audio/webm": "webm", "audio/ogg": "ogg", "audio/mp4": "m4a" };
 
-export async function store(caseId, kind, blob, { note = "", withLocation = false, name = "" } = {}) {
+export async function store(caseId, kind, blob, { note = "", withLocation = false, name = "", task = null } = {}) {
   const captured_at = isoLocal();
   const [hash, location, device] = await Promise.all([sha256(blob), position(withLocation), clientId()]);
   const type = (blob.type || "application/octet-stream").split(";")[0];
@@ -51,6 +52,7 @@ export async function store(caseId, kind, blob, { note = "", withLocation = fals
     state: "captured", upload_url: null, created: Date.now(),
   };
   await put("media", media);
+  if (task) await rememberEvidence(task, id); // captured on a task's page: its answer names it
   announce({ what: "media" });
   document.dispatchEvent(new Event("doorstep:sync")); // sync after each local write
   return media;
@@ -120,7 +122,8 @@ export function enhanceCapture(root, caseId) {
   if (!box || !caseId) return;
   box.dataset.enhanced = "1";
   const status = box.querySelector("[data-capture-status]");
-  const options = () => ({ note: box.querySelector("[data-note]").value.trim(), withLocation: box.querySelector("[data-with-location]").checked });
+  const options = () => ({ note: box.querySelector("[data-note]").value.trim(), withLocation: box.querySelector("[data-with-location]").checked,
+    task: box.closest("[data-task]")?.dataset.task || null });
   box.querySelector("[data-capture-photo]").addEventListener("change", async (e) => {
     const file = e.target.files[0];
     if (!file) return;

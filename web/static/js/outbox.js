@@ -57,3 +57,44 @@ export async function prune() {
     }
   });
 }
+
+// The server answered that an entry waits for evidence not yet attached (retry, code
+// evidence_pending) and kept nothing of it: the entry steps out of line so that it holds up
+// nothing. It and every later unacknowledged entry give up their ids, the next entry takes its
+// id, and it waits (`waiting`: the evidence ids) until releaseReady puts it back in line.
+export async function setAside(entry, result) {
+  await tx(["outbox", "meta"], "readwrite", async (s, done) => {
+    for (const e of await done(s.outbox.getAll())) {
+      if (e.state !== "pending" || e.mutation_id == null || e.mutation_id < entry.mutation_id) continue;
+      if (e.id === entry.id) Object.assign(e, { waiting: result.details?.waiting_for || [], reason: result.reason });
+      e.mutation_id = null;
+      s.outbox.put(e);
+    }
+    s.meta.put({ key: "next_mutation_id", value: entry.mutation_id });
+  });
+  announce({ what: "outbox" });
+}
+
+// Before a push: an entry set aside goes back in line, at its end (behind the evidence.attach of
+// its files), once none of its files is still on its way: uploaded, or gone from the device
+// because the server attached it. A file the server refused for good makes it a rejected entry.
+export async function releaseReady() {
+  const released = await tx(["outbox", "media"], "readwrite", async (s, done) => {
+    let count = 0;
+    for (const e of await done(s.outbox.getAll())) {
+      if (e.state !== "pending" || !e.waiting) continue;
+      const media = (await Promise.all(e.waiting.map((id) => done(s.media.get(id))))).filter(Boolean);
+      const failed = media.find((m) => m.state === "failed");
+      if (failed) {
+        s.outbox.put({ ...e, waiting: null, state: "rejected", reason: `证据上传失败（${failed.reason || "服务器拒收"}），答复未发送：请重新拍摄证据后再答复` });
+      } else if (media.every((m) => m.state === "uploaded")) {
+        const { id, waiting, ...rest } = e;
+        s.outbox.delete(id);
+        s.outbox.add({ ...rest, reason: null, timestamp: Date.now() });
+      } else continue;
+      count++;
+    }
+    return count;
+  });
+  if (released) announce({ what: "outbox" });
+}

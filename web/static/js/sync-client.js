@@ -2,7 +2,7 @@
 // Runs in pages and in the service worker (Background Sync), so it touches no DOM; uploads are
 // handed in by the page (see uploads.js) because tus-js-client needs a window.
 import { all, announce, getMeta, put, setMeta, tx } from "./db.js";
-import { isoLocal, prune } from "./outbox.js";
+import { isoLocal, prune, releaseReady, setAside } from "./outbox.js";
 
 export const PAGES_CACHE = "doorstep-pages";
 // Pages refreshed after every pull, so that they open offline. Shell pages are precached by sw.js.
@@ -28,20 +28,20 @@ export function clientId() {
   });
 }
 
-// Number the pending entries that have no mutation id yet (in outbox order, one apart, no gaps)
-// and return the next batch to push, oldest mutation first.
+// Number the pending entries that have no mutation id yet (in outbox order, one apart, no gaps;
+// not those set aside, see outbox.js) and return the next batch to push, oldest mutation first.
 function nextBatch() {
   return tx(["outbox", "meta"], "readwrite", async (s, done) => {
     const list = await done(s.outbox.getAll());
     let next = (await done(s.meta.get("next_mutation_id")))?.value ?? 1;
     for (const e of list) {
-      if (e.state === "pending" && e.mutation_id == null) {
+      if (e.state === "pending" && e.mutation_id == null && !e.waiting) {
         e.mutation_id = next++;
         s.outbox.put(e);
       }
     }
     s.meta.put({ key: "next_mutation_id", value: next });
-    return list.filter((e) => e.state === "pending").sort((a, b) => a.mutation_id - b.mutation_id).slice(0, BATCH);
+    return list.filter((e) => e.state === "pending" && e.mutation_id != null).sort((a, b) => a.mutation_id - b.mutation_id).slice(0, BATCH);
   });
 }
 
@@ -102,6 +102,7 @@ async function settle(entry, result) {
 
 export async function push(csrf) {
   const client_id = await clientId();
+  await releaseReady(); // answers set aside for their evidence, once its files are uploaded
   for (let round = 0; round < 1000; round++) {
     const batch = await nextBatch();
     if (!batch.length) return;
@@ -117,6 +118,11 @@ export async function push(csrf) {
         break;
       }
       if (result?.status === "duplicate" && result.original_status) result.status = result.original_status;
+      if (result?.status === "retry" && result.code === "evidence_pending" && body.last_mutation_id === entry.mutation_id - 1) {
+        // It waits for evidence still on its way: set it aside, push what comes after it.
+        await setAside(entry, result);
+        break;
+      }
       if (!result || !ACKED[result.status]) {
         // retry (e.g. an upload not finished) or unanswered: it stays first in line.
         if (result?.reason) await put("outbox", { ...entry, reason: result.reason });

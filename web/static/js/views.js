@@ -76,8 +76,7 @@ export function renderProgress(root = document) {
   for (const [id, p] of progress) {
     sent += p.sent;
     total += p.total;
-    const bar = root.querySelector(`[data-media-id="${id}"] [data-slot-progress]`);
-    if (bar) Object.assign(bar, { hidden: false, value: Math.round((100 * p.sent) / p.total) });
+    for (const bar of root.querySelectorAll(`[data-media-id="${id}"] [data-slot-progress]`)) Object.assign(bar, { hidden: false, value: Math.round((100 * p.sent) / p.total) });
   }
   const totalBar = root.querySelector("[data-total-progress]");
   if (totalBar && total) {
