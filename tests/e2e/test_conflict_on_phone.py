@@ -2,8 +2,8 @@
 while the phone edits them offline; back online the case page shows the conflict with both values;
 offline again the worker keeps their own (待同步 meanwhile); online the server's conflict is
 resolved with that choice and the finances hold the worker's value. Re-saving the finances page
-after a conflict settles it too, in the same flush; a conflict over a case's notes is shown and
-settled the same way."""
+after a conflict settles it too, in the same flush. A conflict over two fields of a case is
+settled offline with one choice per field: the worker's notes, the server's type."""
 
 from __future__ import annotations
 
@@ -71,30 +71,38 @@ def phone_with_a_conflict(playwright, browser, base: str, tmp_path) -> tuple:
     return context, page, case_id, conflict
 
 
+def queued_resolutions(page) -> list:
+    return page.evaluate("""async () => { const { all } = await import('/static/js/db.js');
+        return (await all('outbox')).filter((e) => e.name === 'conflict.resolve').map((e) => [e.state, e.args]); }""")
+
+
 def test_worker_resolves_a_conflict_offline_on_the_case_page(live_server, playwright_instance, browser, demo, tmp_path):
     context, page, case_id, conflict = phone_with_a_conflict(playwright_instance, browser, live_server, tmp_path)
 
-    # Back online, the case page shows the conflict beside the case: the field and both values.
+    # Back online, the case page shows the conflict beside the case: the field and both values,
+    # one choice per field (the server's value preselected, as on the supervisor's page).
     page.goto(f"{live_server}/field/cases/{case_id}")
     field_ready(page)
     item = page.locator(f"[data-conflicts] [data-conflict-id='{conflict['conflict_id']}']")
     item.wait_for()
     assert item.locator("[data-slot=kind]").inner_text() == "家庭经济状况"
-    assert item.locator("dt").inner_text() == "收入"
+    assert item.locator("legend").inner_text() == "收入"
     assert "2100.00" in item.locator("[data-field-side=device]").inner_text()
     assert "1900.00" in item.locator("[data-field-side=server]").inner_text()
-    heights = item.locator("[data-choose]").evaluate_all("(buttons) => buttons.map((b) => b.getBoundingClientRect().height)")
-    assert len(heights) == 2 and min(heights) >= 44
+    assert item.locator("[data-field-side=server] input").is_checked()
+    heights = item.locator("label.choice, [type=submit]").evaluate_all("(nodes) => nodes.map((n) => n.getBoundingClientRect().height)")
+    assert len(heights) == 3 and min(heights) >= 44
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
-    # Offline again, the worker keeps their own value: queued in the outbox, shown as 待同步.
+    # Offline again, the worker keeps their own value: queued in the outbox, shown as 待同步
+    # with the choice it holds.
     page.context.set_offline(True)
-    item.locator("button:has-text('保留我的')").click()
+    item.locator("[data-field-side=device]").click()
+    item.locator("button:has-text('按所选处理')").click()
     page.wait_for_selector(f"[data-conflict-id='{conflict['conflict_id']}'][data-state=pending] [data-slot=state]:has-text('待同步')")
-    assert item.locator("[data-choose]").count() == 0
-    queued = page.evaluate("""async () => { const { all } = await import('/static/js/db.js');
-        return (await all('outbox')).filter((e) => e.name === 'conflict.resolve').map((e) => [e.state, e.args]); }""")
-    assert queued == [["pending", {"conflict_id": conflict["conflict_id"], "choices": {"incomes": "device"}}]]
+    assert item.locator("[type=submit]").count() == 0
+    assert item.locator("[data-field-side=device] input").is_checked() and item.locator("[data-field-side=device] input").is_disabled()
+    assert queued_resolutions(page) == [["pending", {"conflict_id": conflict["conflict_id"], "choices": {"incomes": "device"}}]]
     assert conflicts_of(case_id)[0]["status"] == "open"
 
     # Online: the server's conflict is resolved with the worker's choice, the finances hold it,
@@ -139,7 +147,7 @@ def push_as(context, base: str, client_id: str, name: str, args: dict, base_vers
     return answer.json()["results"][0]
 
 
-def test_a_conflict_over_case_notes_is_shown_and_settled_keeping_the_server_value(live_server, playwright_instance, browser, demo, tmp_path):
+def test_a_conflict_over_two_case_fields_is_settled_field_by_field_offline(live_server, playwright_instance, browser, demo, tmp_path):
     case_id = worker_case()
     version = run(Case.select(Case.version).where(Case.id == case_id).first())["version"]
     context = open_phone(playwright_instance, tmp_path / "profile")
@@ -148,23 +156,38 @@ def test_a_conflict_over_case_notes_is_shown_and_settled_keeping_the_server_valu
     supervisor = supervisor_context(browser, live_server)
     try:
         supervisor.request.get(f"{live_server}/review/")
-        assert push_as(supervisor, live_server, str(uuid.uuid4()), "case.update", {"id": case_id, "changes": {"notes": "审核人员：已电话核实"}}, version)["status"] == "applied"
+        server = {"notes": "审核人员：已电话核实", "type": "temporary"}
+        assert push_as(supervisor, live_server, str(uuid.uuid4()), "case.update", {"id": case_id, "changes": server}, version)["status"] == "applied"
     finally:
         supervisor.close()
-    # The worker's other install (say a tablet) edited the notes from the same version.
-    assert push_as(context, live_server, str(uuid.uuid4()), "case.update", {"id": case_id, "changes": {"notes": "网格员：邻居证实"}}, version)["status"] == "conflict"
+    # The worker's other install (say a tablet) edited both fields from the same version.
+    device = {"notes": "网格员：邻居证实", "type": "tekun"}
+    assert push_as(context, live_server, str(uuid.uuid4()), "case.update", {"id": case_id, "changes": device}, version)["status"] == "conflict"
     [conflict] = conflicts_of(case_id)
 
     page.goto(f"{live_server}/field/cases/{case_id}")
     field_ready(page)
     item = page.locator(f"[data-conflicts] [data-conflict-id='{conflict['conflict_id']}']")
     item.wait_for()
-    assert item.locator("[data-slot=kind]").inner_text() == "案件" and item.locator("dt").inner_text() == "备注"
-    assert "网格员：邻居证实" in item.locator("[data-field-side=device]").inner_text()
-    assert "审核人员：已电话核实" in item.locator("[data-field-side=server]").inner_text()
-    item.locator("button:has-text('采用服务器的')").click()
+    assert item.locator("[data-slot=kind]").inner_text() == "案件"
+    assert sorted(item.locator("legend").all_inner_texts()) == sorted(["备注", "救助类型"])
+    notes, kind = item.locator("[data-field=notes]"), item.locator("[data-field=type]")
+    assert "网格员：邻居证实" in notes.locator("[data-field-side=device]").inner_text()
+    assert "审核人员：已电话核实" in notes.locator("[data-field-side=server]").inner_text()
+    assert "tekun" in kind.locator("[data-field-side=device]").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # Offline: the worker's notes, the server's type; one outbox entry holds both choices.
+    page.context.set_offline(True)
+    notes.locator("[data-field-side=device]").click()
+    item.locator("button:has-text('按所选处理')").click()
+    page.wait_for_selector(f"[data-conflict-id='{conflict['conflict_id']}'][data-state=pending]")
+    assert notes.locator("[data-field-side=device] input").is_checked() and kind.locator("[data-field-side=server] input").is_checked()
+    assert queued_resolutions(page) == [["pending", {"conflict_id": conflict["conflict_id"], "choices": {"notes": "device", "type": "server"}}]]
+
+    page.context.set_offline(False)
     wait_synced(page)
     poll(page, "() => document.querySelector('[data-conflicts]').hidden")
-    assert conflicts_of(case_id) == [{"conflict_id": conflict["conflict_id"], "status": "resolved", "resolution": {"notes": "server"}}]
-    assert run(Case.select(Case.notes).where(Case.id == case_id).first())["notes"] == "审核人员：已电话核实"
+    assert conflicts_of(case_id) == [{"conflict_id": conflict["conflict_id"], "status": "resolved", "resolution": {"notes": "device", "type": "server"}}]
+    assert run(Case.select(Case.notes, Case.type).where(Case.id == case_id).first()) == {"notes": "网格员：邻居证实", "type": "temporary"}
     context.close()

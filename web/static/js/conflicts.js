@@ -1,13 +1,23 @@
 // Conflicts on the phone: the pulled conflict records of a case — its own fields, its household's
-// and its finances' — each settled by queuing `conflict.resolve` in the outbox (offline too).
+// and its finances' — each settled by queuing `conflict.resolve` in the outbox (offline too), with
+// one choice per field ("device" or "server"), as on the supervisor's case page.
 // A conflict whose resolution waits in the outbox shows 待同步 until a pull brings it resolved.
 import { all, get } from "./db.js";
 import { enqueue, entries } from "./outbox.js";
 
-const KINDS = { case: "案件", household: "家庭", finances: "家庭经济状况" };
-const FIELDS = { notes: "备注", type: "救助类型", procedure: "办理程序", address: "家庭住址", contact_phone: "联系电话", hukou_type: "户籍类型", members: "家庭成员",
-  area: "所属社区", incomes: "收入", assets: "财产", expenses: "支出", circumstances: "特殊情况", tekun: "特困供养", temporary: "临时救助" };
-const STATES = { pending: "待同步", done: "已同步", rejected: "被退回" };
+// Every word this module shows, in one place for translation (the template's words are in the catalogue).
+export const CONFLICT_LABELS = {
+  kinds: { case: "案件", household: "家庭", finances: "家庭经济状况" },
+  fields: { notes: "备注", type: "救助类型", procedure: "办理程序", address: "家庭住址", contact_phone: "联系电话", hukou_type: "户籍类型", members: "家庭成员",
+    area: "所属社区", incomes: "收入", assets: "财产", expenses: "支出", circumstances: "特殊情况", tekun: "特困供养", temporary: "临时救助" },
+  states: { pending: "待同步", done: "已同步", rejected: "被退回" },
+  refused: "服务器退回：",
+  empty: "（空）",
+  none: "（无）",
+  yes: "是",
+  no: "否",
+};
+const L = CONFLICT_LABELS;
 
 // The conflicts of one case the device knows of: the open ones, and those whose resolution the
 // outbox still holds (pending, or refused by the server), each with that outbox entry as `queued`.
@@ -24,20 +34,24 @@ export async function caseConflicts(caseId, householdId) {
 // Open and not yet decided on this device: what the forms still mark beside their sections.
 export const undecided = (conflicts, kind) => conflicts.filter((c) => c.kind === kind && c.status === "open" && !c.queued);
 
-// Queue the decision: the same choice for every field of the conflict ("device" or "server").
-export function choose(conflict, choice) {
-  const choices = Object.fromEntries(Object.keys(conflict.fields).map((field) => [field, choice]));
+// Queue the decision: {field: "device" | "server"} for every field of the conflict.
+export function resolve(conflict, choices) {
   return enqueue("conflict.resolve", { conflict_id: conflict.id, choices });
+}
+
+// The same choice for every field (the finances page, saving again over a conflict, keeps the server's).
+export function choose(conflict, choice) {
+  return resolve(conflict, Object.fromEntries(Object.keys(conflict.fields).map((field) => [field, choice])));
 }
 
 // Identity numbers as the case page shows them: the first 6 and the last 4 characters.
 const masked = (id) => (id.length > 10 ? `${id.slice(0, 6)}${"*".repeat(id.length - 10)}${id.slice(-4)}` : id);
 
 export function shown(value) {
-  if (value === null || value === undefined || value === "") return "（空）";
-  if (typeof value === "boolean") return value ? "是" : "否";
+  if (value === null || value === undefined || value === "") return L.empty;
+  if (typeof value === "boolean") return value ? L.yes : L.no;
   if (typeof value !== "object") return String(value);
-  if (Array.isArray(value)) return value.length ? value.map(shown).join("；") : "（无）";
+  if (Array.isArray(value)) return value.length ? value.map(shown).join("；") : L.none;
   return Object.entries(value).filter(([, v]) => v !== "" && v !== null && v !== undefined)
     .map(([k, v]) => (k === "id_number" ? masked(String(v)) : shown(v))).join(" ");
 }
@@ -48,26 +62,40 @@ function clone(id, slots) {
   return node;
 }
 
+// One field: its two values as radio buttons; a decided conflict shows the choice it queued.
+function field(conflict, name, values, chosen) {
+  const node = clone("tpl-conflict-field", { field: L.fields[name] || name, device: shown(values.device), server: shown(values.server) });
+  node.dataset.field = name;
+  const inputs = [...node.querySelectorAll("input[type=radio]")];
+  // Names first: naming a checked radio unchecks the others of its group.
+  for (const input of inputs) input.name = `choice:${conflict.id}:${name}`;
+  if (chosen) for (const input of inputs) Object.assign(input, { checked: chosen[name] === input.value, disabled: true });
+  return node;
+}
+
 function item(conflict, refresh) {
-  const li = clone("tpl-conflict", { kind: KINDS[conflict.kind] || conflict.kind });
+  const li = clone("tpl-conflict", { kind: L.kinds[conflict.kind] || conflict.kind });
   li.dataset.conflictId = conflict.id;
   const entry = conflict.queued;
   li.dataset.state = entry ? entry.state : "open";
   const badge = li.querySelector("[data-slot=state]");
-  Object.assign(badge, { hidden: !entry, textContent: entry ? STATES[entry.state] || entry.state : "" });
+  Object.assign(badge, { hidden: !entry, textContent: entry ? L.states[entry.state] || entry.state : "" });
   const reason = li.querySelector("[data-slot=reason]");
-  Object.assign(reason, { hidden: entry?.state !== "rejected", textContent: entry?.state === "rejected" ? `服务器退回：${entry.reason || ""}` : "" });
-  li.querySelector("[data-conflict-fields]").replaceChildren(...Object.entries(conflict.fields).map(([field, values]) =>
-    clone("tpl-conflict-field", { field: FIELDS[field] || field, device: shown(values.device), server: shown(values.server) })));
-  if (entry) li.querySelector("[data-conflict-actions]").remove(); // decided: only the state is shown
-  for (const button of li.querySelectorAll("[data-choose]")) {
-    button.onclick = async () => {
-      li.querySelectorAll("[data-choose]").forEach((b) => { b.disabled = true; });
-      await choose(conflict, button.dataset.choose);
-      document.dispatchEvent(new Event("doorstep:sync"));
-      await refresh();
-    };
-  }
+  Object.assign(reason, { hidden: entry?.state !== "rejected", textContent: entry?.state === "rejected" ? `${L.refused}${entry.reason || ""}` : "" });
+  li.querySelector("[data-conflict-fields]").replaceChildren(...Object.entries(conflict.fields).map(([name, values]) =>
+    field(conflict, name, values, entry?.args.choices)));
+  const form = li.querySelector("[data-conflict-form]");
+  if (entry) li.querySelector("[data-conflict-actions]").remove(); // decided: only the state and the choices are shown
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    if (entry) return;
+    form.querySelector("[type=submit]").disabled = true;
+    const choices = Object.fromEntries([...form.querySelectorAll("[data-conflict-field]")].map((set) =>
+      [set.dataset.field, set.querySelector("input:checked")?.value]));
+    await resolve(conflict, choices);
+    document.dispatchEvent(new Event("doorstep:sync"));
+    await refresh();
+  };
   return li;
 }
 
