@@ -230,7 +230,7 @@ def start_server(port: int, workers: int, log: Path) -> subprocess.Popen:
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process and its descendants (the uvicorn workers)."""
+    """CPU time (user + system) of a process and its descendants (Granian's workers)."""
     return _scheduler_seconds(pid)[0]
 
 

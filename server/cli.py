@@ -31,9 +31,8 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from server.db import pending_migrations
+    from server.serving import serve
 
     pending = _run(pending_migrations())
     if pending:
@@ -42,25 +41,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     _apply_serve_flags(args)
     settings = get_settings().server
-    host, port, origin = settings.host, settings.port, settings.origin
-    workers = settings.workers
-    if workers > 1:
+    if settings.workers > 1:
         from server.observability.metrics import share_between_processes
 
-        share_between_processes(port)  # every worker's counters, added up by /metrics
-    print(f"Doorstep 已启动: {origin}  (按 Ctrl+C 停止)", flush=True)
-    print(f"登录 (sign in): {origin}/signin — 新用户请打开邀请链接 (new users: open an invitation link)", flush=True)
-    uvicorn.run(
-        "server.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        log_config=_uvicorn_log_config(),
-        access_log=False,  # server.observability.logs writes one JSON line per request instead
-        proxy_headers=True,
-    )
+        share_between_processes(settings.port)  # every worker's counters, added up by /metrics
+    print(f"Doorstep 已启动: {settings.origin}  (按 Ctrl+C 停止)", flush=True)
+    print(f"登录 (sign in): {settings.origin}/signin — 新用户请打开邀请链接 (new users: open an invitation link)", flush=True)
+    serve()
     return 0
 
 
@@ -76,22 +63,6 @@ def _apply_serve_flags(args: argparse.Namespace) -> None:
     if args.workers:
         os.environ["DOORSTEP_WORKERS"] = str(args.workers)
     get_settings.cache_clear()
-
-
-class _HideBindAddress:
-    """Drops uvicorn's "running on http://127.0.0.1:…" line: passkeys need the localhost origin
-    printed above, and an IP-address link would send people to a page where sign-in fails."""
-
-    def filter(self, record) -> bool:
-        return "Uvicorn running on" not in record.getMessage()
-
-
-def _uvicorn_log_config() -> dict:
-    from uvicorn.config import LOGGING_CONFIG
-
-    config = {**LOGGING_CONFIG, "filters": {"hide_bind": {"()": _HideBindAddress}}}
-    config["handlers"] = {name: {**handler, "filters": ["hide_bind"]} for name, handler in LOGGING_CONFIG["handlers"].items()}
-    return config
 
 
 async def _demo(links: bool) -> int:

@@ -16,6 +16,9 @@ class ServerSettings:
     origin: str
     workers: int
     secret: str | None
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: addresses or networks,
+    # comma-separated, or "*". Requests from anywhere else keep their socket's address.
+    trusted_proxies: str = "127.0.0.1"
 
     @property
     def rp_id(self) -> str:
@@ -59,13 +62,15 @@ _MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class MediaSettings:
-    """Evidence uploads: the largest file per kind, and how long an unfinished upload is kept."""
+    """Evidence uploads: the largest file per kind, how long an unfinished upload is kept, and how
+    long a finished one waits for its `evidence.attach` (a phone may stay offline for days)."""
 
     max_photo_bytes: int = 25 * _MB
     max_video_bytes: int = 2048 * _MB
     max_audio_bytes: int = 200 * _MB
     max_document_bytes: int = 50 * _MB
     upload_expiry_hours: int = 168
+    unattached_upload_days: int = 30
 
     def max_bytes(self, kind: str | None) -> int:
         """The limit for one kind (photo, video, audio, document); the largest for an unknown kind."""
@@ -123,6 +128,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             origin=origin.rstrip("/"),
             workers=_int(env, "DOORSTEP_WORKERS", 1),
             secret=env.get("DOORSTEP_SECRET") or None,
+            trusted_proxies=env.get("DOORSTEP_TRUSTED_PROXIES") or "127.0.0.1",
         ),
         storage=StorageSettings(
             home=Path(env.get("DOORSTEP_HOME") or "var").resolve(),
@@ -141,6 +147,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             max_audio_bytes=_int(env, "DOORSTEP_MAX_AUDIO_MB", 200) * _MB,
             max_document_bytes=_int(env, "DOORSTEP_MAX_DOCUMENT_MB", 50) * _MB,
             upload_expiry_hours=_int(env, "DOORSTEP_UPLOAD_EXPIRY_HOURS", 168),
+            unattached_upload_days=max(1, _int(env, "DOORSTEP_UNATTACHED_UPLOAD_DAYS", 30)),
         ),
         sync=SyncSettings(max_attempts=max(1, _int(env, "DOORSTEP_SYNC_MAX_ATTEMPTS", 5))),
     )

@@ -1,12 +1,13 @@
 """Appending a request body to a partial file without stalling the event loop.
 
-The body arrives in pieces of a few hundred KiB. They are gathered into batches; a worker
-thread writes a batch and feeds it to the running hashes (file writes and hashlib both release
-the GIL) while the event loop receives the next one, so hashing and receiving use both cores.
-A batch goes to the thread as soon as SMALL_BATCH bytes are gathered and the thread is free
-(a slow phone's bytes do not wait in memory), or at BATCH bytes, when it waits for the thread.
-At most one batch is in the thread and one is gathering: memory stays at about 2 × BATCH
-whatever the upload's size, and bytes not yet handed to the thread stay under BATCH. Disk
+The body arrives in pieces of a few hundred KiB. They are gathered into batches; one worker
+thread writes a batch while another feeds it to the running hashes (file writes and hashlib both
+release the GIL), and the event loop receives the next one meanwhile, so writing, hashing and
+receiving spread over the cores.
+A batch goes to the threads as soon as SMALL_BATCH bytes are gathered and they are free
+(a slow phone's bytes do not wait in memory), or at BATCH bytes, when it waits for them.
+At most one batch is in the threads and one is gathering: memory stays at about 2 × BATCH
+whatever the upload's size, and bytes not yet handed to the threads stay under BATCH. Disk
 writeback of each written batch is started at once, so the fsync that makes a finished file
 durable has little left to wait for.
 """
@@ -79,8 +80,18 @@ class PartialWriter:
         await self._wait()
         batch, size = self._gathering, self._gathered
         self._gathering, self._gathered = [], 0
-        self._in_thread = asyncio.get_running_loop().run_in_executor(None, self._write_batch, batch, size)
+        self._in_thread = asyncio.ensure_future(self._write_and_hash(batch, size))
         self._in_thread.add_done_callback(self._batch_done)
+
+    async def _write_and_hash(self, batch: list[bytes], size: int) -> None:
+        """Both at once, each in its own thread; ends when both have ended, with the first error."""
+        loop = asyncio.get_running_loop()
+        work = [loop.run_in_executor(None, self._write_batch, batch, size)]
+        if self._hashers:
+            work.append(loop.run_in_executor(None, self._hash_batch, batch))
+        for outcome in await asyncio.gather(*work, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def _wait(self) -> None:
         if self._in_thread is not None:
@@ -92,11 +103,14 @@ class PartialWriter:
         if self._on_written is not None and not future.cancelled() and future.exception() is None:
             self._on_written(self.written)
 
+    def _hash_batch(self, batch: list[bytes]) -> None:
+        for data in batch:
+            for hasher in self._hashers:
+                hasher.update(data)
+
     def _write_batch(self, batch: list[bytes], size: int) -> None:
         for data in batch:
             _write_all(self._handle, data)
-            for hasher in self._hashers:
-                hasher.update(data)
         _start_writeback(self._handle, self._position, size)
         self._position += size
         self.written += size

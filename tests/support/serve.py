@@ -51,21 +51,38 @@ class Server:
 
 
 def listens_on(pid: int, port: int) -> bool:
-    """Whether the process holds a listening TCP socket on the port (from /proc)."""
+    """Whether the process or one of its descendants (the server's workers) holds a listening TCP
+    socket on the port (from /proc)."""
     inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
+    for member in process_tree(pid):
         try:
-            target = os.readlink(fd)
+            descriptors = list(Path(f"/proc/{member}/fd").iterdir())
         except OSError:
             continue
-        if target.startswith("socket:["):
-            inodes.add(target[8:-1])
+        for fd in descriptors:
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
             if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A" and fields[9] in inodes:
                 return True
     return False
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants, from /proc."""
+    tree = [pid]
+    for member in tree:
+        try:
+            tree += [int(child) for child in Path(f"/proc/{member}/task/{member}/children").read_text().split()]
+        except OSError:
+            continue
+    return tree
 
 
 async def wait_healthy(url: str, process: subprocess.Popen | None = None, log: Path | None = None, attempts: int = 1200) -> None:
