@@ -36,6 +36,14 @@ NEEDS = {
     "extension": ("recipient",),
     "referral": ("household", "referral"),
 }
+# One line under each type on the type chooser, for a worker who is not sure which one applies.
+TYPE_HINTS = {
+    "dibao": N_("家庭人均收入低于当地低保标准"),
+    "tekun": N_("无劳动能力、无生活来源、无法定义务人或其无力赡养"),
+    "temporary": N_("因疫情等突发事件，基本生活暂时困难"),
+    "extension": N_("现有救助对象在应急期间延期，凭自我申报"),
+    "referral": N_("不属于社会救助的困难，转介给其他部门或机构"),
+}
 PROMISE = N_("本人承诺：疫情防控期间本人及家庭成员的收入、财产状况未发生明显变化，所报情况真实；"
              "如有变化将主动报告。如有虚报、隐瞒，愿意退还多领取的救助金并承担相应责任。")
 
@@ -64,11 +72,13 @@ class FieldCaseworkController(Controller):
     guards = [requires_user]
 
     @get("/new", name="field_casework_new")
-    async def new_case(self, request: Request, type: FromQuery[str] = "dibao") -> Template:  # noqa: A002 - the query's name
-        """A new case of one type with only the fields that type needs (the type is `?type=`)."""
+    async def new_case(self, request: Request, type: FromQuery[str] = "", household: FromQuery[str] = "") -> Template:  # noqa: A002 - the query's name
+        """A new case of one type with only the fields that type needs (the type is `?type=`; without
+        one, the types to choose from); `?household=` starts from a household already registered."""
         recipients = [c for c in await services.caseload(request.user) if c["status"] == "approved" and c["type"] != "referral"]
         return casework_page(
-            "new", request, chosen=type if type in NEEDS else "dibao", NEEDS=NEEDS, RELATIONS=RELATIONS, LABOUR=LABOUR, HUKOU=HUKOU,
+            "new", request, chosen=type if type in NEEDS else "", household=household, NEEDS=NEEDS, TYPE_HINTS=TYPE_HINTS,
+            RELATIONS=RELATIONS, LABOUR=LABOUR, HUKOU=HUKOU,
             households=await services.households(request.user), communities=await services.communities(request.user),
             recipients=recipients, organisations=await list_organisations(request.user, active_only=True), ORGANISATION_KINDS=ORGANISATION_KINDS,
         )

@@ -66,3 +66,44 @@ async def test_casework_pages_speak_english_when_asked(client, demo):
     assert "Members&#39; monthly income" in finances or "Members' monthly income" in finances
     declaration = (await client.get("/field/casework/declaration", headers=english)).text
     assert "3 months after the emergency ends" in declaration
+
+
+def chooser(page: str) -> str:
+    start = page.index("<nav data-type-chooser")
+    return page[start : page.index("</nav>", start)]
+
+
+async def test_new_case_without_a_type_offers_the_five_types_first(client, demo):
+    await sign_in(client, "worker")
+    page = (await client.get("/field/casework/new")).text
+    assert re.search(r"<nav data-type-chooser[^>]*\s>", page) and not re.search(r"<nav data-type-chooser[^>]*hidden", page)
+    assert re.search(r'<form class="stack casework" data-casework="new"[^>]*hidden', page)  # the form waits for the type
+    links = re.findall(r'href="(/field/casework/new\?[^"]*)"', chooser(page))
+    assert links == [f"/field/casework/new?type={t}" for t in ("dibao", "tekun", "temporary", "extension", "referral")]
+    assert "请先选择救助类型" in page and "家庭人均收入低于当地低保标准" in page
+    typed = (await client.get("/field/casework/new", params={"type": "dibao"})).text
+    assert re.search(r"<nav data-type-chooser[^>]*hidden", typed) and not re.search(r'data-casework="new"[^>]*hidden', typed)
+
+
+async def test_new_case_from_a_household_starts_from_it_whatever_the_type(client, demo):
+    """From the new-household form: the chooser's links carry the household (not to 延期, which
+    extends a recipient's case), and the form has that household chosen."""
+    from server.households.tables import Household
+
+    await sign_in(client, "worker")
+    household = str((await Household.select(Household.id).where(Household.area.code == "440106004001").first())["id"])
+    page = (await client.get("/field/casework/new", params={"household": household})).text
+    links = re.findall(r'href="(/field/casework/new\?[^"]*)"', chooser(page))
+    assert links == [f"/field/casework/new?type={t}&amp;household={household}" for t in ("dibao", "tekun", "temporary")] + [
+        "/field/casework/new?type=extension", f"/field/casework/new?type=referral&amp;household={household}"]
+    assert re.search(r'<li data-choice="extension"\s+hidden', page)
+    typed = (await client.get("/field/casework/new", params={"type": "tekun", "household": household})).text
+    assert re.search(r'name="_household" value="existing"\s+checked', typed)
+    assert f'<option value="{household}" selected>' in typed
+
+
+async def test_type_chooser_speaks_english_when_asked(client, demo):
+    await sign_in(client, "worker")
+    page = (await client.get("/field/casework/new", headers={"accept-language": "en-GB,en;q=0.9"})).text
+    assert "Choose the kind of assistance first:" in chooser(page)
+    assert "Household income per person below the local minimum living standard" in chooser(page)

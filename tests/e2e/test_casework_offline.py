@@ -59,6 +59,13 @@ def assert_fits_a_phone(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
+def assert_fits_a_phone_chooser(page) -> None:
+    """The type chooser at 360 px: five choices, each a touch target at least 44 px high."""
+    heights = page.evaluate("() => [...document.querySelectorAll('[data-type-chooser] a')].map((a) => Math.round(a.getBoundingClientRect().height))")
+    assert len(heights) == 5 and min(heights) >= 44
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
 def outbox(page) -> list[list]:
     return page.evaluate("""async () => { const { all } = await import('/static/js/db.js');
         return (await all('outbox')).map((e) => [e.name, e.state, e.args.case_id || e.args.id]); }""")
@@ -134,6 +141,11 @@ def dibao_offline(page, base: str) -> str:
     page.click("a:has-text('新建案件')")
     page.wait_for_url("**/field/casework/new")
     field_ready(page)
+    assert page.locator("form[data-casework]").is_hidden()  # the type comes first
+    assert_fits_a_phone_chooser(page)
+    page.click("[data-type-chooser] a:has-text('低保')")
+    page.wait_for_url("**/field/casework/new?type=dibao")
+    page.wait_for_selector("form[data-casework][data-ready]:visible")
     # Only what 低保 needs: no 特困 checklist, no temporary assistance, no referral, no recipient.
     for hidden in ("[data-field=tekun]", "[data-field=temporary]", "[data-field=referral]", "[data-field=recipient]"):
         assert page.locator(hidden).is_hidden()
@@ -145,7 +157,7 @@ def dibao_offline(page, base: str) -> str:
     assert error_beside(page, "#n-m0-id") == "身份证号校验码不正确"
     assert error_beside(page, "#n-phone").startswith("电话号码格式不正确")
     assert "请更正以下 2 处" in page.locator("[data-form-errors]").inner_text()
-    assert page.url.endswith("/field/casework/new")  # nothing saved
+    assert page.url.endswith("/field/casework/new?type=dibao")  # nothing saved
     page.fill("#n-phone", "020-3800 1234")
     fill_member(page, 0, "王伟", WANG_WEI)
     fill_member(page, 1, "李娜", LI_NA, "spouse")

@@ -4,7 +4,8 @@
 // first (casework-rules.js), written to the outbox and pushed by the sync client; what the server
 // refuses is shown next to its field.
 import { formArgs, prepareForm } from "./forms.js";
-import { enqueue, update } from "./outbox.js";
+import { get } from "./db.js";
+import { enqueue, entries, update } from "./outbox.js";
 import { gaps } from "./casework-rules.js";
 import { caseState } from "./casework-state.js";
 import {
@@ -65,13 +66,42 @@ async function saveNewCase(form) {
   location.assign(`/field/cases/${caseId}`);
 }
 
-function enhanceNewCase(form) {
+// Without a type in the address the page offers the types first (one cached copy of the page
+// serves every address offline, so this is decided here); a household from ?household= (one just
+// registered on this device, too) goes along to the chosen type, which then starts from it.
+function chooseType(form, query) {
+  const chosen = form.querySelector(`[name=type][value="${CSS.escape(query.get("type") || "")}"]`);
+  const household = query.get("household");
+  const chooser = form.ownerDocument.querySelector("[data-type-chooser]");
+  chooser.hidden = Boolean(chosen);
+  form.hidden = !chosen;
+  for (const item of chooser.querySelectorAll("[data-choice]")) {
+    const type = item.dataset.choice;
+    const extension = type === "extension"; // extends a recipient's case, not a household
+    item.hidden = Boolean(household) && extension;
+    item.querySelector("a").href = `/field/casework/new?${new URLSearchParams({ type, ...(household && !extension ? { household } : {}) })}`;
+  }
+  return chosen;
+}
+
+// The household from ?household= when this copy of the page does not list it: one registered on
+// the device (not yet sent, or sent since the page was made), so the case can start from it.
+async function offerHousehold(select, id) {
+  if ([...select.options].some((o) => o.value === id)) return;
+  const pending = (await entries()).filter((e) => e.name === "household.upsert" && e.args.id === id).at(-1)?.args;
+  const h = pending || (await get("records", `household:${id}`))?.data;
+  if (h) select.append(new Option(`${(h.members || []).find((m) => m.relation === "self")?.name || h.members?.[0]?.name || ""} · ${h.address}`, id));
+}
+
+async function enhanceNewCase(form) {
   const query = new URLSearchParams(location.search);
-  const chosen = query.get("type");
-  if (chosen) form.querySelector(`[name=type][value="${chosen}"]`)?.click();
-  if (query.get("household")) {
+  chooseType(form, query)?.click();
+  const household = query.get("household");
+  if (household) {
+    const select = form.querySelector("[name=household_id]");
+    await offerHousehold(select, household);
     form.querySelector("[name=_household][value=existing]").checked = true;
-    form.querySelector("[name=household_id]").value = query.get("household");
+    select.value = household;
   }
   wireVisibility(form, () => form.querySelector("[name=type]:checked")?.value);
   wireCareTier(form);
@@ -128,7 +158,7 @@ export async function enhanceCasework(root) {
   prepareForm(form);
   const state = form.dataset.casework !== "new" && caseId && (await caseState(caseId));
   if (form.dataset.casework === "new") {
-    enhanceNewCase(form);
+    await enhanceNewCase(form);
   } else if (!state) {
     form.querySelector("[data-missing-case]")?.removeAttribute("hidden");
   } else {
