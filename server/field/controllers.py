@@ -3,6 +3,7 @@ sync client (web/static/js/forms.js); without it, forms post to /field/forms/<mu
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
@@ -46,11 +47,6 @@ class FieldController(Controller):
         """The new-household form."""
         return page("household_new", request, communities=await services.communities(request.user))
 
-    @get("/cases/new", name="field_case_new")
-    async def new_case(self, request: Request, household: FromQuery[str] = "") -> Template:
-        """The new-case form, for a household chosen from the caseload or created on the device."""
-        return page("case_new", request, households=await services.households(request.user), chosen=household)
-
     @get("/cases/{case_id:uuid}", name="field_case")
     async def case(self, request: Request, case_id: UUID) -> Template:
         """One case: household, members, visits, and what the device still holds for it."""
@@ -79,7 +75,8 @@ class FieldController(Controller):
 
 class FieldShellController(Controller):
     """Pages that hold no server data and render from the device, so they need no session:
-    they are precached by the service worker and must open when the session has expired."""
+    they are precached by the service worker and must open when the session has expired.
+    The old address of a page that moved is here too: its redirect reads nothing."""
 
     path = "/field"
 
@@ -92,6 +89,12 @@ class FieldShellController(Controller):
     async def local(self, request: Request) -> Template:
         """The page of a case created on this device and not yet on the server."""
         return page("local_case", request)
+
+    @get("/cases/new", name="field_case_new_moved", status_code=308)
+    async def moved_new_case(self, type: FromQuery[str] = "", household: FromQuery[str] = "") -> Redirect:  # noqa: A002 - the query's name
+        """The old new-case form's address (bookmarks, pages cached by an earlier version): the per-type page."""
+        query = urlencode({key: value for key, value in (("type", type), ("household", household)) if value})
+        return Redirect(f"/field/casework/new{'?' + query if query else ''}", status_code=308)
 
     @get("/offline", name="field_offline")
     async def offline(self, request: Request) -> Template:

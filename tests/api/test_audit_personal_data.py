@@ -46,7 +46,7 @@ AUDITED = {
 # Lists of people or cases: ID numbers masked (the reader opens a record to see more, which is audited).
 LISTS = {
     "GET /api/declarations", "GET /api/paperwork/obligations", "GET /api/referrals", "GET /casework/referrals",
-    "GET /api/sync/conflicts", "GET /field", "GET /field/cases/new", "GET /field/casework/new", "GET /field/tasks",
+    "GET /api/sync/conflicts", "GET /field", "GET /field/casework/new", "GET /field/tasks",
     "GET /field/daily", "GET /field/daily/check", "GET /field/paperwork", "GET /api/paperwork/backlog", "GET /paperwork",
     "GET /api/review/queue", "GET /review", "GET /watch", "GET /people", "GET /review/audit",
 }

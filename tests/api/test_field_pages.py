@@ -107,9 +107,10 @@ async def test_plain_form_posts_create_household_case_and_visit(client, demo):
         "id": "", "area": "440106004001", "address": "中山大道 8 号", "contact_phone": "",
         "members.0.name": "周秀英", "members.0.id_number": applicant, "members.0.relation": "self",
         "members.1.name": "", "members.1.id_number": "", "members.1.relation": "spouse",
-        "_next": "/field/cases/new?household={id}", "_csrf_token": client.headers["x-csrftoken"],
+        "_next": "/field/casework/new?household={id}", "_csrf_token": client.headers["x-csrftoken"],
     }, follow_redirects=False)
     assert response.status_code == 303
+    assert response.headers["location"].startswith("/field/casework/new?household=")
     household_id = response.headers["location"].split("household=")[1]
     assert (await Household.select(Household.address).where(Household.id == household_id).first())["address"] == "中山大道 8 号"
 
@@ -135,3 +136,22 @@ async def test_plain_form_post_refused_shows_the_reason(client, demo):
     })
     assert response.status_code == 400
     assert "两名调查人员不能是同一人" in response.text
+
+
+async def test_household_form_goes_on_to_the_per_type_new_case_page(client, demo):
+    await sign_in(client, "worker")
+    page = (await client.get("/field/households/new")).text
+    assert 'data-next="/field/casework/new?household={id}"' in page
+    assert 'name="_next" value="/field/casework/new?household={id}"' in page
+    assert "/field/cases/new" not in page
+
+
+async def test_old_new_case_address_redirects_to_the_per_type_page_keeping_the_household(client):
+    """A bookmark of the old form, signed in or not: the per-type page, with the household and type kept."""
+    for query, target in (
+        ("", "/field/casework/new"),
+        ("?household=0b6f3c1e-0000-4000-8000-000000000001", "/field/casework/new?household=0b6f3c1e-0000-4000-8000-000000000001"),
+        ("?type=tekun&household=h%261&other=x", "/field/casework/new?type=tekun&household=h%261"),
+    ):
+        response = await client.get(f"/field/cases/new{query}", follow_redirects=False)
+        assert (response.status_code, response.headers["location"]) == (308, target)

@@ -66,7 +66,8 @@ def ready(page, base: str) -> None:
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20000)
     poll(page, """async () => { const { getMeta } = await import('/static/js/db.js');
         const c = await caches.open('doorstep-pages');
-        return Boolean(await getMeta('last_sync') && await c.match('/field/visit') && await c.match('/field/capture')); }""")
+        return Boolean(await getMeta('last_sync') && await c.match('/field/visit') && await c.match('/field/capture')
+            && await c.match('/field/casework/new')); }""")
 
 
 def field_ready(page) -> None:
@@ -105,10 +106,18 @@ def visit_offline(page, tmp_path: Path, video: bytes) -> str:
     page.fill("#m0-name", "周秀英")
     page.fill("#m0-id", APPLICANT_ID)
     page.click("button:has-text('保存')")
-    page.wait_for_url("**/field/cases/new?household=*")
+    # The new-case page asks for the type first and starts from the household just registered.
+    page.wait_for_url("**/field/casework/new?household=*")
+    household_id = page.url.rsplit("household=", 1)[1]
     field_ready(page)
-    page.select_option("#c-type", "dibao")
-    page.click("button:has-text('保存')")
+    assert page.locator("form[data-casework]").is_hidden()
+    page.click("[data-type-chooser] a:has-text('低保')")
+    page.wait_for_url(f"**/field/casework/new?type=dibao&household={household_id}")
+    page.wait_for_selector("form[data-casework][data-ready]:visible")
+    assert page.locator("[name=_household][value=existing]").is_checked()
+    assert page.locator("#n-household").input_value() == household_id
+    assert "天河北路 12 号 3 栋 401 房 (待同步)" in page.locator("#n-household option:checked").inner_text()
+    page.click("button:has-text('保存草稿')")
     page.wait_for_url(CASE_URL)
     field_ready(page)
     case_id = page.url.rsplit("/", 1)[1]
@@ -409,5 +418,44 @@ def test_restored_server_gets_the_lost_visit_again_from_the_device(live_server, 
             page.wait_for_timeout(1000)
         [again] = run(Visit.select(Visit.id, Visit.investigator_2))
         assert (again["id"], again["investigator_2"]) == (visit["id"], "赵社工")
+    finally:
+        context.close()
+
+
+def test_old_new_case_address_opens_the_per_type_page_offline_too(live_server, playwright_instance, demo, tmp_path):
+    """A bookmark of the old new-case form keeps working, offline too, and a copy of the old form
+    that an earlier version cached is dropped when the new version takes over."""
+    context = open_phone(playwright_instance, tmp_path / "profile")
+    try:
+        page = enroll_worker(context, live_server)
+        ready(page, live_server)
+        page.evaluate("""async () => (await caches.open('doorstep-pages')).put('/field/cases/new', new Response('<p>old form</p>', { headers: { 'Content-Type': 'text/html' } }))""")
+        page.evaluate("navigator.serviceWorker.register('/sw.js?release=2', { type: 'module', scope: '/' })")
+        page.locator("[data-update-banner]").wait_for(state="visible")
+        with page.expect_navigation():
+            page.click("[data-update-now]")
+        page.wait_for_function("navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL.endsWith('/sw.js?release=2')")
+        assert not page.evaluate("async () => Boolean(await (await caches.open('doorstep-pages')).match('/field/cases/new', { ignoreSearch: true }))")
+
+        # A household the device holds that this copy of the page does not list (sent since it was made).
+        household = "5d1c2b3a-0000-4000-8000-00000000beef"
+        page.evaluate("""async (id) => { const { put } = await import('/static/js/db.js');
+            await put('records', { key: `household:${id}`, type: 'household', id, data: { id, address: '龙口西路 5 号', members: [{ name: '陈大伟', relation: 'self' }] } }); }""", household)
+        context.set_offline(True)
+        page.goto(f"{live_server}/field/cases/new?household={household}")
+        page.wait_for_url(f"**/field/casework/new?household={household}")
+        field_ready(page)
+        assert page.locator("[data-type-chooser]").is_visible()
+        assert page.locator("[data-type-chooser] a").evaluate_all("(links) => links.filter((a) => a.offsetParent).map((a) => a.getAttribute('href'))") == [
+            f"/field/casework/new?type={t}&household={household}" for t in ("dibao", "tekun", "temporary", "referral")]
+        page.click("[data-type-chooser] a:has-text('临时救助')")
+        page.wait_for_url(f"**/field/casework/new?type=temporary&household={household}")
+        page.wait_for_selector("form[data-casework][data-ready]:visible")
+        assert page.locator("[name=type][value=temporary]").is_checked() and page.locator("[data-field=temporary]").is_visible()
+        assert page.locator("#n-household option:checked").inner_text() == "陈大伟 · 龙口西路 5 号"
+        page.goto(f"{live_server}/field/cases/new?type=tekun")
+        page.wait_for_url("**/field/casework/new?type=tekun")
+        page.wait_for_selector("form[data-casework][data-ready]:visible")
+        assert page.locator("[name=type][value=tekun]").is_checked() and page.locator("[data-field=tekun]").is_visible()
     finally:
         context.close()

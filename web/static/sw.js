@@ -23,6 +23,9 @@ const PRECACHE = [
   "/field/local",
 ];
 const LOCAL_CASE = /^\/field\/cases\/[0-9a-f-]{36}$/;
+// Pages that moved: a bookmark, or a link in a page cached by an earlier version, goes to the new
+// address (its query kept), offline too; the old copies are dropped from the page cache.
+const MOVED = { "/field/cases/new": "/field/casework/new" };
 const PAGE_TIMEOUT_MS = 6000;
 
 self.addEventListener("install", (event) => {
@@ -34,6 +37,8 @@ self.addEventListener("activate", (event) => {
     for (const name of await caches.keys()) {
       if (name.startsWith("doorstep-static-") && name !== STATIC_CACHE) await caches.delete(name);
     }
+    const pages = await caches.open(PAGES_CACHE);
+    for (const request of await pages.keys()) if (MOVED[new URL(request.url).pathname]) await pages.delete(request);
     await self.clients.claim();
   })());
 });
@@ -100,5 +105,9 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   const boosted = request.headers.get("HX-Boosted") === "true";
+  if (MOVED[url.pathname] && (request.mode === "navigate" || boosted)) {
+    event.respondWith(Response.redirect(new URL(MOVED[url.pathname] + url.search, url), 308));
+    return;
+  }
   if (request.mode === "navigate" || boosted) event.respondWith(page(request, url, boosted));
 });

@@ -6,7 +6,7 @@ import { isoLocal, prune, releaseReady, setAside } from "./outbox.js";
 
 export const PAGES_CACHE = "doorstep-pages";
 // Pages refreshed after every pull, so that they open offline. Shell pages are precached by sw.js.
-export const APP_PAGES = ["/", "/field", "/field/households/new", "/field/cases/new", "/field/visit", "/field/capture", "/field/paperwork", "/field/daily", "/field/daily/check", "/field/tasks",
+export const APP_PAGES = ["/", "/field", "/field/households/new", "/field/visit", "/field/capture", "/field/paperwork", "/field/daily", "/field/daily/check", "/field/tasks",
   "/field/casework/new", "/field/casework/finances", "/field/casework/declaration", "/field/casework/referral"];
 const BATCH = 100;
 const ACKED = { applied: "done", duplicate: "done", rejected: "rejected", conflict: "conflict" };
