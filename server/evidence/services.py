@@ -7,6 +7,8 @@ import re
 from datetime import datetime
 from uuid import UUID
 
+from piccolo.engine.postgres import PostgresEngine
+
 from server.accounts.current import CurrentUser
 from server.areas.scope import in_scope
 from server.cases.tables import Case
@@ -87,13 +89,20 @@ def parse_attach(ctx: MutationContext, args: dict) -> dict:
 
 
 async def _verified_blob(user: CurrentUser, sha256: str) -> dict:
-    """The blob of a finished, verified upload of this user; RetryLater while it is still coming."""
-    uploads = await Upload.select(Upload.status, Upload.expires_at).where((Upload.owner == user.id) & (Upload.sha256 == sha256))
-    if any(u["status"] == COMPLETE for u in uploads):
+    """The blob of a finished, verified upload of this user; RetryLater while it is still coming.
+
+    On PostgreSQL the finished upload is locked (FOR SHARE) until the push commits, so the
+    cleanup of unattached uploads (server/uploads/unattached.py) cannot remove it meanwhile; on
+    SQLite the push's write transaction keeps that cleanup out."""
+    owned = (Upload.owner == user.id) & (Upload.sha256 == sha256)
+    finished = Upload.select(Upload.id).where(owned & (Upload.status == COMPLETE))
+    if isinstance(Upload._meta.db, PostgresEngine):
+        finished = finished.lock_rows("SHARE")
+    if await finished:
         blob = await Blob.select().where(Blob.sha256 == sha256).first()
         if blob is not None:
             return blob
-    if any(u["status"] == RECEIVING and u["expires_at"] > now() for u in uploads):
+    if await Upload.exists().where(owned & (Upload.status == RECEIVING) & (Upload.expires_at > now())):
         raise RetryLater("文件尚未上传完成，稍后自动重试。")
     raise Rejected("服务器上没有您上传并校验通过的这个文件（sha256），请重新上传。", field="sha256")
 

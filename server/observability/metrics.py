@@ -21,7 +21,7 @@ SYNC_MUTATIONS = Counter(
 UPLOADS = Counter(
     "doorstep_uploads_total",
     "tus uploads by outcome",
-    ["outcome"],  # created | completed | refused | terminated | expired
+    ["outcome"],  # created | completed | refused | terminated | expired | unattached
 )
 UPLOAD_BYTES = Counter("doorstep_upload_bytes_total", "Bytes received by tus PATCH requests")
 

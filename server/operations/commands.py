@@ -1,4 +1,4 @@
-"""`doorstep backup`, `restore` and `check-media`: the commands an operator runs."""
+"""`doorstep backup`, `restore`, `check-media` and `clean-uploads`: the commands an operator runs."""
 
 from __future__ import annotations
 
@@ -47,6 +47,19 @@ def cmd_check_media(_: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_clean_uploads(_: argparse.Namespace) -> int:
+    from server.uploads.janitor import cleanup_expired_uploads
+    from server.uploads.unattached import remove_unattached_uploads
+
+    async def clean() -> tuple[int, int, int]:
+        expired = await cleanup_expired_uploads()
+        return (expired, *await remove_unattached_uploads())
+
+    expired, unattached, blobs = asyncio.run(clean())
+    print(f"已清理 (removed): {expired} expired unfinished uploads, {unattached} finished uploads never attached, {blobs} unused stored files")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     backup = sub.add_parser("backup", help="write a consistent backup of the database and the media store")
     backup.add_argument("--to", type=Path, default=Path("backups"), help="parent folder of the backup (default ./backups)")
@@ -58,3 +71,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     restore.set_defaults(func=cmd_restore)
 
     sub.add_parser("check-media", help="re-hash every stored media file; exit 1 on any mismatch").set_defaults(func=cmd_check_media)
+    sub.add_parser(
+        "clean-uploads", help="remove expired unfinished uploads and finished ones never attached (as the server does hourly)"
+    ).set_defaults(func=cmd_clean_uploads)

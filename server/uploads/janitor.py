@@ -1,4 +1,5 @@
-"""Unfinished uploads expire: their rows and partial files are removed, at start-up and hourly."""
+"""Unfinished uploads expire: their rows and partial files are removed, at start-up and hourly;
+finished uploads never attached to a case are removed then too (server/uploads/unattached.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from server.observability.metrics import count_upload
 from server.uploads import services, storage
 from server.uploads.protocol import TusError
 from server.uploads.tables import COMPLETE, RECEIVING, Upload
+from server.uploads.unattached import remove_unattached_uploads
 
 log = logging.getLogger("doorstep.uploads")
 INTERVAL_SECONDS = 3600
@@ -61,14 +63,23 @@ async def _remove_orphans() -> None:
             storage.discard(path)
 
 
+async def clean_uploads() -> None:
+    """One round of the janitor: expired unfinished uploads, then unattached finished ones."""
+    try:
+        removed = await cleanup_expired_uploads()
+        if removed:
+            log.info("removed %d expired uploads", removed)
+    except Exception:  # keep the janitor alive; the next round tries again
+        log.exception("upload cleanup failed")
+    try:
+        await remove_unattached_uploads()
+    except Exception:
+        log.exception("unattached upload cleanup failed")
+
+
 async def _loop() -> None:
     while True:
-        try:
-            removed = await cleanup_expired_uploads()
-            if removed:
-                log.info("removed %d expired uploads", removed)
-        except Exception:  # keep the janitor alive; the next round tries again
-            log.exception("upload cleanup failed")
+        await clean_uploads()
         await asyncio.sleep(INTERVAL_SECONDS)
 
 

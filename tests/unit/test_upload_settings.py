@@ -25,3 +25,9 @@ def test_upload_limits_and_expiry_come_from_the_environment():
 def test_upload_limit_must_be_a_number():
     with pytest.raises(SystemExit, match="DOORSTEP_MAX_VIDEO_MB"):
         load_settings({"DOORSTEP_MAX_VIDEO_MB": "lots"})
+
+
+def test_unattached_uploads_wait_30_days_by_default_and_at_least_one():
+    assert load_settings({}).media.unattached_upload_days == 30
+    assert load_settings({"DOORSTEP_UNATTACHED_UPLOAD_DAYS": "90"}).media.unattached_upload_days == 90
+    assert load_settings({"DOORSTEP_UNATTACHED_UPLOAD_DAYS": "0"}).media.unattached_upload_days == 1
