@@ -459,3 +459,26 @@ def test_old_new_case_address_opens_the_per_type_page_offline_too(live_server, p
         assert page.locator("[name=type][value=tekun]").is_checked() and page.locator("[data-field=tekun]").is_visible()
     finally:
         context.close()
+
+
+def test_cached_new_case_page_made_for_a_household_opens_blank_for_another_address(live_server, playwright_instance, demo, tmp_path):
+    """Offline, the new-case page comes from whichever copy the device cached: one the server made
+    for a household still opens a case for a new household when the address names none."""
+    context = open_phone(playwright_instance, tmp_path / "profile")
+    try:
+        page = enroll_worker(context, live_server)
+        ready(page, live_server)
+        household = run(Household.select(Household.id).where(Household.area.code == "440106004001").first())["id"]
+        page.goto(f"{live_server}/field/casework/new?type=tekun&household={household}")
+        page.wait_for_selector("form[data-casework][data-ready]:visible")
+        assert page.locator("[name=_household][value=existing]").is_checked()
+        poll(page, f"""async () => {{ const c = await caches.open('doorstep-pages');
+            return Boolean(await c.match('/field/casework/new?type=tekun&household={household}')) && c.delete('/field/casework/new'); }}""")
+        context.set_offline(True)
+        page.goto(f"{live_server}/field/casework/new?type=dibao")
+        page.wait_for_selector("form[data-casework][data-ready]:visible")
+        assert page.locator("[name=type][value=dibao]").is_checked()
+        assert page.locator("[name=_household][value=new]").is_checked() and page.locator("#n-household").input_value() == ""
+        assert page.locator("#n-address").is_visible() and page.locator("#n-household").is_hidden()
+    finally:
+        context.close()

@@ -96,13 +96,13 @@ async function offerHousehold(select, id) {
 async function enhanceNewCase(form) {
   const query = new URLSearchParams(location.search);
   chooseType(form, query)?.click();
+  // Set from the address whichever way the page came: a cached copy may be one the server made
+  // for another household.
   const household = query.get("household");
-  if (household) {
-    const select = form.querySelector("[name=household_id]");
-    await offerHousehold(select, household);
-    form.querySelector("[name=_household][value=existing]").checked = true;
-    select.value = household;
-  }
+  const select = form.querySelector("[name=household_id]");
+  if (household) await offerHousehold(select, household);
+  form.querySelector(`[name=_household][value=${household ? "existing" : "new"}]`).checked = true;
+  select.value = household || "";
   wireVisibility(form, () => form.querySelector("[name=type]:checked")?.value);
   wireCareTier(form);
   onSubmit(form, () => saveNewCase(form));
