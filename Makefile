@@ -51,7 +51,8 @@ test-sqlite: venv
 test-postgres: venv
 	TEST_PG_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -p tests.engines.postgres -q $(ARGS)
 
-# Rebuild the English catalogue after changing translatable text: extract the Chinese strings,
+# Rebuild the English catalogue after changing translatable text: extract the Chinese strings
+# (templates, server code, and the phone's JavaScript: t("…") and N_("…"), see web/static/js/i18n.js),
 # fill in the English of web/locales/pairs/*.tsv ("中文<TAB>English"), compile.
 messages: venv
 	$(BIN)/pybabel extract -F babel.cfg -o web/locales/messages.pot --no-location --omit-header .

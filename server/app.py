@@ -17,6 +17,7 @@ from server.db import close_pool, start_pool
 from server.errors import error_to_response
 from server.evidence.controllers import EvidenceController
 from server.field.controllers import FieldController, FieldShellController, service_worker
+from server.field.messages import js_messages_file
 from server.home.controllers import HomeController
 from server.dailycheck.controllers import DailyFieldController, HandledController
 from server.dashboards.controllers import DashboardController
@@ -58,6 +59,7 @@ def create_app() -> Litestar:
         DashboardController,
         WatchController,
         service_worker,
+        js_messages_file,
         UploadController,
         EvidenceController,
         *CASEWORK_ROUTES,

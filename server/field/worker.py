@@ -1,8 +1,8 @@
 """The service worker, served from the root so that its scope is the whole app.
 
 web/static/sw.js carries one `VERSION` constant. The file says "dev"; when served, it is
-replaced by a digest of every file the worker precaches or that shapes a cached page, so
-any change to them installs a new worker and with it the "新版本可用" prompt.
+replaced by a digest of every file the worker precaches or that shapes a cached page (the
+catalogue too), so any change to them installs a new worker and with it the "新版本可用" prompt.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
+from server.i18n import LOCALES_DIR
 from server.templating import STATIC_DIR, TEMPLATES_DIR
 
 SW_PATH = STATIC_DIR / "sw.js"
@@ -17,6 +18,8 @@ VERSION_LINE = 'const VERSION = "dev";'
 _DIGESTED = (
     (STATIC_DIR, ("js/**/*.js", "css/*.css", "vendor/*.js", "sw.js")),
     (TEMPLATES_DIR, ("base.html", "field/**/*.html")),
+    # The catalogue: it translates the cached pages and the modules' words (/i18n/<locale>.json).
+    (LOCALES_DIR, ("*/LC_MESSAGES/messages.mo",)),
 )
 
 

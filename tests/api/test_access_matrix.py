@@ -66,6 +66,7 @@ MATRIX: dict[str, Rule] = {
     "GET /metrics": public("Prometheus scrape; counts only, kept on the internal network by the proxy"),
     "GET /manifest.json": public("the web app manifest, needed before sign-in to install the app"),
     "GET /sw.js": public("the service worker, registered before sign-in"),
+    "GET /i18n/{name:str}": public("the phone's JavaScript words in one language, precached by the service worker", name="en.json"),
     "GET /static/{file_path:path}": public("CSS, JS and icons", file_path="css/app.css"),
     "HEAD /static/{file_path:path}": public("CSS, JS and icons", file_path="css/app.css"),
     "GET /lang/{code:str}": public("switches the interface language (a cookie)", code="en"),

@@ -79,7 +79,7 @@ async def test_every_precached_url_answers(client):
     urls = re.findall(r'"(/[^"]+)"', block)
     modules = re.search(r"\[(\"field\".*?)\]\.map", block).group(1)
     urls += [f"/static/js/{name}.js" for name in re.findall(r'"([\w-]+)"', modules)]
-    assert "/field/offline" in urls and "/static/js/sync-client.js" in urls
+    assert "/field/offline" in urls and "/static/js/sync-client.js" in urls and "/i18n/en.json" in urls
     for url in urls:
         response = await client.get(url)
         assert response.status_code == 200, url

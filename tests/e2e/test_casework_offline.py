@@ -25,6 +25,7 @@ from tests.e2e.test_field_app import enroll_worker, open_phone, photo_png, poll,
 pytestmark = pytest.mark.e2e
 
 CASE_URL = re.compile(r".*/field/cases/[0-9a-f-]{36}$")
+CHINESE = re.compile(r"[\u3400-\u9fff]")
 CASEWORK_PAGES = ("/field/casework/new", "/field/casework/finances", "/field/casework/declaration", "/field/casework/referral")
 
 
@@ -458,22 +459,35 @@ def server_reason(check, value):
     return None
 
 
-def test_phone_checks_say_what_the_server_says(live_server, browser):
-    """The phone's rules (casework-rules.js) give the server's answer, word for word."""
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_phone_checks_say_what_the_server_says(live_server, browser, language):
+    """The phone's rules (casework-rules.js) give the server's answer, word for word, in the page's
+    language: in English, the catalogue's translation of the server's Chinese, as its pages show it."""
+    from server.i18n import translations
     from server.validation import rules
 
-    page = browser.new_page()
+    context = browser.new_context()
+    context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
+    page = context.new_page()
     page.goto(f"{live_server}/field/offline")
+    english = language == "en"
     answers = page.evaluate(
         """async ([ids, phones, amounts, dates]) => { const r = await import('/static/js/casework-rules.js');
            return { ids: ids.map((v) => r.idNumberError(v)), phones: phones.map((v) => r.phoneError(v)),
                     amounts: amounts.map((v) => r.moneyError(v)), dates: dates.map((v) => r.dateError(v, { required: true })) }; }""",
         [ID_NUMBERS, PHONES, AMOUNTS, DATES],
     )
-    assert answers["ids"] == [server_reason(lambda v: rules.id_number(v, "id"), v) for v in ID_NUMBERS]
-    assert answers["phones"] == [server_reason(lambda v: rules.phone(v, "phone"), v) for v in PHONES]
-    assert answers["amounts"] == [server_reason(lambda v: rules.money(v, "amount"), v) for v in AMOUNTS]
-    assert answers["dates"] == [server_reason(lambda v: rules.day(v, "on"), v) for v in DATES]
+
+    def said(reason):
+        return reason and translations(language).gettext(reason)
+
+    assert answers["ids"] == [said(server_reason(lambda v: rules.id_number(v, "id"), v)) for v in ID_NUMBERS]
+    assert answers["phones"] == [said(server_reason(lambda v: rules.phone(v, "phone"), v)) for v in PHONES]
+    assert answers["amounts"] == [said(server_reason(lambda v: rules.money(v, "amount"), v)) for v in AMOUNTS]
+    assert answers["dates"] == [said(server_reason(lambda v: rules.day(v, "on"), v)) for v in DATES]
+    words = [w for answer in answers.values() for w in answer if w]
+    assert len(set(words)) >= 10 and all(bool(CHINESE.search(w)) != english for w in words)
+    context.close()
 
 
 def test_referral_refused_by_the_server_is_shown_beside_its_field_and_corrected(live_server, playwright_instance, demo, tmp_path):

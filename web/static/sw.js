@@ -1,4 +1,5 @@
-// Doorstep's service worker: a versioned precache of the app shell, cache-first static files,
+// Doorstep's service worker: a versioned precache of the app shell (with the modules' English
+// words), cache-first static files,
 // network-first pages with a cache fallback (navigations and hx-boost fetches alike), an
 // offline page, and the outbox pushed through Background Sync where the browser has it.
 import { PAGES_CACHE, syncNow, whole } from "/static/js/sync-client.js";
@@ -12,11 +13,14 @@ const PRECACHE = [
   "/static/css/daily.css",
   "/static/vendor/htmx-2.0.11.min.js",
   "/static/vendor/signature_pad-5.1.4.min.js",
-  ...["field", "db", "outbox", "sync-client", "uploads", "capture", "forms", "status", "views", "signing", "daily", "tasks", "conflicts"].map((m) => `/static/js/${m}.js`),
+  ...["field", "db", "outbox", "sync-client", "uploads", "capture", "forms", "status", "views", "signing", "daily", "tasks", "conflicts", "i18n"].map((m) => `/static/js/${m}.js`),
   ...["", "-rules", "-state", "-form", "-finances", "-declaration", "-referral"].map((m) => `/static/js/casework${m}.js`),
   "/static/icons/icon-192.png",
   "/static/icons/icon-512.png",
   "/static/icons/icon-maskable-512.png",
+  // The modules' English words (web/static/js/i18n.js; Chinese needs none, the modules are written
+  // in it): both languages open offline, and switching language downloads no module again.
+  "/i18n/en.json",
   // Pages that render from the device alone.
   "/field/offline",
   "/field/outbox",
@@ -100,7 +104,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/auth/") || url.pathname === "/sw.js") return;
-  if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.json") {
+  if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/i18n/") || url.pathname === "/manifest.json") {
     event.respondWith(staticFile(request));
     return;
   }

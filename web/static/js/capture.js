@@ -2,6 +2,7 @@
 // audio (MediaRecorder). Each file gets its SHA-256, capture time and, if allowed, location at
 // capture time, and is kept as a Blob in IndexedDB until the server has verified it.
 import { announce, put } from "./db.js";
+import { t } from "./i18n.js";
 import { isoLocal } from "./outbox.js";
 import { clientId } from "./sync-client.js";
 import { freeSpace, formatBytes } from "./status.js";
@@ -62,7 +63,7 @@ export async function store(caseId, kind, blob, { note = "", withLocation = fals
 async function roomFor(bytes, status) {
   const free = await freeSpace();
   if (free !== null && bytes > free * 0.9) {
-    status.textContent = `本机空间不足（剩余 ${formatBytes(free)}），无法保存 ${formatBytes(bytes)} 的文件。请先同步并释放空间。`;
+    status.textContent = t("本机空间不足（剩余 {free}），无法保存 {size} 的文件。请先同步并释放空间。", { free: formatBytes(free), size: formatBytes(bytes) });
     return false;
   }
   return true;
@@ -78,13 +79,13 @@ function recorder(box, caseId, options, status) {
       const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
       media = new MediaRecorder(stream);
     } catch (error) {
-      status.textContent = `无法使用麦克风: ${error.message}`;
+      status.textContent = t("无法使用麦克风: {error}", { error: error.message });
       return;
     }
     chunks = [];
     media.ondataavailable = (e) => e.data.size && chunks.push(e.data);
     media.onstop = () => {
-      media.stream.getTracks().forEach((t) => t.stop());
+      media.stream.getTracks().forEach((track) => track.stop());
       blob = new Blob(chunks, { type: media.mimeType || "audio/webm" });
       playback.src = URL.createObjectURL(blob);
       playback.hidden = false;
@@ -112,7 +113,7 @@ function recorder(box, caseId, options, status) {
     if (!blob || !(await roomFor(blob.size, status))) return;
     save.disabled = true;
     await store(caseId, "audio", blob, options());
-    status.textContent = `录音已保存（${formatBytes(blob.size)}）`;
+    status.textContent = t("录音已保存（{size}）", { size: formatBytes(blob.size) });
     blob = null;
   });
 }
@@ -127,21 +128,21 @@ export function enhanceCapture(root, caseId) {
   box.querySelector("[data-capture-photo]").addEventListener("change", async (e) => {
     const file = e.target.files[0];
     if (!file) return;
-    status.textContent = "正在处理照片…";
+    status.textContent = t("正在处理照片…");
     const photo = await downscale(file);
     if (await roomFor(photo.size, status)) {
       await store(caseId, "photo", photo, options());
-      status.textContent = `照片已保存（${formatBytes(photo.size)}）`;
+      status.textContent = t("照片已保存（{size}）", { size: formatBytes(photo.size) });
     }
     e.target.value = "";
   });
   box.querySelector("[data-capture-video]").addEventListener("change", async (e) => {
     const file = e.target.files[0];
     if (!file) return;
-    status.textContent = `视频 ${formatBytes(file.size)}，正在计算校验值…`;
+    status.textContent = t("视频 {size}，正在计算校验值…", { size: formatBytes(file.size) });
     if (await roomFor(file.size, status)) {
       await store(caseId, "video", file, { ...options(), name: file.name });
-      status.textContent = `视频已保存（${formatBytes(file.size)}），联网后上传`;
+      status.textContent = t("视频已保存（{size}），联网后上传", { size: formatBytes(file.size) });
     }
     e.target.value = "";
   });

@@ -2,11 +2,12 @@
 // evidence captured on this page (capture.js) or already synced, chosen by its SHA-256.
 import { all } from "./db.js";
 import { formArgs } from "./forms.js";
+import { t } from "./i18n.js";
 import { enqueue } from "./outbox.js";
 import { caseState } from "./casework-state.js";
 import { bool, checkFields, onChange, onSubmit, refusals, showErrors, syncSoon } from "./casework-form.js";
 
-const KIND = { audio: "录音", video: "视频", photo: "照片" };
+const KIND = { audio: t("录音"), video: t("视频"), photo: t("照片") };
 
 async function renderEvidenceChoices(form, caseId) {
   const list = form.querySelector("[data-evidence-choices]");
@@ -29,8 +30,8 @@ function renderDeclarations(section, declarations) {
   section.hidden = !declarations.length;
   section.querySelector("[data-list]").replaceChildren(...declarations.map((d) => {
     const li = Object.assign(document.createElement("li"), { className: `card${d.local ? " local" : ""}` });
-    const until = d.extended_until ? `延期至 ${d.extended_until}，届时复核` : "延期期限待应急状态结束后确定";
-    li.textContent = `${d.local ? "待同步" : { pending: "待审核", approved: "已批准", rejected: "未批准" }[d.status] || d.status} · ${KIND[d.evidence?.kind] || ""} · ${until}`;
+    const until = d.extended_until ? t("延期至 {date}，届时复核", { date: d.extended_until }) : t("延期期限待应急状态结束后确定");
+    li.textContent = `${d.local ? t("待同步") : { pending: t("待审核"), approved: t("已批准"), rejected: t("未批准") }[d.status] || d.status} · ${KIND[d.evidence?.kind] || ""} · ${until}`;
     return li;
   }));
 }
@@ -38,10 +39,10 @@ function renderDeclarations(section, declarations) {
 async function saveDeclaration(form, state) {
   const args = formArgs(form);
   const errors = checkFields(form);
-  if (!args.content) errors.push({ field: "content", reason: "请填写承诺内容" });
-  if (!bool(args.agreed)) errors.push({ field: "agreed", reason: "申报人须同意承诺内容后才能记录" });
+  if (!args.content) errors.push({ field: "content", reason: t("请填写承诺内容") });
+  if (!bool(args.agreed)) errors.push({ field: "agreed", reason: t("申报人须同意承诺内容后才能记录") });
   const evidence = form.querySelector("[name=_evidence]:checked");
-  if (!evidence) errors.push({ field: "evidence", reason: "请附上申报人同意的证据（录音、视频或手写承诺照片）" });
+  if (!evidence) errors.push({ field: "evidence", reason: t("请附上申报人同意的证据（录音、视频或手写承诺照片）") });
   if (!showErrors(form, errors)) return;
   const body = { id: args.id, case_id: state.case.id, content: args.content, agreed: true, evidence: { kind: evidence.dataset.kind, ref: evidence.value } };
   if (args.declared_at) body.declared_at = args.declared_at;

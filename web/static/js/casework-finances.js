@@ -3,7 +3,8 @@
 // the worker changed.
 import { choose, undecided } from "./conflicts.js";
 import { formArgs } from "./forms.js";
-import { enqueue, update } from "./outbox.js";
+import { t } from "./i18n.js";
+import { enqueue, resent, update } from "./outbox.js";
 import { gaps } from "./casework-rules.js";
 import { bool, checkFields, onSubmit, refusals, showErrors, syncSoon, temporarySection, tekunSection, wireCareTier, wireVisibility } from "./casework-form.js";
 
@@ -43,7 +44,7 @@ function fillChoices(form, prefix, values) {
 function financeErrors(form, args) {
   const errors = checkFields(form);
   (args.circumstances || []).forEach((c, i) => {
-    if (c.kind === "disability" && !["1", "2", "3", "4"].includes(c.detail)) errors.push({ field: `circumstances.${i}.detail`, reason: c.detail ? `残疾等级不在可选范围内：${c.detail}` : "请选择残疾等级" });
+    if (c.kind === "disability" && !["1", "2", "3", "4"].includes(c.detail)) errors.push({ field: `circumstances.${i}.detail`, reason: c.detail ? t("残疾等级不在可选范围内：{value}", { value: c.detail }) : t("请选择残疾等级") });
   });
   return errors;
 }
@@ -84,7 +85,7 @@ async function saveFinances(form, state) {
     // Nothing changed: nothing to send.
   } else if (unsent) await update(unsent.id, { args: { ...unsent.args, ...args } });
   else await enqueue("finances.set", args, { base_version: state.financesVersion });
-  for (const e of state.rejected) if (e.name === "finances.set") await update(e.id, { state: "discarded", reason: `${e.reason || ""} (已修改重发)` });
+  for (const e of state.rejected) if (e.name === "finances.set") await update(e.id, { state: "discarded", reason: resent(e.reason) });
   // The worker saw the server's values in the form and saved what they want over them: the
   // conflicts of the finances are settled keeping the server's values, after this save.
   for (const conflict of undecided(state.conflicts, "finances")) await choose(conflict, "server");

@@ -3,6 +3,7 @@
 import { undecided } from "./conflicts.js";
 import { onAnnounce } from "./db.js";
 import { formArgs } from "./forms.js";
+import { t } from "./i18n.js";
 import { isoLocal } from "./outbox.js";
 import { careTier, countError, dateError, idNumberError, moneyError, phoneError } from "./casework-rules.js";
 
@@ -31,7 +32,7 @@ export function showErrors(form, errors, { summary = true } = {}) {
   const box = form.querySelector("[data-form-errors]");
   if (box) {
     box.hidden = !(summary && errors.length);
-    box.replaceChildren(...(summary && errors.length ? [Object.assign(document.createElement("b"), { textContent: `请更正以下 ${errors.length} 处：` }), ...errors.map((e) => Object.assign(document.createElement("div"), { textContent: e.reason }))] : []));
+    box.replaceChildren(...(summary && errors.length ? [Object.assign(document.createElement("b"), { textContent: t("请更正以下 {count} 处：", { count: errors.length }) }), ...errors.map((e) => Object.assign(document.createElement("div"), { textContent: e.reason }))] : []));
   }
   for (const { field, reason } of errors) {
     const el = placeOf(form, field);
@@ -118,16 +119,16 @@ export function tekunSection(args) {
 }
 
 export function temporarySection(args) {
-  const t = args.temporary || {};
-  return filled(t) ? Object.fromEntries(Object.entries(t).filter(([, v]) => v !== "")) : null;
+  const temporary = args.temporary || {};
+  return filled(temporary) ? Object.fromEntries(Object.entries(temporary).filter(([, v]) => v !== "")) : null;
 }
 
 export function referralErrors(r) {
   const errors = [];
-  if (!r.organisation_id) errors.push({ field: "referral.organisation_id", reason: "请选择转介机构" });
-  if (!r.reason) errors.push({ field: "referral.reason", reason: "请填写转介原因" });
-  if (!r.contact_name) errors.push({ field: "referral.contact_name", reason: "请填写联系人" });
-  if (!r.contact_phone) errors.push({ field: "referral.contact_phone", reason: "请填写联系电话" });
+  if (!r.organisation_id) errors.push({ field: "referral.organisation_id", reason: t("请选择转介机构") });
+  if (!r.reason) errors.push({ field: "referral.reason", reason: t("请填写转介原因") });
+  if (!r.contact_name) errors.push({ field: "referral.contact_name", reason: t("请填写联系人") });
+  if (!r.contact_phone) errors.push({ field: "referral.contact_phone", reason: t("请填写联系电话") });
   return errors;
 }
 
@@ -140,10 +141,10 @@ const CONFLICT_KINDS = { "finances.set": "finances", "household.upsert": "househ
 
 export function refusals(state, name) {
   const shown = undecided(state.conflicts || [], CONFLICT_KINDS[name]).flatMap((c) => Object.keys(c.fields).map((field) => ({
-    field, reason: "此部分与服务器上的修改冲突：已保留服务器上的内容（如下），请核对后重新保存" })));
+    field, reason: t("此部分与服务器上的修改冲突：已保留服务器上的内容（如下），请核对后重新保存") })));
   // A refusal, or a workflow step that found another state (a conflict without a conflict record).
   const refused = state.rejected.filter((e) => e.name === name && (e.state === "rejected" || !e.result?.conflict)).at(-1);
-  if (refused) shown.push({ field: refused.result?.field || "", reason: `服务器退回：${refused.reason}` });
+  if (refused) shown.push({ field: refused.result?.field || "", reason: t("服务器退回：{reason}", { reason: t(refused.reason) }) });
   return shown;
 }
 

@@ -4,6 +4,7 @@
 // first (casework-rules.js), written to the outbox and pushed by the sync client; what the server
 // refuses is shown next to its field.
 import { formArgs, prepareForm } from "./forms.js";
+import { N_, t } from "./i18n.js";
 import { get } from "./db.js";
 import { enqueue, entries, update } from "./outbox.js";
 import { gaps } from "./casework-rules.js";
@@ -23,20 +24,20 @@ function newCaseErrors(form, args) {
   const type = args.type;
   if (["dibao", "tekun", "temporary", "referral"].includes(type)) {
     if (form.querySelector("[name=_household]:checked")?.value === "existing") {
-      if (!args.household_id) errors.push({ field: "household_id", reason: "请选择家庭" });
+      if (!args.household_id) errors.push({ field: "household_id", reason: t("请选择家庭") });
     } else {
       const h = args.household || {};
-      if (!h.address) errors.push({ field: "household.address", reason: "请填写家庭住址" });
-      if (!h.members?.[0]?.name) errors.push({ field: "household.members.0.name", reason: "请填写申请人姓名" });
+      if (!h.address) errors.push({ field: "household.address", reason: t("请填写家庭住址") });
+      if (!h.members?.[0]?.name) errors.push({ field: "household.members.0.name", reason: t("请填写申请人姓名") });
       for (const el of form.querySelectorAll("[name$='.id_number']:not(:disabled)")) {
         const row = el.name.split(".")[2];
         const name = form.querySelector(`[name="household.members.${row}.name"]`).value.trim();
-        if (name && !el.value.trim()) errors.push({ field: el.name, reason: "请填写身份证号" });
-        if (!name && el.value.trim()) errors.push({ field: `household.members.${row}.name`, reason: "请填写成员姓名" });
+        if (name && !el.value.trim()) errors.push({ field: el.name, reason: t("请填写身份证号") });
+        if (!name && el.value.trim()) errors.push({ field: `household.members.${row}.name`, reason: t("请填写成员姓名") });
       }
     }
   }
-  if (type === "extension" && !form.querySelector("[name=_recipient]").value) errors.push({ field: "_recipient", reason: "请选择现有救助对象" });
+  if (type === "extension" && !form.querySelector("[name=_recipient]").value) errors.push({ field: "_recipient", reason: t("请选择现有救助对象") });
   if (type === "referral" && filled(args.referral)) errors.push(...referralErrors(args.referral));
   return errors;
 }
@@ -51,7 +52,9 @@ async function saveNewCase(form) {
   if (type === "extension") {
     const option = form.querySelector("[name=_recipient]").selectedOptions[0];
     householdId = option.dataset.household;
-    notes = `延期原案件：${option.textContent.trim()}（${option.value}）${notes ? `\n${notes}` : ""}`;
+    // The case's notes are the record's text, kept on the server: in Chinese whatever the page's language.
+    const extended = N_("延期原案件：{case}（{id}）").replace("{case}", option.textContent.trim()).replace("{id}", option.value);
+    notes = `${extended}${notes ? `\n${notes}` : ""}`;
   } else if (form.querySelector("[name=_household]:checked")?.value !== "existing") {
     householdId = crypto.randomUUID();
     const h = args.household;
@@ -117,22 +120,22 @@ async function renderPanel(panel, caseId) {
   const missing = gaps(state.case.type, state.household, state.finances, { declared: state.declarations.length > 0, referred: state.referrals.length > 0 });
   const refused = state.rejected.filter((e) => e.name === "case.submit").at(-1);
   // Anything else of this case the server refused (the household, the case, a declaration…).
-  const others = state.rejected.filter((e) => e.name !== "case.submit" && e.state === "rejected").map((e) => ({ field: e.result?.field, reason: `服务器退回：${e.reason}` }));
+  const others = state.rejected.filter((e) => e.name !== "case.submit" && e.state === "rejected").map((e) => ({ field: e.result?.field, reason: t("服务器退回：{reason}", { reason: t(e.reason) }) }));
   const shown = [...others, ...(refused ? (refused.result?.details?.missing || [{ field: refused.result?.field, reason: refused.reason }]) : missing)];
   const box = panel.querySelector("[data-gaps]");
   box.hidden = !shown.length || state.status === "submitted";
-  panel.querySelector("[data-gaps-title]").textContent = refused ? `服务器退回了提交：${refused.reason}` : missing.length ? "资料不完整，暂不能提交审核：" : "服务器退回了以下记录，请修改：";
-  box.querySelector("[data-list]").replaceChildren(...shown.map((g) => Object.assign(document.createElement("li"), { textContent: g.reason })));
+  panel.querySelector("[data-gaps-title]").textContent = refused ? t("服务器退回了提交：{reason}", { reason: t(refused.reason) }) : missing.length ? t("资料不完整，暂不能提交审核：") : t("服务器退回了以下记录，请修改：");
+  box.querySelector("[data-list]").replaceChildren(...shown.map((g) => Object.assign(document.createElement("li"), { textContent: t(g.reason) })));
   box.dataset.missing = shown.map((g) => g.field).join(" ");
   const submittable = ["draft", "returned"].includes(state.status);
   const button = panel.querySelector("[data-submit-case]");
   button.hidden = !submittable;
-  panel.querySelector("[data-submit-state]").textContent = state.status === "submitted" ? (state.case.status === "submitted" ? "已提交审核" : "已提交，待同步") : "";
+  panel.querySelector("[data-submit-state]").textContent = state.status === "submitted" ? (state.case.status === "submitted" ? t("已提交审核") : t("已提交，待同步")) : "";
   button.onclick = async () => {
     const now = await caseState(caseId);
     const lacking = gaps(now.case.type, now.household, now.finances, { declared: now.declarations.length > 0, referred: now.referrals.length > 0 });
     if (lacking.length) {
-      panel.querySelector("[data-submit-state]").textContent = "请先补齐上面列出的资料，草稿已保存。";
+      panel.querySelector("[data-submit-state]").textContent = t("请先补齐上面列出的资料，草稿已保存。");
       box.scrollIntoView({ block: "center" });
       return;
     }

@@ -35,10 +35,16 @@ export async function update(id, changes) {
   return entry;
 }
 
+// Marks a word for the catalogue (this module runs in the service worker too: no i18n.js here).
+const N_ = (message) => message;
+// The reason kept on an entry set aside because a corrected copy was queued (not shown: the
+// outbox lists only open entries; it is there for whoever reads the device's data).
+export const resent = (reason) => `${reason || ""} (${N_("已修改重发")})`;
+
 // A rejected or conflicting entry was acknowledged by the server: a correction is a new mutation.
 export async function fix(id, args) {
   const entry = await get("outbox", id);
-  await update(id, { state: "discarded", reason: `${entry.reason || ""} (已修改重发)` });
+  await update(id, { state: "discarded", reason: resent(entry.reason) });
   return enqueue(entry.name, args);
 }
 
@@ -86,7 +92,8 @@ export async function releaseReady() {
       const media = (await Promise.all(e.waiting.map((id) => done(s.media.get(id))))).filter(Boolean);
       const failed = media.find((m) => m.state === "failed");
       if (failed) {
-        s.outbox.put({ ...e, waiting: null, state: "rejected", reason: `证据上传失败（${failed.reason || "服务器拒收"}），答复未发送：请重新拍摄证据后再答复` });
+        const reason = N_("证据上传失败（{reason}），答复未发送：请重新拍摄证据后再答复").replace("{reason}", failed.reason || N_("服务器拒收"));
+        s.outbox.put({ ...e, waiting: null, state: "rejected", reason }); // in Chinese: the page finds it by its pattern (i18n.js)
       } else if (media.every((m) => m.state === "uploaded")) {
         const { id, waiting, ...rest } = e;
         s.outbox.delete(id);

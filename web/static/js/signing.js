@@ -5,10 +5,11 @@
 // tus) and `paperwork.attach_photo` links it to the obligation. Both are pushed by the sync client.
 import { all } from "./db.js";
 import { downscale, sha256, store } from "./capture.js";
+import { N_, t } from "./i18n.js";
 import { enqueue, isoLocal } from "./outbox.js";
 
 const PAD_SRC = "/static/vendor/signature_pad-5.1.4.min.js";
-const STATES = { pending: "待同步", done: "已同步", rejected: "被拒绝", conflict: "有冲突", discarded: "已放弃" };
+const STATES = { pending: t("待同步"), done: t("已同步"), rejected: t("被拒绝"), conflict: t("有冲突"), discarded: t("已放弃") };
 
 let loading = null;
 function loadPad() {
@@ -16,7 +17,7 @@ function loadPad() {
     if (window.SignaturePad) return resolve(window.SignaturePad);
     const script = Object.assign(document.createElement("script"), { src: PAD_SRC });
     script.onload = () => resolve(window.SignaturePad);
-    script.onerror = () => { loading = null; reject(new Error("无法加载签名组件")); };
+    script.onerror = () => { loading = null; reject(new Error(t("无法加载签名组件"))); };
     document.head.append(script);
   });
   return loading;
@@ -41,17 +42,17 @@ async function renderLocal(box) {
   const mine = (await all("outbox")).filter((e) => e.name?.startsWith("paperwork.") && e.args?.obligation_id === id);
   for (const entry of mine) {
     const item = box.querySelector(`[data-signer="${CSS.escape(entry.args.signer || "")}"] [data-signer-state]`);
-    if (item && entry.state !== "discarded" && entry.state !== "rejected") item.textContent = entry.state === "done" ? "已签" : "待同步";
+    if (item && entry.state !== "discarded" && entry.state !== "rejected") item.textContent = entry.state === "done" ? t("已签") : t("待同步");
   }
   if (!list) return;
   list.replaceChildren(...mine.map((e) => {
     const li = document.createElement("li");
     li.dataset.entryState = e.state;
-    const who = e.name === "paperwork.sign" ? box.querySelector(`[data-signer="${CSS.escape(e.args.signer)}"] b`)?.textContent || e.args.signer : "纸质签名照片";
-    li.textContent = `${who} · ${e.args.signed_at || e.args.evidence?.captured_at || ""} · ${STATES[e.state] || e.state}${e.reason ? ` · ${e.reason}` : ""}`;
+    const who = e.name === "paperwork.sign" ? box.querySelector(`[data-signer="${CSS.escape(e.args.signer)}"] b`)?.textContent || e.args.signer : t("纸质签名照片");
+    li.textContent = `${who} · ${e.args.signed_at || e.args.evidence?.captured_at || ""} · ${STATES[e.state] || e.state}${e.reason ? ` · ${t(e.reason)}` : ""}`;
     return li;
   }));
-  if (!mine.length) list.innerHTML = '<li class="muted empty">无</li>';
+  if (!mine.length) list.replaceChildren(Object.assign(document.createElement("li"), { className: "muted empty", textContent: t("无") }));
 }
 
 function fitCanvas(canvas, pad) {
@@ -72,8 +73,8 @@ async function enhancePad(box, status) {
   box.querySelector("[data-pad-clear]").addEventListener("click", () => pad.clear());
   box.querySelector("[data-pad-save]").addEventListener("click", async () => {
     const select = box.querySelector("[data-signer-select]");
-    if (pad.isEmpty()) { status.textContent = "请先在框内签名"; return; }
-    if (!select.value) { status.textContent = "所有签署人都已签名"; return; }
+    if (pad.isEmpty()) { status.textContent = t("请先在框内签名"); return; }
+    if (!select.value) { status.textContent = t("所有签署人都已签名"); return; }
     const image = pad.toDataURL("image/png");
     const signed_at = isoLocal();
     const document_sha256 = box.dataset.documentSha256;
@@ -81,7 +82,7 @@ async function enhancePad(box, status) {
     await enqueue("paperwork.sign", {
       id: crypto.randomUUID(), obligation_id: box.dataset.obligationId, document_sha256, signer: select.value, signed_at, image, binding_sha256,
     });
-    status.textContent = `${select.selectedOptions[0].textContent} 的签名已保存在本机，联网后同步`;
+    status.textContent = t("{signer} 的签名已保存在本机，联网后同步", { signer: select.selectedOptions[0].textContent });
     select.selectedOptions[0].remove();
     pad.clear();
     await renderLocal(box);
@@ -94,14 +95,15 @@ function enhancePhoto(box, status) {
   input?.addEventListener("change", async () => {
     const file = input.files[0];
     if (!file) return;
-    status.textContent = "正在处理照片…";
+    status.textContent = t("正在处理照片…");
     const photo = await downscale(file);
-    const media = await store(box.dataset.caseId, "photo", photo, { note: `纸质签名文书：${document.querySelector("h1")?.firstChild?.textContent?.trim() || ""}` });
+    // The note is the record's text, kept on the server: in Chinese, like the document's title.
+    const media = await store(box.dataset.caseId, "photo", photo, { note: N_("纸质签名文书：{title}").replace("{title}", document.querySelector("h1")?.firstChild?.textContent?.trim() || "") });
     const evidence = { id: media.id, sha256: media.sha256, captured_at: media.captured_at, device: media.device, note: media.note, location: media.location };
     await enqueue("paperwork.attach_photo", {
       id: crypto.randomUUID(), obligation_id: box.dataset.obligationId, document_sha256: box.dataset.documentSha256, evidence,
     });
-    status.textContent = "照片已保存在本机，联网后上传并关联到文书";
+    status.textContent = t("照片已保存在本机，联网后上传并关联到文书");
     input.value = "";
     await renderLocal(box);
   });

@@ -1,6 +1,7 @@
 // What the worker must always see: online or not, how much is waiting, the last sync, errors;
 // and storage: persistence, space used and free, a warning when space runs low, the export.
 import { all, getMeta, setMeta } from "./db.js";
+import { t } from "./i18n.js";
 import { entries } from "./outbox.js";
 
 export const LOW_SPACE = 200 * 1024 * 1024;
@@ -45,12 +46,13 @@ export async function renderBar(root = document) {
   const last = await getMeta("last_sync");
   const error = await getMeta("last_error");
   const net = bar.querySelector("[data-net]");
-  net.textContent = online ? "在线" : "离线";
+  net.textContent = online ? t("在线") : t("离线");
   bar.dataset.online = online;
   bar.querySelector("[data-pending-count]").textContent = pending + rejected;
   bar.querySelector("[data-last-sync]").textContent = last ? last.slice(5, 16).replace("T", " ") : "—";
   const line = bar.querySelector("[data-sync-error]");
-  const message = error?.message || (rejected ? `${rejected} 条记录被退回，请处理` : "");
+  // The sync client keeps its words in Chinese (it runs in the service worker too): shown here in the page's.
+  const message = error?.message ? t(error.message, error.params) : rejected ? t("{count} 条记录被退回，请处理", { count: rejected }) : "";
   line.textContent = message;
   line.hidden = !message;
   // The session ended while offline: the outbox waits until the worker signs in again.
@@ -64,10 +66,10 @@ export async function renderStorage(root = document) {
   box.querySelector("[data-storage-used]").textContent = formatBytes(usage);
   box.querySelector("[data-storage-quota]").textContent = formatBytes(quota);
   const persisted = navigator.storage.persisted ? await navigator.storage.persisted() : false;
-  box.querySelector("[data-storage-persisted]").textContent = persisted ? "已设为持久保存" : "未获持久保存：浏览器可能在空间不足或长期未使用时清除数据，请尽快同步";
+  box.querySelector("[data-storage-persisted]").textContent = persisted ? t("已设为持久保存") : t("未获持久保存：浏览器可能在空间不足或长期未使用时清除数据，请尽快同步");
   const warning = box.querySelector("[data-storage-warning]");
   warning.hidden = !(quota && quota - usage < LOW_SPACE);
-  warning.textContent = `剩余空间不足 ${formatBytes(quota - usage)}，请尽快同步。`;
+  warning.textContent = t("剩余空间不足 {free}，请尽快同步。", { free: formatBytes(quota - usage) });
   const wifi = box.querySelector("[data-wifi-only]");
   wifi.checked = (await getMeta("settings", {})).wifi_only === true;
   wifi.onchange = async () => setMeta("settings", { ...(await getMeta("settings", {})), wifi_only: wifi.checked });
@@ -78,7 +80,7 @@ export async function warnLowSpace(root = document) {
   const free = await freeSpace();
   if (!warning || free === null) return;
   warning.hidden = free >= LOW_SPACE;
-  warning.textContent = `本机剩余空间仅 ${formatBytes(free)}，录像前请先同步。`;
+  warning.textContent = t("本机剩余空间仅 {free}，录像前请先同步。", { free: formatBytes(free) });
 }
 
 const asDataUrl = (blob) => new Promise((resolve) => {

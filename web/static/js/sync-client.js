@@ -10,11 +10,15 @@ export const APP_PAGES = ["/", "/field", "/field/households/new", "/field/visit"
   "/field/casework/new", "/field/casework/finances", "/field/casework/declaration", "/field/casework/referral"];
 const BATCH = 100;
 const ACKED = { applied: "done", duplicate: "done", rejected: "rejected", conflict: "conflict" };
+// Marks a word for the catalogue. This module runs in the service worker too, so it cannot import
+// i18n.js (top-level await): it keeps the Chinese, and the page translates it where it shows it.
+const N_ = (message) => message;
 
 export class SyncError extends Error {
-  constructor(kind, message) {
+  constructor(kind, message, params = {}) {
     super(message);
     this.kind = kind;
+    this.params = params;
   }
 }
 
@@ -82,18 +86,18 @@ async function call(url, init, csrf) {
   try {
     response = await fetch(url, { credentials: "same-origin", ...init, headers: { "x-csrftoken": csrf || "", ...init?.headers } });
   } catch {
-    throw new SyncError("network", "无法连接服务器，稍后自动重试。");
+    throw new SyncError("network", N_("无法连接服务器，稍后自动重试。"));
   }
   const body = await response.json().catch(() => ({}));
-  if (response.status === 401) throw new SyncError("auth", "登录已过期：请用通行密钥重新登录，待同步的记录会保留。");
-  if (response.status === 403) throw new SyncError("forbidden", body.reason || "请求被拒绝（403），请重新打开应用。");
+  if (response.status === 401) throw new SyncError("auth", N_("登录已过期：请用通行密钥重新登录，待同步的记录会保留。"));
+  if (response.status === 403) throw new SyncError("forbidden", body.reason || N_("请求被拒绝（403），请重新打开应用。"));
   return { response, body };
 }
 
 async function settle(entry, result) {
   const state = ACKED[result.status];
   entry.state = state;
-  entry.reason = result.reason || (state === "conflict" ? "与服务器上的修改冲突，请核对" : null);
+  entry.reason = result.reason || (state === "conflict" ? N_("与服务器上的修改冲突，请核对") : null);
   entry.result = result;
   await put("outbox", entry);
   // The server verified and attached the evidence: the device may let the Blob go.
@@ -108,7 +112,7 @@ export async function push(csrf) {
     if (!batch.length) return;
     const mutations = batch.map((e) => ({ id: e.mutation_id, name: e.name, args: e.args, base_version: e.base_version ?? null, created_at: e.created_at }));
     const { response, body } = await call("/api/sync/push", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ client_id, mutations }) }, csrf);
-    if (!response.ok) throw new SyncError("server", body.reason || `服务器错误 (${response.status})`);
+    if (!response.ok) throw new SyncError("server", body.reason || N_("服务器错误 ({status})"), { status: response.status });
     const results = new Map((body.results || []).map((r) => [r.id, r]));
     for (const entry of batch) {
       const result = results.get(entry.mutation_id);
@@ -148,7 +152,7 @@ export async function pull(csrf) {
     const query = new URLSearchParams({ limit: "500", client_id: await clientId() });
     if (cursor) query.set("cursor", cursor);
     const { response, body } = await call(`/api/sync/pull?${query}`, {}, csrf);
-    if (!response.ok) throw new SyncError("server", body.reason || `服务器错误 (${response.status})`);
+    if (!response.ok) throw new SyncError("server", body.reason || N_("服务器错误 ({status})"), { status: response.status });
     if (body.epoch_changed) {
       await resendAfter(body.last_mutation_id ?? 0); // restored meanwhile: the next push sends them
       await setMeta("epoch", body.epoch);
@@ -242,7 +246,7 @@ async function run({ csrf, uploads } = {}) {
     await prune();
     return { ok: true };
   } catch (error) {
-    await setMeta("last_error", { kind: error.kind || "error", message: error.message, at: isoLocal() });
+    await setMeta("last_error", { kind: error.kind || "error", message: error.message, params: error.params || {}, at: isoLocal() });
     return { ok: false, error };
   } finally {
     announce({ what: "sync" });

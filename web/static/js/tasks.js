@@ -8,13 +8,14 @@
 // case. Until the files are uploaded the task's page says that the answer waits for them, with
 // each file's progress.
 import { all, get, getMeta, tx } from "./db.js";
+import { t } from "./i18n.js";
 import { entries } from "./outbox.js";
 import { formatBytes } from "./status.js";
 import { progress } from "./uploads.js";
 
 const ANSWERED_HERE = ["pending", "done"];
-const KIND = { photo: "照片", video: "视频", audio: "录音" };
-const MEDIA_STATE = { captured: "待上传", uploading: "上传中", failed: "上传失败" };
+const KIND = { photo: t("照片"), video: t("视频"), audio: t("录音") };
+const MEDIA_STATE = { captured: t("待上传"), uploading: t("上传中"), failed: t("上传失败") };
 const evidenceKey = (taskId) => `task-evidence:${taskId}`;
 
 // Evidence captured on a task's page, remembered per task so that the answer names it even
@@ -36,7 +37,7 @@ async function answeredHere() {
 export async function openTasks(userId) {
   const answered = await answeredHere();
   const tasks = (await all("records", "type")).filter((r) => r.type === "task").map((r) => r.data);
-  const wanted = (t) => t.status === "open" && !answered.has(t.id) && (userId === undefined || String(t.assigned_to) === String(userId));
+  const wanted = (task) => task.status === "open" && !answered.has(task.id) && (userId === undefined || String(task.assigned_to) === String(userId));
   return { answered, open: tasks.filter(wanted) };
 }
 
@@ -49,14 +50,14 @@ async function stillUploading(entry) {
 // On a case page: the open requests for that case, each a link to answer it.
 function renderCaseTasks(list, open) {
   const caseId = list.closest("[data-case]")?.dataset.case;
-  const mine = open.filter((t) => t.case_id === caseId);
+  const mine = open.filter((task) => task.case_id === caseId);
   list.hidden = !mine.length;
-  list.replaceChildren(...mine.map((t) => {
+  list.replaceChildren(...mine.map((task) => {
     const li = document.createElement("li");
-    const link = Object.assign(document.createElement("a"), { href: `/field/tasks/${t.id}` });
-    const badge = Object.assign(document.createElement("span"), { className: "badge warn", textContent: "待答复" });
-    const request = Object.assign(document.createElement("span"), { className: "block request", textContent: t.request });
-    link.append(badge, " 退回补充", request);
+    const link = Object.assign(document.createElement("a"), { href: `/field/tasks/${task.id}` });
+    const badge = Object.assign(document.createElement("span"), { className: "badge warn", textContent: t("待答复") });
+    const request = Object.assign(document.createElement("span"), { className: "block request", textContent: task.request });
+    link.append(badge, ` ${t("退回补充")}`, request);
     li.append(link);
     return li;
   }));
@@ -69,10 +70,10 @@ async function renderAnswerEvidence(box, taskId) {
   const ids = (await getMeta(evidenceKey(taskId), [])) || [];
   const media = new Map((await Promise.all(ids.map((id) => get("media", id)))).filter(Boolean).map((m) => [m.id, m]));
   const named = ids.filter((id) => media.get(id)?.state !== "failed");
-  const kinds = named.map((id) => KIND[media.get(id)?.kind] || "证据");
+  const kinds = named.map((id) => KIND[media.get(id)?.kind] || t("证据")).join(t("、"));
   box.querySelector("[data-task-evidence-text]").textContent = named.length
-    ? `随答复提交的证据 ${named.length} 份：${kinds.join("、")}。证据到达服务器后，答复才提交审核。`
-    : "本页尚未拍摄补充证据；也可以只答复文字。";
+    ? t("随答复提交的证据 {count} 份：{kinds}。证据到达服务器后，答复才提交审核。", { count: named.length, kinds })
+    : t("本页尚未拍摄补充证据；也可以只答复文字。");
   box.querySelectorAll("input[type=hidden]").forEach((input) => input.remove());
   box.append(...named.map((id, i) => Object.assign(document.createElement("input"), { type: "hidden", name: `evidence.${i}`, value: id })));
 }
@@ -82,8 +83,8 @@ async function renderAnswerEvidence(box, taskId) {
 function renderAnswerState(card, entry, waiting) {
   const text = card.querySelector("[data-task-answer-state]");
   card.dataset.waiting = waiting.length ? "1" : "";
-  if (waiting.length) text.textContent = `答复已保存，等待证据上传（${waiting.length} 份）：证据到达服务器后，答复才提交审核。`;
-  else text.textContent = entry.state === "done" ? "已答复，已同步。" : "已答复，待同步。";
+  if (waiting.length) text.textContent = t("答复已保存，等待证据上传（{count} 份）：证据到达服务器后，答复才提交审核。", { count: waiting.length });
+  else text.textContent = entry.state === "done" ? t("已答复，已同步。") : t("已答复，待同步。");
   const list = card.querySelector("[data-task-waiting]");
   list.hidden = !waiting.length;
   list.replaceChildren(...waiting.map((m) => {
@@ -91,8 +92,8 @@ function renderAnswerState(card, entry, waiting) {
     li.dataset.mediaId = m.id;
     li.dataset.state = m.state;
     const sent = progress.get(m.id); // this page's upload of it, if it is going on
-    const state = [MEDIA_STATE[m.state] || m.state, sent ? "" : m.reason].filter(Boolean).join(" · ");
-    const label = Object.assign(document.createElement("span"), { className: "block", textContent: `${KIND[m.kind] || "证据"} ${formatBytes(m.size)} · ${state}` });
+    const state = [MEDIA_STATE[m.state] || m.state, sent ? "" : t(m.reason)].filter(Boolean).join(" · ");
+    const label = Object.assign(document.createElement("span"), { className: "block", textContent: `${KIND[m.kind] || t("证据")} ${formatBytes(m.size)} · ${state}` });
     const bar = Object.assign(document.createElement("progress"), { max: 100, value: sent ? Math.round((100 * sent.sent) / sent.total) : 0, hidden: !sent });
     bar.dataset.slotProgress = "";
     li.append(label, bar);
@@ -118,7 +119,7 @@ export async function renderTasks(root = document) {
     if (!entry) continue;
     li.dataset.answeredHere = "1";
     const state = li.querySelector("[data-task-state]");
-    state.textContent = (await stillUploading(entry)).length ? "已答复，等待证据上传" : "已答复，待同步";
+    state.textContent = (await stillUploading(entry)).length ? t("已答复，等待证据上传") : t("已答复，待同步");
     state.classList.replace("warn", "pending");
   }
   if (!page) return;

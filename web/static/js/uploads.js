@@ -1,8 +1,9 @@
 // Evidence uploads with tus (resumable): the upload URL is kept in IndexedDB, so after a network
 // loss or an app restart the upload resumes from the server's offset, never from zero. When the
 // server has the whole file (verified against the SHA-256 taken at capture), the evidence.attach
-// mutation joins the outbox.
+// mutation joins the outbox. A reason kept on a file is Chinese (N_), translated where it is shown.
 import { all, announce, get, getMeta, put, tx } from "./db.js";
+import { N_ } from "./i18n.js";
 
 const TUS_SRC = "/static/vendor/tus-js-client-4.3.1.min.js";
 const CHUNK = 2 * 1024 * 1024;
@@ -15,7 +16,8 @@ function loadTus() {
   loading ??= new Promise((resolve, reject) => {
     const script = Object.assign(document.createElement("script"), { src: TUS_SRC });
     script.onload = () => resolve(window.tus);
-    script.onerror = () => { loading = null; reject(new Error("无法加载上传组件")); };
+    // The error's words are shown by the sync bar (status.js), translated there.
+    script.onerror = () => { loading = null; reject(new Error(N_("无法加载上传组件"))); };
     document.head.append(script);
   });
   return loading;
@@ -72,7 +74,7 @@ function uploadOne(tus, media, csrf) {
         const reason = error.originalResponse?.getBody?.() || error.message;
         // 4xx other than a lost session or CSRF: the server refused this file for good.
         const refused = status >= 400 && status < 500 && ![401, 403, 409, 423].includes(status);
-        await save(media.id, refused ? { state: "failed", reason: parseReason(reason) } : { reason: "上传中断，联网后从断点继续" });
+        await save(media.id, refused ? { state: "failed", reason: parseReason(reason) } : { reason: N_("上传中断，联网后从断点继续") });
         resolve(false);
       },
     });
@@ -96,7 +98,7 @@ export async function uploadAll(csrf) {
   const tus = await loadTus();
   for (const media of waiting.sort((a, b) => a.created - b.created)) {
     if (waitsForWifi(media, wifiOnly)) {
-      await save(media.id, { reason: "等待 Wi-Fi 后上传" });
+      await save(media.id, { reason: N_("等待 Wi-Fi 后上传") });
       continue;
     }
     await uploadOne(tus, media, csrf);

@@ -3,14 +3,15 @@
 // and the outbox page with retry / fix / discard.
 import { renderConflicts } from "./conflicts.js";
 import { all } from "./db.js";
+import { t } from "./i18n.js";
 import { discard, entries, fix, OPEN } from "./outbox.js";
 import { progress } from "./uploads.js";
 import { formatBytes } from "./status.js";
 
-const STATE = { pending: "待同步", rejected: "被退回", conflict: "有冲突", captured: "待上传", uploading: "上传中", uploaded: "待确认", failed: "上传失败" };
-const KIND = { photo: "照片", video: "视频", audio: "录音" };
-const ACTION = { "household.upsert": "新建家庭", "case.create": "新建案件", "case.update": "修改案件", "visit.record": "入户走访", "evidence.attach": "附加证据",
-  "finances.set": "家庭经济状况", "case.submit": "提交审核", "declaration.record": "自我申报", "referral.create": "新建转介", "referral.update": "转介进展", "conflict.resolve": "处理冲突" };
+const STATE = { pending: t("待同步"), rejected: t("被退回"), conflict: t("有冲突"), captured: t("待上传"), uploading: t("上传中"), uploaded: t("待确认"), failed: t("上传失败") };
+const KIND = { photo: t("照片"), video: t("视频"), audio: t("录音") };
+const ACTION = { "household.upsert": t("新建家庭"), "case.create": t("新建案件"), "case.update": t("修改案件"), "visit.record": t("入户走访"), "evidence.attach": t("附加证据"),
+  "finances.set": t("家庭经济状况"), "case.submit": t("提交审核"), "declaration.record": t("自我申报"), "referral.create": t("新建转介"), "referral.update": t("转介进展"), "conflict.resolve": t("处理冲突") };
 const labels = () => JSON.parse(document.getElementById("field-labels")?.textContent || "{}");
 
 export function currentCaseId() {
@@ -57,7 +58,7 @@ function renderMedia(list, media) {
   objectUrls.forEach((url) => URL.revokeObjectURL(url));
   objectUrls = [];
   replace(list, media.map((m) => {
-    const node = fill("tpl-local-media", { ...m, kind: KIND[m.kind], size: formatBytes(m.size), state: STATE[m.state] + (m.reason ? ` · ${m.reason}` : "") });
+    const node = fill("tpl-local-media", { ...m, kind: KIND[m.kind], size: formatBytes(m.size), state: STATE[m.state] + (m.reason ? ` · ${t(m.reason)}` : "") });
     const li = node.firstElementChild;
     li.dataset.mediaId = m.id;
     li.dataset.state = m.state;
@@ -88,7 +89,7 @@ export function renderProgress(root = document) {
 function renderOutbox(list, open, refresh) {
   if (list.querySelector("textarea")) return; // a person is fixing an item: leave the list alone
   replace(list, open.map((e) => {
-    const node = fill("tpl-outbox-item", { state: STATE[e.state], label: ACTION[e.name] || e.name, created_at: e.created_at.slice(0, 16).replace("T", " "), reason: e.reason, args: JSON.stringify(e.args, null, 1) });
+    const node = fill("tpl-outbox-item", { state: STATE[e.state], label: ACTION[e.name] || e.name, created_at: e.created_at.slice(0, 16).replace("T", " "), reason: t(e.reason), args: JSON.stringify(e.args, null, 1) });
     const li = node.firstElementChild;
     li.dataset.state = e.state;
     li.dataset.name = e.name;
@@ -96,16 +97,16 @@ function renderOutbox(list, open, refresh) {
     const settled = e.state !== "pending";
     const button = (act, show, handler) => Object.assign(li.querySelector(`[data-act=${act}]`), { hidden: !show, onclick: handler });
     button("retry", !settled, () => document.dispatchEvent(new Event("doorstep:sync")));
-    button("discard", settled || e.mutation_id == null, async () => confirm("放弃这条记录？") && (await discard(e.id), refresh()));
+    button("discard", settled || e.mutation_id == null, async () => confirm(t("放弃这条记录？")) && (await discard(e.id), refresh()));
     button("fix", settled, () => {
       const pre = li.querySelector("pre");
       const editor = Object.assign(document.createElement("textarea"), { value: pre.textContent, rows: 8 });
-      const save = Object.assign(document.createElement("button"), { type: "button", className: "primary", textContent: "保存并重发" });
+      const save = Object.assign(document.createElement("button"), { type: "button", className: "primary", textContent: t("保存并重发") });
       save.onclick = async () => {
         try {
           await fix(e.id, JSON.parse(editor.value));
         } catch {
-          alert("内容格式不正确");
+          alert(t("内容格式不正确"));
           return;
         }
         editor.remove();
@@ -128,7 +129,7 @@ export async function renderLocal(root = document, refresh = () => renderLocal(r
   const select = root.querySelector("select[data-households]");
   for (const [id, h] of households) {
     if (select && !select.querySelector(`option[value="${id}"]`) && list.some((e) => e.args.id === id)) {
-      select.append(new Option(`${h.members?.[0]?.name || ""} · ${h.address} (待同步)`, id));
+      select.append(new Option(`${h.members?.[0]?.name || ""} · ${h.address} (${t("待同步")})`, id));
     }
   }
 

@@ -1,0 +1,17 @@
+"""The words of the phone's JavaScript in one language, as the service worker fetches them."""
+
+from __future__ import annotations
+
+
+async def test_modules_words_answer_in_english_without_session(client):
+    """The phone's JavaScript words (web/static/js/i18n.js), keyed by the Chinese, from the catalogue."""
+    response = await client.get("/i18n/en.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    words = response.json()
+    assert words["在线"] == "Online" and words["待同步"] == "Waiting to sync"
+    assert words["服务器错误 ({status})"] == "Server error ({status})"
+    assert words["金额不能为负数"] == "The amount cannot be negative"  # the server's own validation words
+    assert (await client.get("/i18n/zh_CN.json")).json() == {}  # the modules are written in Chinese
+    for name in ("fr.json", "en", "en.js"):
+        assert (await client.get(f"/i18n/{name}")).status_code == 404, name
