@@ -205,9 +205,13 @@ def test_returned_case_is_answered_offline_on_the_phone_and_comes_back_to_review
     phone.route("**/api/uploads/**", hold_after_first_chunk)
     page.evaluate("localStorage.setItem('test-connection', 'wifi')")
     page.click("[data-sync-now]")
+    deadline = time.monotonic() + 60
+    while not paused:  # the first chunk is on the server, the second one waits
+        assert time.monotonic() < deadline, "the video upload did not start on Wi-Fi"
+        page.wait_for_timeout(250)
     poll(page, f"""(() => {{ const bar = document.querySelector("[data-task-waiting] li[data-media-id='{media_ids[1]}'] progress");
         return bar && !bar.hidden && bar.value > 0 && bar.value < 100; }})()""")
-    assert paused and server_state(task_id, case_id) == ("open", "returned", ["photo"])
+    assert server_state(task_id, case_id) == ("open", "returned", ["photo"])
     holding["on"] = False
     for route in paused:
         route.continue_()
