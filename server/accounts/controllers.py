@@ -142,13 +142,13 @@ class PasskeyController(Controller):
         return Template("accounts/passkeys.html", context=context)
 
     @post("/{passkey_id:int}/rename", status_code=303)
-    async def rename(self, request: Request, passkey_id: RowId, data: URLEncodedBody[RenameForm]) -> Redirect:
+    async def rename(self, request: Request, passkey_id: FromPath[RowId], data: URLEncodedBody[RenameForm]) -> Redirect:
         """Give a passkey a name (e.g. 我的手机)."""
         await rename_passkey(request.user, passkey_id, data.name)
         return Redirect("/account/passkeys", status_code=303)
 
     @post("/{passkey_id:int}/revoke", status_code=303)
-    async def revoke(self, request: Request, passkey_id: RowId) -> Redirect:
+    async def revoke(self, request: Request, passkey_id: FromPath[RowId]) -> Redirect:
         """Revoke one of one's passkeys; the sessions it opened end."""
         await revoke_own_passkey(request.user, passkey_id)
         target = "/signin" if passkey_id == request.user.passkey_id else "/account/passkeys"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import segno
 from litestar import Controller, Request, get, post
-from litestar.params import FromQuery, URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from server.accounts.current import CurrentUser
@@ -81,13 +81,13 @@ class PeopleController(Controller):
         return Template("accounts/people.html", context={"user": request.user, "people": people, "revoked": notice})
 
     @post("/{user_id:int}/revoke", status_code=303)
-    async def revoke(self, request: Request, user_id: RowId) -> Redirect:
+    async def revoke(self, request: Request, user_id: FromPath[RowId]) -> Redirect:
         """Revoke all of a person's passkeys and end their sessions."""
         await revoke_person(request.user, user_id)
         return Redirect(f"/people?revoked={user_id}", status_code=303)
 
     @post("/{user_id:int}/reinvite", status_code=200)
-    async def reinvite(self, request: Request, user_id: RowId) -> Template:
+    async def reinvite(self, request: Request, user_id: FromPath[RowId]) -> Template:
         """A new enrollment link bound to this existing person."""
         person = await managed_person(request.user, user_id)
         token, invitation = await create_invitation(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_supervisor, requires_user
@@ -59,7 +60,7 @@ class HandledController(Controller):
     guards = [requires_supervisor]
 
     @post("/{check_id:uuid}/handled", name="daily_handled", status_code=303)
-    async def handled(self, request: Request, check_id: UUID) -> Redirect:
+    async def handled(self, request: Request, check_id: FromPath[UUID]) -> Redirect:
         """Record that someone acted on the needs of a check; back to the page it came from."""
         form = await request.form()
         await mark_handled(request.user, check_id, form.get("note") or "")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect, Template
 
@@ -78,7 +79,7 @@ class PaperworkController(Controller):
         return Template("paperwork/verify.html", context={"user": request.user, "result": result, "filename": upload.filename, **LABELS})
 
     @get("/cases/{case_id:uuid}", name="paperwork_case")
-    async def case(self, request: Request, case_id: UUID) -> Template:
+    async def case(self, request: Request, case_id: FromPath[UUID]) -> Template:
         """The documents of one case still to sign, signed or waived, with their PDFs."""
         await get_in_scope(request.user, Case, case_id, Case.area)  # a case outside the user's area is not found
         rows = await services.of_case(request.user, case_id)
@@ -87,7 +88,7 @@ class PaperworkController(Controller):
                                                         "records": [services.as_record(r) for r in rows], **LABELS})
 
     @get("/{obligation_id:uuid}", name="paperwork_obligation")
-    async def obligation(self, request: Request, obligation_id: UUID) -> Template:
+    async def obligation(self, request: Request, obligation_id: FromPath[UUID]) -> Template:
         """One obligation: document, signers, signatures, PDFs, 免签."""
         row = await _viewed(request, obligation_id, "page")
         return Template("paperwork/obligation.html", context={
@@ -95,13 +96,13 @@ class PaperworkController(Controller):
         })
 
     @get("/{obligation_id:uuid}/document.pdf", name="paperwork_document")
-    async def document(self, request: Request, obligation_id: UUID) -> Response:
+    async def document(self, request: Request, obligation_id: FromPath[UUID]) -> Response:
         """The document to print and sign, pre-filled at the decision, with its SHA-256."""
         row = await _viewed(request, obligation_id, "document.pdf")
         return _pdf(await documents.document_pdf(row), f"{row['kind']}-{row['id']}.pdf")
 
     @get("/{obligation_id:uuid}/signed.pdf", name="paperwork_signed")
-    async def signed(self, request: Request, obligation_id: UUID) -> Response:
+    async def signed(self, request: Request, obligation_id: FromPath[UUID]) -> Response:
         """The document with the signatures collected and a verification line."""
         row = await _viewed(request, obligation_id, "signed.pdf")
         content = await documents.signed_pdf(row)
@@ -110,7 +111,7 @@ class PaperworkController(Controller):
         return _pdf(content, f"{row['kind']}-{row['id']}-signed.pdf")
 
     @post("/{obligation_id:uuid}/waive", name="paperwork_waive", guards=[requires_supervisor])
-    async def waive(self, request: Request, obligation_id: UUID) -> Redirect:
+    async def waive(self, request: Request, obligation_id: FromPath[UUID]) -> Redirect:
         """免签 with a reason (form post)."""
         form = await request.form()
         await services.waive(request.user, obligation_id, str(form.get("reason") or ""), form.get("expected_version"))
@@ -141,7 +142,7 @@ class PaperworkApiController(Controller):
         }
 
     @post("/obligations/{obligation_id:uuid}/waive", name="api_paperwork_waive", guards=[requires_supervisor], status_code=200, responses=answers(Obligation))
-    async def waive(self, request: Request, obligation_id: UUID, data: Annotated[dict[str, Any], json_body(WaiveIn)]) -> dict[str, Any]:
+    async def waive(self, request: Request, obligation_id: FromPath[UUID], data: Annotated[dict[str, Any], json_body(WaiveIn)]) -> dict[str, Any]:
         """免签: {reason, expected_version?}."""
         return services.as_record(await services.waive(request.user, obligation_id, str(data.get("reason") or ""), data.get("expected_version")))
 
@@ -156,7 +157,7 @@ class FieldPaperworkController(Controller):
         return _field("field_tasks", request, **await services.worker_tasks(request.user))
 
     @get("/{obligation_id:uuid}", name="field_paperwork_sign")
-    async def sign(self, request: Request, obligation_id: UUID) -> Template:
+    async def sign(self, request: Request, obligation_id: FromPath[UUID]) -> Template:
         """Signing one document on the phone (drawn on the screen, or a photo of the paper)."""
         row = await _viewed(request, obligation_id, "field")
         signatures = await _signatures(row)

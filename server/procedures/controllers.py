@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_district, requires_supervisor
@@ -33,7 +34,7 @@ class ProceduresController(Controller):
         return Redirect("/review/procedures", status_code=303)
 
     @post("/emergency/{period_id:int}/end", name="procedures_end", guards=[requires_district])
-    async def end(self, request: Request, period_id: RowId) -> Redirect:
+    async def end(self, request: Request, period_id: FromPath[RowId]) -> Redirect:
         """End an emergency period (form post)."""
         form = await request.form()
         await services.end_emergency(request.user, period_id, form.get("ends_on"))
@@ -55,7 +56,7 @@ class ProceduresApiController(Controller):
         return await services.declare_emergency(request.user, data)
 
     @post("/emergency/{period_id:int}/end", name="api_emergency_end", guards=[requires_district], status_code=200, responses=answers(EmergencyPeriod))
-    async def end(self, request: Request, period_id: RowId, data: Annotated[dict[str, Any] | None, json_body(EmergencyEndIn)] = None) -> dict[str, Any]:
+    async def end(self, request: Request, period_id: FromPath[RowId], data: Annotated[dict[str, Any] | None, json_body(EmergencyEndIn)] = None) -> dict[str, Any]:
         """End a period: {ends_on?} (today by default)."""
         return await services.end_emergency(request.user, period_id, (data or {}).get("ends_on"))
 

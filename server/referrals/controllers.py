@@ -39,7 +39,7 @@ class OrganisationApiController(Controller):
         return organisations.as_json(await organisations.create_organisation(request.user, data))
 
     @put("/{organisation_id:int}", name="api_organisation_update", guards=[requires_district], responses=answers(Organisation))
-    async def update(self, request: Request, organisation_id: RowId, data: Annotated[dict[str, Any], json_body(OrganisationUpdate)]) -> dict:
+    async def update(self, request: Request, organisation_id: FromPath[RowId], data: Annotated[dict[str, Any], json_body(OrganisationUpdate)]) -> dict:
         """Change an organisation; `base_version` is the version the editor saw."""
         return organisations.as_json(await organisations.update_organisation(request.user, organisation_id, data))
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
 from server.accounts.guards import requires_admin, requires_user
@@ -38,7 +38,7 @@ class StandardApiController(Controller):
         return services.as_json(await services.effective_for_code(request.user, area, day))
 
     @get("/{standard_id:int}", name="api_standard", responses=answers(Standard))
-    async def show(self, request: Request, standard_id: RowId) -> dict:
+    async def show(self, request: Request, standard_id: FromPath[RowId]) -> dict:
         """One standard."""
         return services.as_json(await services.get_standard(request.user, standard_id))
 
@@ -48,7 +48,7 @@ class StandardApiController(Controller):
         return services.as_json(await services.create_standard(request.user, data))
 
     @put("/{standard_id:int}", name="api_standard_update", guards=[requires_admin], responses=answers(Standard))
-    async def update(self, request: Request, standard_id: RowId, data: Annotated[dict[str, Any], json_body(StandardUpdate)]) -> dict:
+    async def update(self, request: Request, standard_id: FromPath[RowId], data: Annotated[dict[str, Any], json_body(StandardUpdate)]) -> dict:
         """Change a standard's figures; `base_version` is the version the admin saw."""
         return services.as_json(await services.update_standard(request.user, standard_id, data))
 

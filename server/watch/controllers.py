@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_supervisor
@@ -70,7 +71,7 @@ class WatchController(Controller):
         return back(area, done=f"added_many:{count}")
 
     @post("/{entry_id:uuid}/remove", name="watch_remove", status_code=303)
-    async def remove(self, request: Request, entry_id: UUID) -> Redirect:
+    async def remove(self, request: Request, entry_id: FromPath[UUID]) -> Redirect:
         """Take a person off the roster, with the reason."""
         form, area = await form_of(request)
         entry = await services.remove(request.user, entry_id, form.get("reason") or "")
