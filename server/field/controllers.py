@@ -15,7 +15,7 @@ from server.accounts.guards import requires_user
 from server.audit.services import record
 from server.cases.kinds import CASE_TYPES
 from server.field import services
-from server.field.forms import apply_form
+from server.field.forms import apply_form, next_page
 from server.field.worker import service_worker_source
 from server.i18n import gettext
 from server.visits.schemas import MODES
@@ -64,8 +64,7 @@ class FieldController(Controller):
         """A form posted without the page's JavaScript: the same mutation, applied at once."""
         form = {key: str(value) for key, value in (await request.form()).items()}
         args = await apply_form(request.user, name, form)
-        target = form.get("_next", "/field").format(**{k: v for k, v in args.items() if isinstance(v, str)})
-        return Redirect(target if target.startswith("/") and not target.startswith("//") else "/field", status_code=303)
+        return Redirect(next_page(form, args), status_code=303)
 
     @get("/capture", name="field_capture")
     async def capture(self, request: Request) -> Template:

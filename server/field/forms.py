@@ -22,20 +22,27 @@ BEIJING = timezone(timedelta(hours=8))
 FORM_MUTATIONS = {"household.upsert", "case.create", "visit.record", "task.answer"}
 
 
-def _assign(target, path: list[str], value: str) -> None:
+def _assign(target, path: list[str], value: str, name: str) -> None:
     head, rest = path[0], path[1:]
+    if head in target and isinstance(target[head], dict) != bool(rest):  # "area" and "area.x" both given
+        raise Invalid("表单字段相互冲突", field=name)
     if not rest:
         target[head] = value
         return
     child = target.setdefault(head, {})
-    _assign(child, rest, value)
+    _assign(child, rest, value, name)
+
+
+def _is_index(key: str) -> bool:
+    """"0", "12": a list position (not "²" or "１", which isdigit() takes but int() does not, nor a huge number)."""
+    return key.isascii() and key.isdigit() and len(key) <= 4
 
 
 def _lists(value):
     """Objects keyed "0", "1", … become lists; blank items (no name, empty text) are dropped."""
     if isinstance(value, dict):
         value = {k: _lists(v) for k, v in value.items()}
-        if value and all(k.isdigit() for k in value):
+        if value and all(_is_index(k) for k in value):
             items = [value[k] for k in sorted(value, key=int)]
             return [i for i in items if i != "" and not (isinstance(i, dict) and "name" in i and not i["name"])]
     return value
@@ -49,7 +56,7 @@ def form_args(form: dict[str, str]) -> dict:
         value = value.strip()
         if name == "visited_at" and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d", value):
             value = datetime.fromisoformat(value).replace(tzinfo=BEIJING).isoformat()
-        _assign(args, name.split("."), value)
+        _assign(args, name.split("."), value, name)
     args = _lists(args)
     if not args.get("id"):
         args["id"] = str(uuid.uuid4())
@@ -67,3 +74,10 @@ async def apply_form(user: CurrentUser, name: str, form: dict[str, str]) -> dict
     if result["status"] != "applied":
         raise Invalid(result.get("reason") or "提交未被接受", field=result.get("field"))
     return args
+
+
+def next_page(form: dict[str, str], args: dict) -> str:
+    """Where to go after the form: its `_next`, with `{id}`-style names filled from the arguments;
+    a page of this site only ("//host" and "/\\host" lead elsewhere), else the caseload."""
+    target = re.sub(r"\{(\w+)\}", lambda m: args[m.group(1)] if isinstance(args.get(m.group(1)), str) else m.group(0), form.get("_next", "/field"))
+    return target if re.match(r"/(?![/\\])", target) and not re.search(r"[{}\\]", target) else "/field"
