@@ -21,8 +21,16 @@ STATIC_DIR = WEB_DIR / "static"
 
 def _escaped(translate):
     """Jinja takes what `_()` answers as safe HTML. A catalogue message is, but `_()` of a record's
-    text (a name, an address, a note) answers that text itself: escape it, so that it shows as text."""
-    return lambda *args: escape(translate(*args))
+    text (a name, an address, a note) answers that text itself: escape it, so that it shows as text.
+    The message is %-formatted only when given variables (`_("%(n)s 人", n=3)`): Jinja's newstyle
+    gettext formats every message, so a reason or a record's text holding "%" ("0% 到 100%") failed
+    the whole page."""
+
+    def translated(*args, **variables):
+        text = escape(translate(*args))
+        return text % variables if variables else text
+
+    return translated
 
 
 def make_environment() -> Environment:
@@ -33,7 +41,7 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(_escaped(i18n.gettext), _escaped(i18n.ngettext), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(_escaped(i18n.gettext), _escaped(i18n.ngettext), newstyle=False)  # type: ignore[attr-defined]
     env.globals.update(
         ROLE_LABEL=ROLE_LABEL,
         CASE_TYPES=CASE_TYPES,
