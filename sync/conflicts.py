@@ -9,6 +9,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from piccolo.engine.postgres import PostgresEngine
+
 from sync.clock import now
 from sync.db import write_transaction
 from sync.errors import BadRequest, ConflictClosed, ConflictNotFound
@@ -93,8 +95,12 @@ async def get_conflict(scope_path: str, conflict_id: str) -> dict:
 
 async def resolve(actor: Any, user_id: int, scope_path: str, conflict_id: str, choices: dict[str, str]) -> dict:
     """Settle a conflict: per field keep the server's value or write the device's one."""
-    async with write_transaction(SyncConflict._meta.db):
-        row = await SyncConflict.select().where((SyncConflict.conflict_id == str(conflict_id)) & _scoped(scope_path)).output(load_json=True).first()
+    db = SyncConflict._meta.db
+    async with write_transaction(db):
+        query = SyncConflict.select().where((SyncConflict.conflict_id == str(conflict_id)) & _scoped(scope_path)).output(load_json=True)
+        if isinstance(db, PostgresEngine):
+            query = query.lock_rows("UPDATE")  # a second resolution waits, then finds it resolved (SQLite: BEGIN IMMEDIATE)
+        row = await query.first()
         if row is None:
             raise ConflictNotFound("找不到该冲突记录，或您无权查看。")
         if row["status"] != "open":

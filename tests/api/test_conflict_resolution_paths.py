@@ -5,15 +5,20 @@ resolution refused with its reason."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import re
 import uuid
 from datetime import datetime, timezone
 
 import pytest
 
+from server.accounts.sessions import COOKIE_NAME, load_session
 from server.audit.services import record
 from server.audit.tables import AuditEvent
 from server.cases.tables import Case
+from server.sync_api.resolution import resolve_and_audit
+from sync.errors import ConflictClosed
 from sync.tables import SyncConflict
 from tests.support.auth import sign_in
 from tests.support.casework import Device, signed_device
@@ -128,6 +133,35 @@ async def test_resolve_sent_twice_is_applied_once(client, demo, path):
         assert status == 409 and ("conflict_resolved" in again if path == "review" else again["error"] == "conflict_resolved")
     assert len(await events_of(conflict["id"])) == 1
     assert len(re.findall(r"<code>case\.conflict_resolve</code>", await history_of(client, case_id))) == 1
+
+
+async def in_a_fresh_context(coroutine):
+    """Run outside the caller's transaction (Piccolo keeps the current one in a context variable)."""
+    return await asyncio.create_task(coroutine, context=contextvars.Context())
+
+
+@pytest.mark.postgres_only
+async def test_a_resolution_waiting_for_another_then_finds_it_resolved(client, demo):
+    worker, case_id, conflict = await two_field_conflict(client)
+    await worker.get("/api/sync/conflicts")  # the client is signed in as the worker
+    user = await load_session(client.cookies.get(COOKIE_NAME))
+    async with SyncConflict._meta.db.transaction():
+        # Another resolution holds the conflict, not yet committed.
+        await SyncConflict.update({SyncConflict.status: "resolved", SyncConflict.resolution: {"notes": "server", "type": "server"}}).where(
+            SyncConflict.conflict_id == conflict["id"])
+        second = asyncio.create_task(resolve_and_audit(user, conflict["id"], {"notes": "device", "type": "device"}, via="api"),
+                                     context=contextvars.Context())  # its own transaction and connection
+        for _ in range(200):  # until the second waits for that lock (at most 10 s)
+            waiting = await asyncio.create_task(SyncConflict.raw("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'").run(),
+                                                context=contextvars.Context())
+            if waiting[0]["n"]:
+                break
+            await asyncio.sleep(0.05)
+        assert waiting[0]["n"], "the second resolution never waited for the first"
+    with pytest.raises(ConflictClosed):
+        await second
+    assert await case_fields(case_id) == SERVER
+    assert await events_of(conflict["id"]) == []
 
 
 async def test_history_still_shows_resolutions_recorded_under_the_former_names(client, demo):
