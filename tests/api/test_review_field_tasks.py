@@ -125,6 +125,8 @@ async def test_answer_before_its_evidence_is_retry_and_applies_once_after_the_at
     assert await task_and_case(task_id, made["case_id"]) == ("answered", "submitted")
     again = await answer_push(client, device, 2, task_id, [evidence_id])
     assert again["results"][0]["status"] == "duplicate"
+    later = await answer_push(client, device, 3, task_id, [evidence_id])  # a second answer, as a new mutation
+    assert (later["results"][0]["status"], later["results"][0]["actual"]) == ("conflict", "answered")
     assert await AuditEvent.count().where((AuditEvent.action == "task.answer") & (AuditEvent.target_id == made["case_id"])) == 1
 
 
