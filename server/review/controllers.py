@@ -20,7 +20,7 @@ from server.visits.schemas import MODES
 from server.openapi import answers, json_body, operation_class
 from server.review.schemas import QUEUE_FILTERS, Decided, DecisionIn, Queue, ReviewCase
 
-LABELS = {"ACTIONS": ACTIONS, "REJECT_REASONS": REJECT_REASONS, "STEPS": STEPS, "TASK_KINDS": TASK_KINDS, "MODES": MODES}
+LABELS = {"ACTIONS": ACTIONS, "REJECT_REASONS": REJECT_REASONS, "STEPS": STEPS, "TASK_KINDS": TASK_KINDS, "MODES": MODES, **casepage.CONFLICT_LABELS}
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -117,11 +117,11 @@ class ReviewController(Controller):
             if not _is_htmx(request) or isinstance(error, NotFound):
                 raise error from exc
             return Template("review/_conflicts.html", status_code=error.status_code, context={
-                "user": request.user, "case": case, "conflicts": await casepage.open_conflicts(case), "error": error})
+                "user": request.user, "case": case, "conflicts": await casepage.open_conflicts(case), "error": error, **LABELS})
         if not _is_htmx(request):
             return Redirect(f"/review/cases/{case_id}", status_code=303)
         return Template("review/_conflicts.html", context={"user": request.user, "case": case, "conflicts": await casepage.open_conflicts(case),
-                                                            "resolved": result["conflict"]})
+                                                            "resolved": result["conflict"], **LABELS})
 
     @get("/export/{what:str}", name="review_export")
     async def export(self, request: Request, what: FromPath[str], format: FromQuery[str] = "xlsx", unmasked: FromQuery[bool] = False) -> Response:

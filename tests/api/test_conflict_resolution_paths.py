@@ -86,7 +86,9 @@ async def test_resolve_per_field_writes_one_event_and_one_history_entry(client, 
         ("case.conflict_resolve", "conflict", path, {"notes": "device", "type": "server"})]
     assert await AuditEvent.count().where(AuditEvent.action == "sync.conflict.resolve") == 0
     assert await AuditEvent.count().where((AuditEvent.target_type == "case") & (AuditEvent.action == "case.conflict_resolve")) == 0
-    assert len(re.findall(r"<code>case\.conflict_resolve</code>", await history_of(client, case_id))) == 1
+    history = await history_of(client, case_id)
+    assert len(re.findall(r"<code>case\.conflict_resolve</code>", history)) == 1
+    assert re.search(r"同步冲突已处理：\s*(备注 设备的值、救助类型 服务器的值|救助类型 服务器的值、备注 设备的值)", history)
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -204,5 +206,5 @@ async def test_resolve_on_the_page_without_a_choice_for_every_field_shows_the_pa
     response = await client.post(f"/review/cases/{case_id}/conflicts/{conflict['id']}/resolve",
                                  data={"choice_notes": "device"}, headers={"HX-Request": "true"})
     assert response.status_code == 400
-    assert 'data-error="invalid"' in response.text and "type" in response.text and f'data-conflict="{conflict["id"]}"' in response.text
+    assert 'data-error="invalid"' in response.text and "救助类型" in response.text and f'data-conflict="{conflict["id"]}"' in response.text
     assert await events_of(conflict["id"]) == []
