@@ -75,7 +75,7 @@ async def test_service_worker_is_served_at_the_root_with_a_version(client):
 
 async def test_every_precached_url_answers(client):
     source = (STATIC_DIR / "sw.js").read_text()
-    block = source[source.index("const PRECACHE") : source.index("];", source.index("const PRECACHE"))]
+    block = source[source.index("const SHELL_PAGES") : source.index("];", source.index("const PRECACHE"))]
     urls = re.findall(r'"(/[^"]+)"', block)
     modules = re.search(r"\[(\"field\".*?)\]\.map", block).group(1)
     urls += [f"/static/js/{name}.js" for name in re.findall(r'"([\w-]+)"', modules)]

@@ -1,11 +1,14 @@
 // Doorstep's service worker: a versioned precache of the app shell (with the modules' English
-// words), cache-first static files,
-// network-first pages with a cache fallback (navigations and hx-boost fetches alike), an
-// offline page, and the outbox pushed through Background Sync where the browser has it.
+// words), cache-first static files, network-first pages with a cache fallback (navigations and
+// hx-boost fetches alike), an offline page, the cached pages fetched again in the other language
+// when the language is switched, and the outbox pushed through Background Sync where the browser
+// has it.
 import { PAGES_CACHE, syncNow, whole } from "/static/js/sync-client.js";
 
 const VERSION = "dev";
 const STATIC_CACHE = `doorstep-static-${VERSION}`;
+// Pages that render from the device alone.
+const SHELL_PAGES = ["/field/offline", "/field/outbox", "/field/local"];
 const PRECACHE = [
   "/manifest.json",
   "/static/css/app.css",
@@ -21,10 +24,7 @@ const PRECACHE = [
   // The modules' English words (web/static/js/i18n.js; Chinese needs none, the modules are written
   // in it): both languages open offline, and switching language downloads no module again.
   "/i18n/en.json",
-  // Pages that render from the device alone.
-  "/field/offline",
-  "/field/outbox",
-  "/field/local",
+  ...SHELL_PAGES,
 ];
 const LOCAL_CASE = /^\/field\/cases\/[0-9a-f-]{36}$/;
 // Pages that moved: a bookmark, or a link in a page cached by an earlier version, goes to the new
@@ -99,11 +99,39 @@ async function page(request, url, boosted) {
   return response;
 }
 
+// The language was switched (/lang/<code> sets the cookie and redirects): the cached pages are in
+// the other one. Fetch them again in the background, each replaced only when it arrives whole, so
+// that they open offline in the new language; modules, styles and both languages' words stay.
+async function fetchPagesAgain() {
+  const refresh = async (cache, url) => {
+    const response = await fetch(url, { credentials: "same-origin" });
+    if (response.ok && !response.redirected) await cache.put(url, await whole(response));
+  };
+  try {
+    const shell = await caches.open(STATIC_CACHE);
+    for (const path of SHELL_PAGES) await refresh(shell, path);
+    const pages = await caches.open(PAGES_CACHE);
+    for (const request of await pages.keys()) await refresh(pages, request.url);
+  } catch {
+    // The network went away: the next switch, or the next version, fetches them.
+  }
+}
+
+function switchLanguage(event, url) {
+  const answer = fetch(event.request);
+  event.respondWith(answer.catch(async () => (await cachedPage(url)) || Response.error()));
+  event.waitUntil(answer.then(fetchPagesAgain, () => null));
+}
+
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/auth/") || url.pathname === "/sw.js") return;
+  if (url.pathname.startsWith("/lang/") && request.mode === "navigate") {
+    switchLanguage(event, url);
+    return;
+  }
   if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/i18n/") || url.pathname === "/manifest.json") {
     event.respondWith(staticFile(request));
     return;
