@@ -24,9 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def parse_args(description: str) -> argparse.Namespace:
+def parse_args(description: str, *, concurrent: bool = False) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
+    if concurrent:
+        parser.add_argument("--concurrent", type=int, default=1, metavar="N", help="also time N pulls one after another and all at once")
     return parser.parse_args()
 
 

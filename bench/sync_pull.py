@@ -2,13 +2,17 @@
 
     .venv/bin/python bench/sync_pull.py --engine sqlite
     .venv/bin/python bench/sync_pull.py --engine postgres
+    .venv/bin/python bench/sync_pull.py --engine sqlite --concurrent 4
 
 The caseload (2,000 households with two members each, and a case for each) is pushed by the
 worker, then pulled from scratch following `has_more` with the largest page (limit=2000).
+With `--concurrent N`, N first pulls are also timed one after another and then all at once
+(N phones pulling together), in the same process and conditions, back to back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import statistics
 import time
@@ -32,8 +36,27 @@ async def _pull_all(http, cursor=None, limit=2000) -> tuple[dict, int]:
             return body, records
 
 
+async def _together(http, count: int, engine: str) -> None:
+    """`count` first pulls one after another, then all at once: wall time of each way."""
+    rounds = []
+    for _ in range(3):
+        started = time.perf_counter()
+        for _ in range(count):
+            await _pull_all(http)
+        serial = time.perf_counter() - started
+        started = time.perf_counter()
+        await asyncio.gather(*(_pull_all(http) for _ in range(count)))
+        rounds.append((serial, time.perf_counter() - started))
+    serial, together = (statistics.median(times) for times in zip(*rounds))
+    print(
+        f"pull  engine={engine}  {count} first pulls  "
+        f"one after another={serial * 1000:.0f} ms  all at once={together * 1000:.0f} ms  "
+        f"ratio={together / serial:.2f} (medians of 3)  load average={os.getloadavg()[0]:.1f}"
+    )
+
+
 async def main() -> None:
-    args = parse_args(__doc__.splitlines()[0])
+    args = parse_args(__doc__.splitlines()[0], concurrent=True)
     async with fresh_database(args.engine), signed_in_client() as http:
         await push_all(http, str(uuid.uuid4()), caseload(CASES))
         await _pull_all(http)  # the first pull from scratch also feeds in the demo's records
@@ -48,6 +71,8 @@ async def main() -> None:
             f"best={min(firsts) * 1000:.0f} ms  median={statistics.median(firsts) * 1000:.0f} ms  "
             f"CPU of this process={min(cpus) * 1000:.0f} ms  load average={os.getloadavg()[0]:.1f}"
         )
+        if args.concurrent > 1:
+            await _together(http, args.concurrent, args.engine)
         empties, cpu = [], time.process_time()
         for _ in range(50):
             started = time.perf_counter()
