@@ -27,6 +27,7 @@ from server.observability.controllers import MetricsController, prometheus_confi
 from server.observability.logs import AccessLogMiddleware, configure_access_log
 from server.openapi import document_api_errors
 from server.validation.nul import refuse_nul
+from server.validation.request import DoorstepRequest
 from server.secrets import app_secret
 from server.settings import get_settings
 from server.sync_api.controllers import SyncController
@@ -88,6 +89,7 @@ def create_app() -> Litestar:
         template_config=template_config(),
         plugins=[HTMXPlugin()],
         exception_handlers={Exception: error_to_response},
+        request_class=DoorstepRequest,
         on_startup=[start_pool, start_janitor],
         on_shutdown=[stop_janitor, close_pool],
         debug=False,

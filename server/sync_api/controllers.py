@@ -47,7 +47,7 @@ def decode_push(body: bytes) -> PushIn:
         return msgspec.json.decode(body, type=PushIn)
     except msgspec.ValidationError as exc:
         raise Invalid("请求内容格式不正确。", extra={"details": str(exc)}) from exc
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:  # RecursionError: nested deeper than the decoder goes
         raise Invalid("请求内容不是有效的 JSON。") from exc
 
 
