@@ -28,7 +28,7 @@ def decode_credential(data: bytes | str | dict) -> dict:
         return data
     try:
         value = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the decoder goes
         raise Invalid(N_("请求内容格式不正确。")) from None
     if not isinstance(value, dict):
         raise Invalid(N_("请求内容格式不正确。"))
@@ -40,7 +40,7 @@ def _client_challenge(credential: dict) -> str:
     try:
         raw = base64url_to_bytes(credential["response"]["clientDataJSON"])
         challenge = json.loads(raw)["challenge"]
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, RecursionError):
         raise Invalid(N_("通行密钥的应答格式不正确。")) from None
     if not isinstance(challenge, str):
         raise Invalid(N_("通行密钥的应答格式不正确。"))
