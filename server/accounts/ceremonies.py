@@ -111,7 +111,8 @@ async def verify_registration(body: bytes | str | dict, *, passkey_name: str) ->
     credential_id = bytes_to_base64url(verified.credential_id)
     if await Passkey.exists().where(Passkey.credential_id == credential_id):
         raise Invalid(N_("该通行密钥已注册。"))
-    transports = credential.get("response", {}).get("transports") or []
+    transports = credential["response"].get("transports")  # a hint only: a list of names, else none
+    transports = transports if isinstance(transports, list) else []
     at = now()
     async with write_transaction(Invitation._meta.db):
         used = await Invitation.update({Invitation.used_at: at}).where(
