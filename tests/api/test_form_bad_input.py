@@ -29,9 +29,13 @@ from urllib.parse import quote
 
 import asyncpg
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from piccolo.engine.postgres import PostgresEngine
 
 from server.accounts.roles import ADMIN, DISTRICT_OFFICER, GRID_WORKER, STREET_SUPERVISOR
+from server.audit.tables import AuditEvent
+from server.clock import now
 from server.db import get_engine
 from server.field.forms import FORM_MUTATIONS
 from tests.api.test_access_matrix import MATRIX, OWNED_BY_WORKER, PARAM, RECORD_PARAMS, WRITES, app_routes, record_kinds, url_for, world  # noqa: F401
@@ -494,3 +498,34 @@ async def test_field_form_next_page_names_the_new_record(client, demo):
     form = household_form(_next="/field/households/{id}?from=form")
     response = await client.post("/field/forms/household.upsert", data=form, follow_redirects=False)
     assert response.headers["location"] == f"/field/households/{form['id']}?from=form"
+
+
+async def test_the_snapshot_sees_a_change_to_any_row_and_none_to_bookkeeping(demo):
+    snapshots = Snapshots()
+    before = await snapshots.take()
+    await Household.update({Household.address: "天河路2号"}).where(Household.id == (await Household.select(Household.id).first())["id"])
+    await AuditEvent(action="test", target_type="", target_id="", detail={}, at=now()).save()
+    after = await snapshots.take()
+    await snapshots.close()
+    assert changed(before, after) == ["household"]
+
+
+# --- any fields, any junk -------------------------------------------------------------------
+
+NAMES = st.sampled_from(sorted({name for form in [*FORMS.values(), *FIELD_FORMS.values()] for name in form} | {"x", "a.b", "members.0.x"}))
+VALUES = st.one_of(st.sampled_from(list(JUNK.values())), st.text(max_size=30), st.integers().map(str), st.floats().map(str))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(key=st.sampled_from(_all_form_routes()), spoilt=st.dictionaries(NAMES, VALUES, max_size=4), dropped=st.sets(NAMES, max_size=3),
+       htmx=st.booleans())
+async def test_any_fields_with_any_junk_never_fail_and_a_refusal_changes_nothing(client, world, records, key, spoilt, dropped, htmx):
+    sessions, _ = world
+    sessions.use(user_for(key))
+    target = targets(key, records)[len(spoilt) % len(targets(key, records))]
+    base = filled(target.form, records)
+    form = {name: value for name, value in (base | spoilt).items() if name not in dropped}
+    checker = Checker(client, target, records, Snapshots())
+    await checker.send("", data=form, htmx=htmx)
+    await checker.snapshots.close()
+    assert checker.wrong == {}, f"{target} {form!r:.300}: {checker.wrong}"
