@@ -180,6 +180,11 @@ def test_a_conflict_over_two_case_fields_is_settled_field_by_field_offline(live_
     # Offline: the worker's notes, the server's type; one outbox entry holds both choices.
     page.context.set_offline(True)
     notes.locator("[data-field-side=device]").click()
+    # Whatever the device stores meanwhile (a pull, a sync) draws the list again: the pick stays.
+    item.evaluate("(li) => { li.dataset.drawn = 'before'; }")
+    page.evaluate("document.dispatchEvent(new CustomEvent('doorstep:changed', { detail: { what: 'records' } }))")
+    page.wait_for_selector(f"[data-conflict-id='{conflict['conflict_id']}']:not([data-drawn])")
+    assert notes.locator("[data-field-side=device] input").is_checked() and kind.locator("[data-field-side=server] input").is_checked()
     item.locator("button:has-text('按所选处理')").click()
     page.wait_for_selector(f"[data-conflict-id='{conflict['conflict_id']}'][data-state=pending]")
     assert notes.locator("[data-field-side=device] input").is_checked() and kind.locator("[data-field-side=server] input").is_checked()

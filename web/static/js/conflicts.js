@@ -62,14 +62,23 @@ function clone(id, slots) {
   return node;
 }
 
+// Choices picked but not yet queued, by conflict id: the list is drawn again whenever the
+// device's data changes (a sync, a pull), which must not undo what the worker picked meanwhile.
+const drafts = new Map();
+
 // One field: its two values as radio buttons; a decided conflict shows the choice it queued.
-function field(conflict, name, values, chosen) {
+function field(conflict, name, values, queued) {
   const node = clone("tpl-conflict-field", { field: L.fields[name] || name, device: shown(values.device), server: shown(values.server) });
   node.dataset.field = name;
   const inputs = [...node.querySelectorAll("input[type=radio]")];
   // Names first: naming a checked radio unchecks the others of its group.
   for (const input of inputs) input.name = `choice:${conflict.id}:${name}`;
-  if (chosen) for (const input of inputs) Object.assign(input, { checked: chosen[name] === input.value, disabled: true });
+  const chosen = (queued || drafts.get(conflict.id) || {})[name];
+  for (const input of inputs) {
+    if (chosen) input.checked = chosen === input.value;
+    input.disabled = Boolean(queued);
+    input.onchange = () => drafts.set(conflict.id, { ...drafts.get(conflict.id), [name]: input.value });
+  }
   return node;
 }
 
@@ -93,6 +102,7 @@ function item(conflict, refresh) {
     const choices = Object.fromEntries([...form.querySelectorAll("[data-conflict-field]")].map((set) =>
       [set.dataset.field, set.querySelector("input:checked")?.value]));
     await resolve(conflict, choices);
+    drafts.delete(conflict.id);
     document.dispatchEvent(new Event("doorstep:sync"));
     await refresh();
   };
