@@ -208,3 +208,19 @@ async def test_resolve_on_the_page_without_a_choice_for_every_field_shows_the_pa
     assert response.status_code == 400
     assert 'data-error="invalid"' in response.text and "救助类型" in response.text and f'data-conflict="{conflict["id"]}"' in response.text
     assert await events_of(conflict["id"]) == []
+
+
+async def test_case_page_shows_a_finances_conflict_in_words_like_the_phone(client, demo):
+    worker = await signed_device(client, "worker")
+    case_id = await worker.new_case("dibao")
+    await SyncConflict.insert(SyncConflict(
+        conflict_id=str(uuid.uuid4()), kind="finances", record_id=case_id, area_path="440100/440106/440106004/440106004001/",
+        fields={"incomes": {"server": [{"member": "王伟", "kind": "wage", "amount": "1900.00"}], "device": []}}, base_version=1,
+        server_version=2, status="open", client_id="c1", mutation_id=3, user_id=1, created_at=datetime.now(timezone.utc),
+    ))
+    await as_supervisor_on_the_web(client)
+    page = (await client.get(f"/review/cases/{case_id}")).text
+    panel = page[page.index('id="conflicts"'):]
+    panel = panel[:panel.index("</section>")]
+    assert "家庭经济状况" in panel and "<td>收入</td>" in panel
+    assert "王伟 wage 1900.00" in panel and "（无）" in panel and "{" not in panel.split("<tbody>")[1]
