@@ -163,7 +163,9 @@ async def authentication_options(username: str | None) -> str:
     user_id = None
     if username:
         username = username.strip().lower()
-        user = await User.select(User.id).where((User.username == username) & (User.active == True)).first()  # noqa: E712
+        # No user name holds NUL, and PostgreSQL compares no text that does: an unknown name.
+        query = User.select(User.id).where((User.username == username) & (User.active == True))  # noqa: E712
+        user = None if "\x00" in username else await query.first()
         rows = []
         if user is not None:
             user_id = user["id"]
@@ -204,7 +206,7 @@ async def verify_authentication(body: bytes | str | dict) -> tuple[int, int]:
     credential = decode_credential(body)
     stored = await take_challenge(credential, LOGIN)
     credential_id = credential.get("id") or credential.get("rawId")
-    if not isinstance(credential_id, str):
+    if not isinstance(credential_id, str) or "\x00" in credential_id:  # PostgreSQL compares no text holding NUL
         raise Invalid(N_("通行密钥的应答格式不正确。"))
     passkey = await Passkey.select(
         Passkey.all_columns(), Passkey.user.active.as_alias("active"), Passkey.user.username.as_alias("username")

@@ -42,7 +42,7 @@ def _client_challenge(credential: dict) -> str:
         challenge = json.loads(raw)["challenge"]
     except (KeyError, TypeError, ValueError, RecursionError):
         raise Invalid(N_("通行密钥的应答格式不正确。")) from None
-    if not isinstance(challenge, str):
+    if not isinstance(challenge, str) or "\x00" in challenge:  # PostgreSQL compares no text holding NUL
         raise Invalid(N_("通行密钥的应答格式不正确。"))
     return challenge
 

@@ -421,3 +421,15 @@ async def test_a_json_body_no_decoder_can_read_is_a_400_everywhere(client, demo,
     response = await client.post(url, content=body, headers=JSON)
     assert response.status_code == 400, response.text
     assert response.json()["reason"] in ("请求内容格式不正确。", "请求内容不是有效的 JSON。")
+
+
+async def test_nul_in_a_user_name_a_credential_id_or_a_challenge_is_refused_not_a_500(client, demo, app):
+    # PostgreSQL compares no text holding NUL: each was a 500 there (SQLite answered).
+    await csrf(client)
+    passkey = await _signed_up(client, "li.na")
+    options = await client.post("/auth/login/options", json={"username": "li.na\x00"})
+    assert options.status_code == 200 and len(options.json()["allowCredentials"]) == 1  # an unknown name's decoy
+    answer = passkey.get(await _login_options(client, app))
+    for forged in (_with(answer, "id", "ab\x00"), _with(answer, "response.clientDataJSON", _client_data(answer, challenge="ab\x00"))):
+        response = await client.post("/auth/login/verify", json=forged)
+        assert response.status_code == 400 and response.json()["reason"] == "通行密钥的应答格式不正确。", response.text
