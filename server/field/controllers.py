@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 import server.visits.mutations  # noqa: F401 - registers visit.record (also found by the sync engine)
@@ -48,7 +48,7 @@ class FieldController(Controller):
         return page("household_new", request, communities=await services.communities(request.user))
 
     @get("/cases/{case_id:uuid}", name="field_case")
-    async def case(self, request: Request, case_id: UUID) -> Template:
+    async def case(self, request: Request, case_id: FromPath[UUID]) -> Template:
         """One case: household, members, visits, and what the device still holds for it."""
         context = await services.case_page(request.user, case_id)
         await record(request.user, "case.view", "case", str(context["case"]["id"]), {"page": "field", "members": len(context["members"])})
@@ -60,7 +60,7 @@ class FieldController(Controller):
         return page("visit", request)
 
     @post("/forms/{name:str}", name="field_form")
-    async def submit(self, request: Request, name: str) -> Redirect:
+    async def submit(self, request: Request, name: FromPath[str]) -> Redirect:
         """A form posted without the page's JavaScript: the same mutation, applied at once."""
         form = {key: str(value) for key, value in (await request.form()).items()}
         args = await apply_form(request.user, name, form)

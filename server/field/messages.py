@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from babel.messages.extract import extract_from_file
 from litestar import Response, get
+from litestar.params import FromPath
 
 from server import i18n
 from server.errors import NotFound
@@ -48,7 +49,7 @@ def js_messages(locale: str) -> dict[str, str]:
 
 
 @get("/i18n/{name:str}", name="js_messages", include_in_schema=False)
-async def js_messages_file(name: str) -> Response:
+async def js_messages_file(name: FromPath[str]) -> Response:
     """The words of the phone's JavaScript in one language (`en.json`), keyed by the Chinese."""
     locale = name.removesuffix(".json")
     if not name.endswith(".json") or locale not in i18n.SUPPORTED:

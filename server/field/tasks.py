@@ -10,6 +10,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Request, get
+from litestar.params import FromPath
 from litestar.response import Template
 
 from server.accounts.current import CurrentUser
@@ -85,7 +86,7 @@ class FieldTaskController(Controller):
         return page("tasks", request, TASK_KINDS=TASK_KINDS, **await my_tasks(request.user))
 
     @get("/{task_id:uuid}", name="field_task")
-    async def task(self, request: Request, task_id: UUID) -> Template:
+    async def task(self, request: Request, task_id: FromPath[UUID]) -> Template:
         """One task: the supervisor's request, evidence capture for its case, and the answer."""
         task = await one_task(request.user, task_id)
         await record(request.user, "task.view", "task", str(task["id"]), {"case": str(task["case_id"])})

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, Parameter
 
 from server.accounts.current import CurrentUser
 from server.accounts.guards import requires_user
@@ -99,7 +99,7 @@ class SyncController(Controller):
         return {"conflicts": items}
 
     @get("/conflicts/{conflict_id:str}", responses=answers(ConflictAnswer))
-    async def get_conflict(self, request: Request, conflict_id: str) -> dict[str, Any]:
+    async def get_conflict(self, request: Request, conflict_id: FromPath[str]) -> dict[str, Any]:
         """One conflict in the caller's scope."""
         try:
             answer = await conflicts.get_conflict(request.user.area_path, conflict_id)
@@ -109,7 +109,7 @@ class SyncController(Controller):
         return answer
 
     @post("/conflicts/{conflict_id:str}/resolve", status_code=200, responses=answers(Resolved))
-    async def resolve(self, request: Request, conflict_id: str, data: ResolveIn) -> dict[str, Any]:
+    async def resolve(self, request: Request, conflict_id: FromPath[str], data: ResolveIn) -> dict[str, Any]:
         """Settle a conflict field by field: keep the server's value or take the device's."""
         user: CurrentUser = request.user
         try:
