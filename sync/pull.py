@@ -62,9 +62,6 @@ async def pull(caller: Caller, cursor: str | None = None, limit: int | None = No
     if not 1 <= limit <= MAX_LIMIT:
         raise BadRequest(f"limit 应在 1 到 {MAX_LIMIT} 之间", field="limit")
     epoch = await current_epoch()
-    # Read what was confirmed before reading the changes: every mutation counted here has its
-    # effect in the feed already, so a device never drops an outbox entry it cannot yet see.
-    confirmed = await last_mutation_id(client_id, caller.user_id)
     since, reset, epoch_changed = 0, False, False
     if cursor:
         cursor_epoch, cursor_seq, tag = decode_cursor(cursor)
@@ -75,19 +72,27 @@ async def pull(caller: Caller, cursor: str | None = None, limit: int | None = No
         else:
             since = cursor_seq
     if not since:
-        await backfill(epoch)
-    rows = await (
-        SyncChange.select(SyncChange.seq, SyncChange.kind, SyncChange.record_id)
-        .where((SyncChange.seq > since) & SyncChange.area_path.like(f"{caller.scope_path}%"))
-        .order_by(SyncChange.seq)
-        .limit(limit + 1)
-    )
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    ids_by_kind: dict[str, list[str]] = {}
-    for row in rows:
-        ids_by_kind.setdefault(row["kind"], []).append(row["record_id"])
-    loaded = {kind: await _load(caller, kind, ids) for kind, ids in ids_by_kind.items()}
+        await backfill(epoch)  # writes, so before the page's read-only transaction
+    # The page is read in one transaction, so on one connection: outside one, Piccolo opens a
+    # connection (on SQLite with a thread of its own) for every query. On SQLite the page is also
+    # read from one snapshot; on PostgreSQL (read committed) each statement still sees what was
+    # committed when it started, as before.
+    async with SyncChange._meta.db.transaction():
+        # Read what was confirmed before reading the changes: every mutation counted here has its
+        # effect in the feed already, so a device never drops an outbox entry it cannot yet see.
+        confirmed = await last_mutation_id(client_id, caller.user_id)
+        rows = await (
+            SyncChange.select(SyncChange.seq, SyncChange.kind, SyncChange.record_id)
+            .where((SyncChange.seq > since) & SyncChange.area_path.like(f"{caller.scope_path}%"))
+            .order_by(SyncChange.seq)
+            .limit(limit + 1)
+        )
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        ids_by_kind: dict[str, list[str]] = {}
+        for row in rows:
+            ids_by_kind.setdefault(row["kind"], []).append(row["record_id"])
+        loaded = {kind: await _load(caller, kind, ids) for kind, ids in ids_by_kind.items()}
     # One entry per record, at the place of its latest change in this page.
     latest = {(row["kind"], row["record_id"]): row["seq"] for row in rows}
     changes = []
