@@ -16,6 +16,7 @@ import gzip
 import os
 import socket
 import subprocess
+import re
 import sys
 import tempfile
 import time
@@ -28,7 +29,16 @@ REPO = Path(__file__).resolve().parents[1]
 PYTHON = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv").exists() else sys.executable
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TARGET_KB = 150
-REFRESHED_PAGES = ("/", "/field/households/new", "/field/cases/new", "/field/visit", "/field/capture")
+
+
+def refreshed_pages() -> set[str]:
+    """The pages the sync client fetches again after each pull: APP_PAGES of sync-client.js, but
+    /field, the page being loaded, which is counted with the app shell."""
+    source = (REPO / "web" / "static" / "js" / "sync-client.js").read_text()
+    listing = re.search(r"export const APP_PAGES = \[(.*?)\];", source, re.S).group(1)
+    return set(re.findall(r'"([^"]+)"', listing)) - {"/field"}
+
+
 SETUP = """
 import asyncio
 from server.db import migrate
@@ -81,7 +91,7 @@ def measure(base: str, token: str) -> tuple[list[str], list[str]]:
         if transferred == 0 or path.startswith("/static/icons/"):
             continue
         # The pages the sync client refreshes after a pull (the first /field is the page itself).
-        refreshed = path.startswith(("/api/", "/field/cases/", "/field/paperwork")) or path in REFRESHED_PAGES
+        refreshed = path.startswith(("/api/", "/field/cases/", "/field/paperwork")) or path in refreshed_pages()
         (data if refreshed or url in shell else shell).append(url)
     return shell, data
 
