@@ -4,18 +4,19 @@
 // A conflict whose resolution waits in the outbox shows 待同步 until a pull brings it resolved.
 import { all, get } from "./db.js";
 import { enqueue, entries } from "./outbox.js";
+import { N_, t } from "./i18n.js";
 
-// Every word this module shows, in one place for translation (the template's words are in the catalogue).
+// Every word this module shows, marked N_ here and translated by t() where it is shown.
 export const CONFLICT_LABELS = {
-  kinds: { case: "案件", household: "家庭", finances: "家庭经济状况" },
-  fields: { notes: "备注", type: "救助类型", procedure: "办理程序", address: "家庭住址", contact_phone: "联系电话", hukou_type: "户籍类型", members: "家庭成员",
-    area: "所属社区", incomes: "收入", assets: "财产", expenses: "支出", circumstances: "特殊情况", tekun: "特困供养", temporary: "临时救助" },
-  states: { pending: "待同步", done: "已同步", rejected: "被退回" },
-  refused: "服务器退回：",
-  empty: "（空）",
-  none: "（无）",
-  yes: "是",
-  no: "否",
+  kinds: { case: N_("案件"), household: N_("家庭"), finances: N_("家庭经济状况") },
+  fields: { notes: N_("备注"), type: N_("救助类型"), procedure: N_("办理程序"), address: N_("家庭住址"), contact_phone: N_("联系电话"), hukou_type: N_("户籍类型"), members: N_("家庭成员"),
+    area: N_("所属社区"), incomes: N_("收入"), assets: N_("财产"), expenses: N_("支出"), circumstances: N_("特殊情况"), tekun: N_("特困供养"), temporary: N_("临时救助") },
+  states: { pending: N_("待同步"), done: N_("已同步"), rejected: N_("被退回") },
+  refused: N_("服务器退回：{reason}"),
+  empty: N_("（空）"),
+  none: N_("（无）"),
+  yes: N_("是"),
+  no: N_("否"),
 };
 const L = CONFLICT_LABELS;
 
@@ -48,10 +49,10 @@ export function choose(conflict, choice) {
 const masked = (id) => (id.length > 10 ? `${id.slice(0, 6)}${"*".repeat(id.length - 10)}${id.slice(-4)}` : id);
 
 export function shown(value) {
-  if (value === null || value === undefined || value === "") return L.empty;
-  if (typeof value === "boolean") return value ? L.yes : L.no;
+  if (value === null || value === undefined || value === "") return t(L.empty);
+  if (typeof value === "boolean") return t(value ? L.yes : L.no);
   if (typeof value !== "object") return String(value);
-  if (Array.isArray(value)) return value.length ? value.map(shown).join("；") : L.none;
+  if (Array.isArray(value)) return value.length ? value.map(shown).join("；") : t(L.none);
   return Object.entries(value).filter(([, v]) => v !== "" && v !== null && v !== undefined)
     .map(([k, v]) => (k === "id_number" ? masked(String(v)) : shown(v))).join(" ");
 }
@@ -68,7 +69,7 @@ const drafts = new Map();
 
 // One field: its two values as radio buttons; a decided conflict shows the choice it queued.
 function field(conflict, name, values, queued) {
-  const node = clone("tpl-conflict-field", { field: L.fields[name] || name, device: shown(values.device), server: shown(values.server) });
+  const node = clone("tpl-conflict-field", { field: L.fields[name] ? t(L.fields[name]) : name, device: shown(values.device), server: shown(values.server) });
   node.dataset.field = name;
   const inputs = [...node.querySelectorAll("input[type=radio]")];
   // Names first: naming a checked radio unchecks the others of its group.
@@ -83,14 +84,14 @@ function field(conflict, name, values, queued) {
 }
 
 function item(conflict, refresh) {
-  const li = clone("tpl-conflict", { kind: L.kinds[conflict.kind] || conflict.kind });
+  const li = clone("tpl-conflict", { kind: L.kinds[conflict.kind] ? t(L.kinds[conflict.kind]) : conflict.kind });
   li.dataset.conflictId = conflict.id;
   const entry = conflict.queued;
   li.dataset.state = entry ? entry.state : "open";
   const badge = li.querySelector("[data-slot=state]");
-  Object.assign(badge, { hidden: !entry, textContent: entry ? L.states[entry.state] || entry.state : "" });
+  Object.assign(badge, { hidden: !entry, textContent: entry ? (L.states[entry.state] ? t(L.states[entry.state]) : entry.state) : "" });
   const reason = li.querySelector("[data-slot=reason]");
-  Object.assign(reason, { hidden: entry?.state !== "rejected", textContent: entry?.state === "rejected" ? `${L.refused}${entry.reason || ""}` : "" });
+  Object.assign(reason, { hidden: entry?.state !== "rejected", textContent: entry?.state === "rejected" ? t(L.refused, { reason: t(entry.reason || "") }) : "" });
   li.querySelector("[data-conflict-fields]").replaceChildren(...Object.entries(conflict.fields).map(([name, values]) =>
     field(conflict, name, values, entry?.args.choices)));
   const form = li.querySelector("[data-conflict-form]");
