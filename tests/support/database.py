@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 
 from piccolo.conf.apps import Finder
@@ -15,7 +16,7 @@ def all_tables():
 async def truncate_all(engine) -> None:
     tables = [t._meta.tablename for t in all_tables()]
     if isinstance(engine, PostgresEngine):
-        await engine.run_ddl(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        await _truncate_postgres(engine, tables)
         return
     # One connection and one transaction for every table (Piccolo would open one per statement).
     statements = [f"DELETE FROM {table};" for table in reversed(tables)]  # children before parents
@@ -27,6 +28,22 @@ async def truncate_all(engine) -> None:
         connection.executescript("BEGIN IMMEDIATE;" + "".join(statements) + "COMMIT;")
     finally:
         connection.close()
+
+
+async def _truncate_postgres(engine, tables: list[str]) -> None:
+    """TRUNCATE locks every table in turn; a live server still answering the previous test's
+    browser may lock two of them in the other order. PostgreSQL then aborts one side as a
+    deadlock victim, and emptying the tables again is all there is to do."""
+    import asyncpg
+
+    for attempt in range(5):
+        try:
+            await engine.run_ddl(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            return
+        except asyncpg.exceptions.DeadlockDetectedError:
+            if attempt == 4:
+                raise
+            await asyncio.sleep(0.2 * (attempt + 1))
 
 
 class DemoSnapshot:
