@@ -10,11 +10,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_supervisor, requires_user
-from server.cases.kinds import CASE_TYPES
 from server.dailycheck import schemas
 from server.dailycheck.services import mark_handled, phone_roster
+from server.field.labels import field_labels
 from server.i18n import gettext
-from server.visits.schemas import MODES
 from server.watch.days import today
 from server.watch.services import REASONS
 
@@ -25,15 +24,6 @@ def labels() -> dict:
              (("living", schemas.LIVING), ("health", schemas.HEALTH), ("needs", schemas.NEEDS), ("contact", schemas.CONTACT), ("reasons", REASONS))}
     return shown | {"checked": gettext("今日已报"), "pending": gettext("待同步"), "unchecked": gettext("今日未报"), "needs_flag": gettext("有需求"),
                      "rejected": gettext("被退回"), "age": gettext("%(age)s岁")}
-
-
-def field_labels() -> dict:
-    """What field/layout.html hands to the field app's JavaScript (as server.field.controllers.page does)."""
-    return {
-        "MODES": MODES,
-        "CASE_TYPES_SHOWN": {key: gettext(label) for key, label in CASE_TYPES.items()},
-        "MODES_SHOWN": {key: gettext(label) for key, label in MODES.items()},
-    }
 
 
 class DailyFieldController(Controller):

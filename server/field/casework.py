@@ -18,6 +18,7 @@ from server.declarations.services import EVIDENCE_KINDS
 from server.field import services
 from server.field.controllers import page
 from server.finances import kinds
+from server.households.kinds import HUKOU, LABOUR, RELATIONS
 from server.i18n import N_, gettext
 from server.procedures.services import today
 from server.referrals.organisations import KINDS as ORGANISATION_KINDS
@@ -25,9 +26,6 @@ from server.referrals.organisations import list_organisations
 from server.referrals.services import STATUSES as REFERRAL_STATUSES
 from server.standards.services import effective_standard
 
-RELATIONS = {"spouse": N_("配偶"), "child": N_("子女"), "parent": N_("父母"), "grandchild": N_("孙子女"), "grandparent": N_("祖父母"), "sibling": N_("兄弟姐妹"), "other": N_("其他")}
-LABOUR = {"full": N_("有劳动能力"), "partial": N_("部分丧失劳动能力"), "none": N_("无劳动能力")}
-HUKOU = {"local_urban": N_("本地城镇户籍"), "local_rural": N_("本地农村户籍"), "non_local": N_("非本地户籍（外来务工等）")}
 # What each case type asks for on the new-case page (the sections shown; the rest stay hidden).
 NEEDS = {
     "dibao": ("household",),

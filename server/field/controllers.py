@@ -13,22 +13,14 @@ from litestar.response import Redirect, Template
 import server.visits.mutations  # noqa: F401 - registers visit.record (also found by the sync engine)
 from server.accounts.guards import requires_user
 from server.audit.services import record
-from server.cases.kinds import CASE_TYPES
 from server.field import services
 from server.field.forms import apply_form, next_page
+from server.field.labels import field_labels
 from server.field.worker import service_worker_source
-from server.i18n import gettext
-from server.visits.schemas import MODES
 
 
 def page(name: str, request: Request, **context) -> Template:
-    labels = {
-        "MODES": MODES,
-        # For the page's JavaScript, which renders items held on the device.
-        "CASE_TYPES_SHOWN": {key: gettext(label) for key, label in CASE_TYPES.items()},
-        "MODES_SHOWN": {key: gettext(label) for key, label in MODES.items()},
-    }
-    return Template(f"field/{name}.html", context={"user": request.user, **labels, **context})
+    return Template(f"field/{name}.html", context={"user": request.user, **field_labels(), **context})
 
 
 class FieldController(Controller):

@@ -16,6 +16,7 @@ from server.procedures.workdays import load_calendar
 from server.review.decisions import decisions_of_case, last_publicity_start, load_case
 from server.review.tasks import tasks_of_case
 from server.sync_api import resolution
+from server.sync_api.conflict_words import CONFLICT_VALUE_WORDS
 from server.uploads.tables import Blob
 from server.visits.services import visits_of_case
 from sync.conflicts import as_record as conflict_record
@@ -53,6 +54,7 @@ CONFLICT_FIELDS = {
 }
 CONFLICT_CHOICES = {"server": N_("服务器的值"), "device": N_("设备的值")}
 CONFLICT_LABELS = {"CONFLICT_KINDS": CONFLICT_KINDS, "CONFLICT_FIELDS": CONFLICT_FIELDS, "CONFLICT_CHOICES": CONFLICT_CHOICES,
+                   "CONFLICT_VALUE_WORDS": CONFLICT_VALUE_WORDS,
                    "CONFLICT_ACTIONS": (resolution.ACTION, resolution.FORMER_ACTION)}
 
 

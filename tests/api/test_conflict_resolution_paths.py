@@ -223,4 +223,20 @@ async def test_case_page_shows_a_finances_conflict_in_words_like_the_phone(clien
     panel = page[page.index('id="conflicts"'):]
     panel = panel[:panel.index("</section>")]
     assert "家庭经济状况" in panel and "<td>收入</td>" in panel
-    assert "王伟 wage 1900.00" in panel and "（无）" in panel and "{" not in panel.split("<tbody>")[1]
+    assert "王伟 工资性收入 1900.00" in panel and "（无）" in panel and "{" not in panel.split("<tbody>")[1]
+    assert "wage" not in panel.split("<tbody>")[1]  # the code in words, as the phone says it
+
+
+async def test_codes_in_a_conflict_are_words_in_english_too(client, demo):
+    worker = await signed_device(client, "worker")
+    case_id = await worker.new_case("dibao")
+    await SyncConflict.insert(SyncConflict(
+        conflict_id=str(uuid.uuid4()), kind="case", record_id=case_id, area_path="440100/440106/440106004/440106004001/",
+        fields={"type": {"server": "dibao", "device": "tekun"}, "notes": {"server": "wage", "device": ""}}, base_version=1,
+        server_version=2, status="open", client_id="c1", mutation_id=3, user_id=1, created_at=datetime.now(timezone.utc),
+    ))
+    await as_supervisor_on_the_web(client)
+    page = (await client.get(f"/review/cases/{case_id}", headers={"accept-language": "en"})).text
+    rows = page[page.index('id="conflicts"'):].split("<tbody>")[1].split("</tbody>")[0]
+    assert "Minimum living guarantee (dibao)" in rows and "Extreme-poverty support (tekun)" in rows
+    assert "wage" in rows  # a note that happens to spell a code stays as written

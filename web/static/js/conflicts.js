@@ -48,13 +48,17 @@ export function choose(conflict, choice) {
 // Identity numbers as the case page shows them: the first 6 and the last 4 characters.
 const masked = (id) => (id.length > 10 ? `${id.slice(0, 6)}${"*".repeat(id.length - 10)}${id.slice(-4)}` : id);
 
-export function shown(value) {
+// The words for the codes of a field's values (工资性收入 for `wage`), in the page's language:
+// the server puts them in the page (field/partials/templates.html, CONFLICT_VALUE_WORDS).
+const valueWords = (name) => JSON.parse(document.getElementById("field-labels")?.textContent || "{}").conflict_values?.[name] || {};
+
+export function shown(value, words = {}) {
   if (value === null || value === undefined || value === "") return t(L.empty);
   if (typeof value === "boolean") return t(value ? L.yes : L.no);
-  if (typeof value !== "object") return String(value);
-  if (Array.isArray(value)) return value.length ? value.map(shown).join("；") : t(L.none);
+  if (typeof value !== "object") return Object.hasOwn(words, value) ? words[value] : String(value);
+  if (Array.isArray(value)) return value.length ? value.map((v) => shown(v, words)).join("；") : t(L.none);
   return Object.entries(value).filter(([, v]) => v !== "" && v !== null && v !== undefined)
-    .map(([k, v]) => (k === "id_number" ? masked(String(v)) : shown(v))).join(" ");
+    .map(([k, v]) => (k === "id_number" ? masked(String(v)) : shown(v, words))).join(" ");
 }
 
 function clone(id, slots) {
@@ -69,7 +73,7 @@ const drafts = new Map();
 
 // One field: its two values as radio buttons; a decided conflict shows the choice it queued.
 function field(conflict, name, values, queued) {
-  const node = clone("tpl-conflict-field", { field: L.fields[name] ? t(L.fields[name]) : name, device: shown(values.device), server: shown(values.server) });
+  const node = clone("tpl-conflict-field", { field: L.fields[name] ? t(L.fields[name]) : name, device: shown(values.device, valueWords(name)), server: shown(values.server, valueWords(name)) });
   node.dataset.field = name;
   const inputs = [...node.querySelectorAll("input[type=radio]")];
   // Names first: naming a checked radio unchecks the others of its group.
