@@ -59,6 +59,8 @@ async def create_invitation(
     display_name = display_name.strip()
     if not display_name:
         raise Invalid("请填写姓名", field="display_name")
+    if len(display_name) > 100:  # the column's length (a longer one was a 500 on PostgreSQL)
+        raise Invalid("姓名不能超过 100 个字", field="display_name")
     if role not in ROLES:
         raise Invalid(f"未知的角色 {role}，可选: {', '.join(ROLES)}", field="role")
     area = await Area.select().where(Area.code == area_code).first()
