@@ -27,7 +27,7 @@ from server.observability.controllers import MetricsController, prometheus_confi
 from server.observability.logs import AccessLogMiddleware, configure_access_log
 from server.openapi import document_api_errors
 from server.validation.nul import refuse_nul
-from server.validation.request import DoorstepRequest
+from server.validation.request import DoorstepRequest, refuse_nul_in_forms
 from server.secrets import app_secret
 from server.settings import get_settings
 from server.sync_api.controllers import SyncController
@@ -90,6 +90,7 @@ def create_app() -> Litestar:
         plugins=[HTMXPlugin()],
         exception_handlers={Exception: error_to_response},
         request_class=DoorstepRequest,
+        before_request=refuse_nul_in_forms,
         on_startup=[start_pool, start_janitor],
         on_shutdown=[stop_janitor, close_pool],
         debug=False,

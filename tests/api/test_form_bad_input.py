@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from piccolo.engine.postgres import PostgresEngine
 
 from server.accounts.roles import ADMIN, DISTRICT_OFFICER, GRID_WORKER, STREET_SUPERVISOR
+from server.accounts.tables import Invitation
 from server.audit.tables import AuditEvent
 from server.clock import now
 from server.db import get_engine
@@ -529,3 +530,33 @@ async def test_any_fields_with_any_junk_never_fail_and_a_refusal_changes_nothing
     await checker.send("", data=form, htmx=htmx)
     await checker.snapshots.close()
     assert checker.wrong == {}, f"{target} {form!r:.300}: {checker.wrong}"
+
+
+@pytest.mark.parametrize(
+    ("username", "url", "form"),
+    [
+        ("district", "/casework/organisations", {"name": "测试", "kind": "charity", "area": "440106\x00"}),
+        ("admin", "/casework/standards", {"area": "\x00", "effective_from": "2025-01-01", "dibao_standard": "1200"}),
+        ("supervisor", "/invitations", {"role": "grid_worker", "area": HOME, "display_name": "李\x00娜"}),
+        ("district", "/review/procedures/emergency", {"district": "440106\x00", "starts_on": "2026-01-01"}),
+        ("supervisor", "/watch/add-proposed", {"area": "\x00"}),
+        ("supervisor", "/watch/add-proposed", {"area\x00": HOME}),
+    ],
+    ids=["organisation area", "standard area", "invitation name", "emergency district", "watch area", "a field name"],
+)
+async def test_a_form_field_holding_nul_is_400_before_any_handler_reads_it(client, demo, username, url, form):
+    # PostgreSQL compares and keeps no text holding NUL: each was a 500 there.
+    await sign_in(client, username, kind="desktop")
+    for headers in ({}, {"HX-Request": "true"}):
+        response = await client.post(url, data=form, headers=headers, follow_redirects=False)
+        assert response.status_code == 400, response.text
+        assert "表单内容含有空字符（NUL）。" in response.text
+
+
+async def test_an_invitation_name_longer_than_its_column_is_400(client, demo):
+    # A display name over 100 characters overflowed the column on PostgreSQL: a 500.
+    await sign_in(client, "supervisor", kind="desktop")
+    form = {"role": "grid_worker", "area": HOME, "display_name": "李" * 101}
+    response = await client.post("/invitations", data=form, follow_redirects=False)
+    assert response.status_code == 400 and "姓名不能超过 100 个字" in response.text
+    assert await Invitation.count() == 0
