@@ -211,6 +211,7 @@ def test_returned_case_is_answered_offline_on_the_phone_and_comes_back_to_review
         page.wait_for_timeout(250)
     poll(page, f"""(() => {{ const bar = document.querySelector("[data-task-waiting] li[data-media-id='{media_ids[1]}'] progress");
         return bar && !bar.hidden && bar.value > 0 && bar.value < 100; }})()""")
+    assert "等待 Wi-Fi 后上传" not in video_item.inner_text()  # on its way: the reason it waited is gone
     assert server_state(task_id, case_id) == ("open", "returned", ["photo"])
     holding["on"] = False
     for route in paused:

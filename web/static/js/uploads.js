@@ -101,6 +101,10 @@ export async function uploadAll(csrf) {
       await save(media.id, { reason: N_("等待 Wi-Fi 后上传") });
       continue;
     }
+    if (media.reason) {
+      await save(media.id, { reason: null }); // on its way now: no longer waiting for Wi-Fi or a connection
+      announce({ what: "media" });
+    }
     await uploadOne(tus, media, csrf);
     announce({ what: "media" });
   }
