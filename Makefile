@@ -42,8 +42,8 @@ run: system-run venv
 	PORT=$(PORT) HOST=$(HOST) $(BIN)/doorstep serve
 
 test: system-test venv
-	$(BIN)/python -m pytest -p tests.engines.sqlite -q
-	TEST_PG_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -p tests.engines.postgres -q
+	$(BIN)/python -m pytest -p tests.engines.sqlite -q --durations=15
+	TEST_PG_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -p tests.engines.postgres -q --durations=15
 
 test-sqlite: venv
 	$(BIN)/python -m pytest -p tests.engines.sqlite -q $(ARGS)
