@@ -1,8 +1,9 @@
 """Request bodies the handlers never see: JSON no decoder can read, and forms holding NUL.
 
-Litestar answers malformed JSON with a 400, but lets two decoding failures through as a 500:
-invalid UTF-8 inside a string (UnicodeDecodeError) and nesting deeper than the decoder goes
-(RecursionError). Both are the client's mistake, like any other malformed body.
+Litestar answers malformed JSON with a bare 400, but lets two decoding failures through as a 500
+with some msgspec versions: invalid UTF-8 inside a string (UnicodeDecodeError; newer msgspec
+says SerializationException) and nesting deeper than the decoder goes (RecursionError). All are
+the client's mistake, answered with the same reason.
 
 No text column keeps a NUL character (PostgreSQL fails on one, even in a lookup), so a form field
 holding one is refused before any handler reads the form, as server/validation/nul.py refuses one
@@ -15,6 +16,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import SerializationException
 
 from server.errors import Invalid
 from server.i18n import N_
@@ -25,7 +27,7 @@ class DoorstepRequest(Request):
         """The JSON body, or Invalid when it cannot be decoded."""
         try:
             return await super().json()
-        except (UnicodeDecodeError, RecursionError):
+        except (UnicodeDecodeError, RecursionError, SerializationException):
             raise Invalid(N_("请求内容格式不正确。")) from None
 
 
