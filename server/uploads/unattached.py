@@ -31,8 +31,6 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.engine.postgres import PostgresEngine
 
 from server.clock import now
-from server.declarations.tables import Declaration
-from server.evidence.tables import Evidence
 from server.observability.metrics import count_upload
 from server.settings import get_settings
 from server.uploads import storage
@@ -86,7 +84,7 @@ async def _remove_upload(upload_id: UUID) -> str | None:
     """Delete one finished upload unless its owner has attached its content; its SHA-256 if deleted."""
     db = Upload._meta.db
     async with write_transaction(db):
-        query = Upload.select(Upload.owner, Upload.sha256).where((Upload.id == upload_id) & (Upload.status == COMPLETE))
+        query = Upload.select(Upload.id, Upload.sha256).where((Upload.id == upload_id) & (Upload.status == COMPLETE))
         if isinstance(db, PostgresEngine):
             query = query.lock_rows("UPDATE")  # waits for an attach holding it (FOR SHARE) to end
         row = await query.first()
@@ -97,11 +95,9 @@ async def _remove_upload(upload_id: UUID) -> str | None:
 
 
 async def _attached(upload: dict) -> bool:
-    """Whether the owner has an evidence item of this content, or a declaration names it (read
-    after the upload is locked)."""
-    if await Evidence.exists().where((Evidence.sha256 == upload["sha256"]) & (Evidence.attached_by == upload["owner"])):
-        return True
-    return await Declaration.exists().where(Declaration.evidence_ref == upload["sha256"])
+    """Whether the upload is used after all: the candidates' rule, read again in a statement of
+    its own once the upload is locked."""
+    return not await Upload.exists().where((Upload.id == upload["id"]) & _UNUSED_BY_OWNER)
 
 
 async def _remove_blob_if_unused(sha256: str) -> bool:
