@@ -48,15 +48,16 @@ def cmd_check_media(_: argparse.Namespace) -> int:
 
 
 def cmd_clean_uploads(_: argparse.Namespace) -> int:
-    from server.uploads.janitor import cleanup_expired_uploads
-    from server.uploads.unattached import remove_unattached_uploads
+    from server.uploads.janitor import clean_uploads
 
-    async def clean() -> tuple[int, int, int]:
-        expired = await cleanup_expired_uploads()
-        return (expired, *await remove_unattached_uploads())
-
-    expired, unattached, blobs = asyncio.run(clean())
-    print(f"已清理 (removed): {expired} expired unfinished uploads, {unattached} finished uploads never attached, {blobs} unused stored files")
+    cleaned = asyncio.run(clean_uploads())
+    print(
+        f"已清理 (removed): {cleaned.expired} expired unfinished uploads, {cleaned.unattached} finished uploads never attached, "
+        f"{cleaned.blobs} unused stored files"
+    )
+    if cleaned.failed:
+        print("doorstep clean-uploads: 部分清理失败，详见日志 (a cleanup failed; see the log)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,5 +1,6 @@
 """Unfinished uploads expire: their rows and partial files are removed, at start-up and hourly;
-finished uploads never attached to a case are removed then too (server/uploads/unattached.py)."""
+finished uploads never attached to a case are removed then too (server/uploads/unattached.py).
+`clean_uploads` runs both; the janitor and `doorstep clean-uploads` call it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -63,18 +65,35 @@ async def _remove_orphans() -> None:
             storage.discard(path)
 
 
-async def clean_uploads() -> None:
-    """One round of the janitor: expired unfinished uploads, then unattached finished ones."""
+@dataclass(frozen=True)
+class Cleaned:
+    """What one round of both cleanups removed; `failed` when either of them raised."""
+
+    expired: int = 0
+    unattached: int = 0
+    blobs: int = 0
+    failed: bool = False
+
+
+async def clean_uploads(at: datetime | None = None) -> Cleaned:
+    """Both cleanups, in one round: expired unfinished uploads, then finished ones never attached
+    (with the stored files nothing uses any more). A failure of one is logged and the other still
+    runs; the next round tries again."""
+    expired = unattached = blobs = 0
+    failed = False
     try:
-        removed = await cleanup_expired_uploads()
-        if removed:
-            log.info("removed %d expired uploads", removed)
-    except Exception:  # keep the janitor alive; the next round tries again
+        expired = await cleanup_expired_uploads(at)
+        if expired:
+            log.info("removed %d expired uploads", expired)
+    except Exception:  # keep the janitor alive
         log.exception("upload cleanup failed")
+        failed = True
     try:
-        await remove_unattached_uploads()
+        unattached, blobs = await remove_unattached_uploads(at)
     except Exception:
         log.exception("unattached upload cleanup failed")
+        failed = True
+    return Cleaned(expired, unattached, blobs, failed)
 
 
 async def _loop() -> None:

@@ -215,19 +215,64 @@ async def test_attach_arriving_while_cleanup_removes_the_upload_is_rejected_clea
     assert not await stored(data)
 
 
-async def test_janitor_round_removes_unattached_uploads(client, demo):
+async def expired_unfinished(client, username: str, data: bytes) -> str:
+    """An upload of `data` by `username` half sent and past its expiry; its id."""
+    await sign_in(client, username)
+    url = (await create(client, data)).headers["location"]
+    await send(client, url, 0, data[:1000])
+    upload_id = url.rsplit("/", 1)[1]
+    await Upload.update({Upload.expires_at: now() - timedelta(minutes=1)}).where(Upload.id == upload_id)
+    return upload_id
+
+
+async def test_janitor_round_runs_both_cleanups_and_counts_them(client, demo):
     data = jpeg()
     upload_id = await uploaded(client, "worker", data, finished_days_ago=31)
-    await janitor.clean_uploads()  # what the server runs at start-up and hourly
-    assert not await Upload.exists().where(Upload.id == upload_id)
+    stale = await expired_unfinished(client, "worker2", jpeg(color=(10, 20, 30)))
+
+    cleaned = await janitor.clean_uploads()  # what the server runs at start-up and hourly
+
+    assert cleaned == janitor.Cleaned(expired=1, unattached=1, blobs=1, failed=False)
+    assert not await Upload.exists().where(Upload.id.is_in([upload_id, stale]))
     assert not await stored(data)
+
+
+async def test_janitor_round_still_removes_unattached_uploads_when_the_expiry_cleanup_fails(client, demo, monkeypatch):
+    data = jpeg()
+    upload_id = await uploaded(client, "worker", data, finished_days_ago=31)
+
+    async def broken(at=None):
+        raise OSError("disk unreadable")
+
+    monkeypatch.setattr(janitor, "cleanup_expired_uploads", broken)
+    cleaned = await janitor.clean_uploads()
+
+    assert cleaned == janitor.Cleaned(expired=0, unattached=1, blobs=1, failed=True)
+    assert not await Upload.exists().where(Upload.id == upload_id)
+
+
+def test_clean_uploads_command_reports_the_janitor_round_and_fails_when_it_failed(monkeypatch, capsys):
+    from server.operations import commands
+
+    rounds = []
+
+    async def round_of(at=None):
+        rounds.append(at)
+        return janitor.Cleaned(expired=2, unattached=3, blobs=1, failed=len(rounds) > 1)
+
+    monkeypatch.setattr(janitor, "clean_uploads", round_of)
+    assert commands.cmd_clean_uploads(None) == 0
+    assert "2 expired unfinished uploads, 3 finished uploads never attached, 1 unused stored files" in capsys.readouterr().out
+    assert commands.cmd_clean_uploads(None) == 1
+    assert "部分清理失败" in capsys.readouterr().err
 
 
 async def test_clean_uploads_command_removes_them_too(client, demo):
     data = jpeg()
     upload_id = await uploaded(client, "worker", data, finished_days_ago=31)
+    stale = await expired_unfinished(client, "worker2", jpeg(color=(10, 20, 30)))
     result = subprocess.run([sys.executable, "-m", "server.cli", "clean-uploads"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "1 finished uploads never attached, 1 unused stored files" in result.stdout
-    assert not await Upload.exists().where(Upload.id == upload_id)
+    assert "1 expired unfinished uploads, 1 finished uploads never attached, 1 unused stored files" in result.stdout
+    assert not await Upload.exists().where(Upload.id.is_in([upload_id, stale]))
     assert not await stored(data)
