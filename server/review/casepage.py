@@ -7,7 +7,6 @@ from datetime import datetime
 from server.accounts.current import CurrentUser
 from server.audit.tables import AuditEvent
 from server.errors import AppError
-from server.i18n import N_
 from server.evidence.tables import Evidence
 from server.households.tables import Household, Person
 from server.procedures import services as procedures
@@ -16,7 +15,7 @@ from server.procedures.workdays import load_calendar
 from server.review.decisions import decisions_of_case, last_publicity_start, load_case
 from server.review.tasks import tasks_of_case
 from server.sync_api import resolution
-from server.sync_api.conflict_words import CONFLICT_VALUE_WORDS
+from server.sync_api.conflict_words import CONFLICT_CHOICES, CONFLICT_FIELDS, CONFLICT_KINDS, CONFLICT_VALUE_WORDS
 from server.uploads.tables import Blob
 from server.visits.services import visits_of_case
 from sync.conflicts import as_record as conflict_record
@@ -44,15 +43,8 @@ async def evidence_of_case(case_id, returned_at=None) -> list[dict]:
     return rows
 
 
-# What the conflict panel and the history call a conflict's kinds, fields and choices (the phone
-# says the same in CONFLICT_LABELS of web/static/js/conflicts.js).
-CONFLICT_KINDS = {"case": N_("案件"), "household": N_("家庭"), "finances": N_("家庭经济状况")}
-CONFLICT_FIELDS = {
-    "notes": N_("备注"), "type": N_("救助类型"), "procedure": N_("办理程序"), "address": N_("家庭住址"), "contact_phone": N_("联系电话"),
-    "hukou_type": N_("户籍类型"), "members": N_("家庭成员"), "area": N_("所属社区"), "incomes": N_("收入"), "assets": N_("财产"),
-    "expenses": N_("支出"), "circumstances": N_("特殊情况"), "tekun": N_("特困供养"), "temporary": N_("临时救助"),
-}
-CONFLICT_CHOICES = {"server": N_("服务器的值"), "device": N_("设备的值")}
+# What the conflict panel and the history call a conflict's kinds, fields, choices and codes: the
+# one table (server.sync_api.conflict_words), which every field page hands to the phone too.
 CONFLICT_LABELS = {"CONFLICT_KINDS": CONFLICT_KINDS, "CONFLICT_FIELDS": CONFLICT_FIELDS, "CONFLICT_CHOICES": CONFLICT_CHOICES,
                    "CONFLICT_VALUE_WORDS": CONFLICT_VALUE_WORDS,
                    "CONFLICT_ACTIONS": (resolution.ACTION, resolution.FORMER_ACTION)}

@@ -6,11 +6,10 @@ import { all, get } from "./db.js";
 import { enqueue, entries } from "./outbox.js";
 import { N_, t } from "./i18n.js";
 
-// Every word this module shows, marked N_ here and translated by t() where it is shown.
+// The words this module shows of its own, marked N_ here and translated by t() where shown. What a
+// conflict's kinds, fields and codes are called comes from the server's one table, in the page's
+// language (server/sync_api/conflict_words.py, the `field-labels` JSON of every field page).
 export const CONFLICT_LABELS = {
-  kinds: { case: N_("案件"), household: N_("家庭"), finances: N_("家庭经济状况") },
-  fields: { notes: N_("备注"), type: N_("救助类型"), procedure: N_("办理程序"), address: N_("家庭住址"), contact_phone: N_("联系电话"), hukou_type: N_("户籍类型"), members: N_("家庭成员"),
-    area: N_("所属社区"), incomes: N_("收入"), assets: N_("财产"), expenses: N_("支出"), circumstances: N_("特殊情况"), tekun: N_("特困供养"), temporary: N_("临时救助") },
   states: { pending: N_("待同步"), done: N_("已同步"), rejected: N_("被退回") },
   refused: N_("服务器退回：{reason}"),
   empty: N_("（空）"),
@@ -48,9 +47,11 @@ export function choose(conflict, choice) {
 // Identity numbers as the case page shows them: the first 6 and the last 4 characters.
 const masked = (id) => (id.length > 10 ? `${id.slice(0, 6)}${"*".repeat(id.length - 10)}${id.slice(-4)}` : id);
 
-// The words for the codes of a field's values (工资性收入 for `wage`), in the page's language:
-// the server puts them in the page (field/partials/templates.html, CONFLICT_VALUE_WORDS).
-const valueWords = (name) => JSON.parse(document.getElementById("field-labels")?.textContent || "{}").conflict_values?.[name] || {};
+// The server's words for conflicts ({kinds, fields, values}), from the page shown now.
+const serverWords = () => JSON.parse(document.getElementById("field-labels")?.textContent || "{}").conflicts || {};
+const named = (table, code) => serverWords()[table]?.[code] ?? code;
+// The words for the codes of a field's values (工资性收入 for `wage`), by field.
+const valueWords = (name) => serverWords().values?.[name] || {};
 
 export function shown(value, words = {}) {
   if (value === null || value === undefined || value === "") return t(L.empty);
@@ -73,7 +74,7 @@ const drafts = new Map();
 
 // One field: its two values as radio buttons; a decided conflict shows the choice it queued.
 function field(conflict, name, values, queued) {
-  const node = clone("tpl-conflict-field", { field: L.fields[name] ? t(L.fields[name]) : name, device: shown(values.device, valueWords(name)), server: shown(values.server, valueWords(name)) });
+  const node = clone("tpl-conflict-field", { field: named("fields", name), device: shown(values.device, valueWords(name)), server: shown(values.server, valueWords(name)) });
   node.dataset.field = name;
   const inputs = [...node.querySelectorAll("input[type=radio]")];
   // Names first: naming a checked radio unchecks the others of its group.
@@ -88,7 +89,7 @@ function field(conflict, name, values, queued) {
 }
 
 function item(conflict, refresh) {
-  const li = clone("tpl-conflict", { kind: L.kinds[conflict.kind] ? t(L.kinds[conflict.kind]) : conflict.kind });
+  const li = clone("tpl-conflict", { kind: named("kinds", conflict.kind) });
   li.dataset.conflictId = conflict.id;
   const entry = conflict.queued;
   li.dataset.state = entry ? entry.state : "open";
