@@ -6,6 +6,7 @@ see them; either may resolve one by choosing, field by field, the server's or th
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -94,7 +95,10 @@ async def get_conflict(scope_path: str, conflict_id: str) -> dict:
 
 
 async def resolve(actor: Any, user_id: int, scope_path: str, conflict_id: str, choices: dict[str, str]) -> dict:
-    """Settle a conflict: per field keep the server's value or write the device's one."""
+    """Settle a conflict: per field keep the server's value or write the device's one; answers
+    {"conflict", "record", "stale"}. A device value chosen over a server value that changed again
+    since the conflict was recorded settles nothing: `stale` names those fields and the conflict,
+    still open, holds the current values (see `_refresh`); the caller refuses with them."""
     db = SyncConflict._meta.db
     async with write_transaction(db):
         query = SyncConflict.select().where((SyncConflict.conflict_id == str(conflict_id)) & _scoped(scope_path)).output(load_json=True)
@@ -120,6 +124,9 @@ async def resolve(actor: Any, user_id: int, scope_path: str, conflict_id: str, c
             kind = kind_for(row["kind"])
             if kind is None or kind.apply_fields is None:
                 raise BadRequest("该类记录不支持采用设备的值。", field="choices")
+            stale = await _refresh(actor, row, kind, device_values)
+            if stale:
+                return {"conflict": as_record(row), "record": None, "stale": stale}
             record = await kind.apply_fields(actor, row["record_id"], device_values)
         at = now()
         await SyncConflict.update(
@@ -127,4 +134,30 @@ async def resolve(actor: Any, user_id: int, scope_path: str, conflict_id: str, c
         ).where(SyncConflict.id == row["id"])
         await touch(KIND, row["conflict_id"], row["area_path"])
         row.update(status="resolved", resolved_by=user_id, resolved_at=at, resolution=choices)
-    return {"conflict": as_record(row), "record": record}
+    return {"conflict": as_record(row), "record": record, "stale": []}
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as a conflict stores values (JSON)."""
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+
+async def _refresh(actor: Any, row: dict, kind: Any, device_values: dict[str, Any]) -> list[str]:
+    """The fields whose device value was chosen over a server value that changed again since the
+    conflict was recorded (and is not the device's value either): writing it would overwrite a
+    change nobody deciding had seen. When there are any, the conflict keeps its status and takes
+    the record's current values and version (kept by the caller's transaction) for the person to
+    decide again; answers them, sorted."""
+    if kind.read_fields is None:
+        return []
+    current, version = await kind.read_fields(actor, row["record_id"])
+    fields = row["fields"]
+    stale = sorted(name for name, device in device_values.items()
+                   if not _same(current.get(name), fields[name]["server"]) and not _same(current.get(name), device))
+    if not stale:
+        return []
+    refreshed = {name: {**values, "server": current.get(name)} for name, values in fields.items()}
+    await SyncConflict.update({SyncConflict.fields: refreshed, SyncConflict.server_version: version}).where(SyncConflict.id == row["id"])
+    await touch(KIND, row["conflict_id"], row["area_path"])
+    row.update(fields=refreshed, server_version=version)
+    return stale

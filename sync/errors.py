@@ -29,3 +29,10 @@ class ConflictNotFound(SyncError):
 
 class ConflictClosed(SyncError):
     code = "conflict_resolved"
+
+
+class ConflictStale(SyncError):
+    """A device value was chosen over a server value that has changed again since the conflict was
+    recorded: nothing written; the conflict shows the current value for the person to decide again."""
+
+    code = "conflict_stale"

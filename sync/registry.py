@@ -149,6 +149,7 @@ def registered_names() -> list[str]:
 
 Loader = Callable[[Any, list[str]], Awaitable[dict[str, dict]]]
 FieldApplier = Callable[[Any, str, dict], Awaitable[dict]]
+FieldReader = Callable[[Any, str], Awaitable[tuple[dict, int]]]
 Lister = Callable[[], Awaitable[list[tuple[str, str]]]]
 
 
@@ -158,7 +159,9 @@ class RecordKind:
 
     `load(actor, ids)` answers {id: record} for the ids the actor may see (those it may not see
     are left out and reach the device as tombstones). `apply_fields(actor, id, values)` writes
-    values a person chose while resolving a conflict and answers the record's new state.
+    values a person chose while resolving a conflict and answers the record's new state;
+    `read_fields(actor, id)` answers the values its merge compares, as a conflict holds them, and
+    the record's version (a resolution checks them before writing a device's value).
     `list_all()` answers (id, area path) of every record, so that records written without
     touching the feed (demo data, imports, a restored database, a kind registered later) are fed
     in (`feed.backfill`, once per kind and epoch).
@@ -168,14 +171,17 @@ class RecordKind:
     load: Loader
     apply_fields: FieldApplier | None = None
     list_all: Lister | None = None
+    read_fields: FieldReader | None = None
 
 
 _KINDS: dict[str, RecordKind] = {}
 
 
-def register_kind(name: str, *, load: Loader, apply_fields: FieldApplier | None = None, list_all: Lister | None = None) -> RecordKind:
+def register_kind(
+    name: str, *, load: Loader, apply_fields: FieldApplier | None = None, list_all: Lister | None = None, read_fields: FieldReader | None = None
+) -> RecordKind:
     """Register a record kind for the pull (and conflict resolution); each name once."""
-    kind = RecordKind(name=name, load=load, apply_fields=apply_fields, list_all=list_all)
+    kind = RecordKind(name=name, load=load, apply_fields=apply_fields, list_all=list_all, read_fields=read_fields)
     existing = _KINDS.get(name)
     if existing is not None and existing != kind:
         raise ValueError(f"record kind {name!r} is registered twice")

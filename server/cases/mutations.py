@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from server.accounts.current import CurrentUser
 from server.cases.batched import stage_new_case
-from server.cases.services import KIND, apply_case_fields, case_in_scope, clean_changes, create_case, list_cases, load_cases, write_fields
+from server.cases.services import EDITABLE, KIND, apply_case_fields, case_in_scope, clean_changes, create_case, list_cases, load_cases, write_fields
 from server.clock import now
 from server.errors import NotFound
 from server.validation import rules
@@ -50,4 +51,12 @@ async def update(ctx: MutationContext, args: dict) -> dict:
     return answer
 
 
-register_kind(KIND, load=load_cases, apply_fields=apply_case_fields, list_all=list_cases)
+async def case_field_values(user: CurrentUser, record_id: str) -> tuple[dict, int]:
+    """Conflict resolution: the fields case.update merges, as they are now, and the case's version."""
+    row = await case_in_scope(user, rules.uuid_value(record_id, "record_id"))
+    if row is None:
+        raise NotFound()
+    return {name: row[name] for name in EDITABLE}, row["version"]
+
+
+register_kind(KIND, load=load_cases, apply_fields=apply_case_fields, list_all=list_cases, read_fields=case_field_values)

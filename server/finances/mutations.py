@@ -8,7 +8,15 @@ from server.finances.tables import CaseFinances
 from server.validation.rejecting import rejecting
 from sync.registry import MutationContext, register, register_kind
 
-register_kind(services.KIND, load=services.load, apply_fields=services.apply_fields, list_all=lister(CaseFinances, CaseFinances.case))
+
+async def read_fields(actor, record_id: str) -> tuple[dict, int]:
+    """Conflict resolution: the sections set_finances merges, as they are now, and the version."""
+    case = await services.case_in_scope(actor, record_id)
+    return await services.finances_data(case["id"])
+
+
+register_kind(services.KIND, load=services.load, apply_fields=services.apply_fields, list_all=lister(CaseFinances, CaseFinances.case),
+              read_fields=read_fields)
 
 
 @register("finances.set")

@@ -14,6 +14,7 @@ from server.households.services import (
     create_household,
     current_values,
     household_anywhere,
+    household_in_scope,
     list_households,
     load_households,
     write_fields,
@@ -68,4 +69,14 @@ async def create_household_batched(ctx: MutationContext, args: dict, batch: Batc
     return await stage_new_household(ctx.actor, batch, household_id, values, ctx.received_at or now())
 
 
-register_kind(KIND, load=load_households, apply_fields=apply_household_fields, list_all=list_households)
+async def household_field_values(user, record_id: str) -> tuple[dict, int]:
+    """Conflict resolution: the fields upsert_household merges, as it compares them now, and the version."""
+    row = await household_in_scope(user, rules.uuid_value(record_id, "record_id"))
+    if row is None:
+        raise NotFound()
+    current = await current_values(row)
+    current.pop("_members")
+    return current, row["version"]
+
+
+register_kind(KIND, load=load_households, apply_fields=apply_household_fields, list_all=list_households, read_fields=household_field_values)

@@ -21,7 +21,7 @@ from server.sync_api.resolution import resolve_and_audit
 from server.sync_api.schemas import ConflictAnswer, ConflictList, PullAnswer, PushAnswer, PushIn, Resolved, ResolveIn
 from sync import conflicts
 from sync.caller import Caller
-from sync.errors import BadRequest, ClientNotYours, ConflictClosed, ConflictNotFound, SyncError
+from sync.errors import BadRequest, ClientNotYours, ConflictClosed, ConflictNotFound, ConflictStale, SyncError
 from sync.pull import pull
 from sync.push import Mutation, push
 from sync.registry import Rejected
@@ -31,6 +31,7 @@ _ERRORS: dict[type[SyncError], type[AppError]] = {
     BadRequest: Invalid,
     ConflictNotFound: NotFound,
     ConflictClosed: Conflict,
+    ConflictStale: Conflict,
 }
 
 

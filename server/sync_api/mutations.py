@@ -7,7 +7,9 @@ through the pull (kinds `conflict` and the record's own).
 A conflict already settled answers `rejected` with `details.code` "conflict_resolved" and the
 conflict as it stands — unless it was settled by this same person with the same choices (e.g.
 on the web while the phone's copy waited in the outbox): then it answers `applied` with
-`already_resolved: true` and changes nothing.
+`already_resolved: true` and changes nothing. A device value chosen over a server value that
+changed again since the conflict was recorded answers `conflict`: nothing written, the conflict
+(in the answer and the pull) holds the current values for the person to decide again.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from server.errors import Invalid
 from server.sync_api.resolution import resolve_and_audit
 from server.validation import rules
 from server.validation.rejecting import rejecting
-from sync.errors import ConflictClosed, ConflictNotFound, SyncError
+from sync.errors import ConflictClosed, ConflictNotFound, ConflictStale, SyncError
 from sync.registry import MutationContext, Rejected, register
 
 NOTE_MAX = 500
@@ -49,6 +51,11 @@ async def resolve(ctx: MutationContext, args: dict) -> dict:
         if conflict["resolved_by"] == ctx.user_id and conflict["resolution"] == choices:
             return _answer(conflict, None, already=True)
         raise Rejected(exc.reason, field="conflict_id", details={"code": exc.code, "conflict": conflict}) from exc
+    except ConflictStale as exc:
+        # Not settled: the conflict, still open, now holds the current values; the device shows it again.
+        conflict = exc.extra["conflict"]
+        return {"conflict_id": conflict["id"], "kind": conflict["kind"], "record_id": conflict["record_id"], "status": conflict["status"],
+                "stale": exc.extra["stale"], "reason": exc.reason, "conflict": conflict}
     except SyncError as exc:
         raise Rejected(exc.reason, field=exc.field, details={"code": exc.code}) from exc
     return _answer(result["conflict"], result["record"])

@@ -3,7 +3,7 @@
 // one choice per field ("device" or "server"), as on the supervisor's case page.
 // A conflict whose resolution waits in the outbox shows 待同步 until a pull brings it resolved.
 import { all, get } from "./db.js";
-import { enqueue, entries } from "./outbox.js";
+import { enqueue, entries, fix } from "./outbox.js";
 import { N_, t } from "./i18n.js";
 
 // The words this module shows of its own, marked N_ here and translated by t() where shown. What a
@@ -21,22 +21,34 @@ const L = CONFLICT_LABELS;
 
 // The conflicts of one case the device knows of: the open ones, and those whose resolution the
 // outbox still holds (pending, or refused by the server), each with that outbox entry as `queued`.
+// A resolution the server answered `conflict` (a device value chosen over a server value that had
+// changed again: nothing written) decides nothing: its conflict is open again, as `stale` with
+// that entry, showing the current values the answer brought (or a later pull).
 export async function caseConflicts(caseId, householdId) {
   const queued = new Map();
   for (const e of await entries()) if (e.name === "conflict.resolve" && e.state !== "discarded") queued.set(e.args.conflict_id, e);
   const ofCase = (c) => (c.record_id === caseId && (c.kind === "case" || c.kind === "finances")) || (householdId && c.kind === "household" && c.record_id === householdId);
   return (await all("records", "type", "conflict")).map((r) => r.data).filter(ofCase)
-    .map((c) => ({ ...c, queued: queued.get(c.id) || null }))
+    .map((c) => withEntry(c, queued.get(c.id)))
     .filter((c) => c.status === "open" || ["pending", "rejected"].includes(c.queued?.state))
     .sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+function withEntry(conflict, entry) {
+  if (entry?.state !== "conflict") return { ...conflict, queued: entry || null, stale: null };
+  const fresh = entry.result?.conflict;
+  const newer = fresh && fresh.server_version > conflict.server_version ? { fields: fresh.fields, server_version: fresh.server_version } : {};
+  return { ...conflict, ...newer, queued: null, stale: entry };
 }
 
 // Open and not yet decided on this device: what the forms still mark beside their sections.
 export const undecided = (conflicts, kind) => conflicts.filter((c) => c.kind === kind && c.status === "open" && !c.queued);
 
-// Queue the decision: {field: "device" | "server"} for every field of the conflict.
+// Queue the decision: {field: "device" | "server"} for every field of the conflict; a decision
+// taken again after the server found the values changed sets the answered one aside.
 export function resolve(conflict, choices) {
-  return enqueue("conflict.resolve", { conflict_id: conflict.id, choices });
+  const args = { conflict_id: conflict.id, choices };
+  return conflict.stale ? fix(conflict.stale.id, args) : enqueue("conflict.resolve", args);
 }
 
 // The same choice for every field (the finances page, saving again over a conflict, keeps the server's).
@@ -96,7 +108,11 @@ function item(conflict, refresh) {
   const badge = li.querySelector("[data-slot=state]");
   Object.assign(badge, { hidden: !entry, textContent: entry ? (L.states[entry.state] ? t(L.states[entry.state]) : entry.state) : "" });
   const reason = li.querySelector("[data-slot=reason]");
-  Object.assign(reason, { hidden: entry?.state !== "rejected", textContent: entry?.state === "rejected" ? t(L.refused, { reason: t(entry.reason || "") }) : "" });
+  // Refused; or answered that the server's value had changed again (its reason is in the answer's result).
+  const said = entry?.state === "rejected" ? t(L.refused, { reason: t(entry.reason || "") })
+    : conflict.stale ? t(conflict.stale.result?.result?.reason || conflict.stale.reason || "") : "";
+  Object.assign(reason, { hidden: !said, textContent: said });
+  if (conflict.stale) li.dataset.state = "stale";
   li.querySelector("[data-conflict-fields]").replaceChildren(...Object.entries(conflict.fields).map(([name, values]) =>
     field(conflict, name, values, entry?.args.choices)));
   const form = li.querySelector("[data-conflict-form]");
