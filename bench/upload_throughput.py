@@ -10,7 +10,7 @@ figures compare receivers, not clients.
 - raw copy: a bare socket read into a file by another process, the floor any HTTP upload pays.
   Once as it is (the bytes end in the page cache) and once followed by fsync (the bytes are on
   the disk, as a finished upload's are: the server fsyncs a blob before it says so).
-- bare ASGI app under the same Granian (same HTTP server and event loop as `doorstep serve`).
+- bare ASGI app under the same Granian (same HTTP server, settings and event loop as `doorstep serve`).
 - tus: a real `doorstep serve` process receiving PATCH requests, keeping the running SHA-256,
   verifying the whole file, storing the blob durably. The chunked run's `Upload-Checksum`
   values are computed before the clock starts (the device computes them, not the server).
@@ -37,6 +37,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from server.serving import HTTP1_BUFFER
 
 REPO = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
@@ -172,7 +174,8 @@ def start_bare_http(home: Path) -> tuple[subprocess.Popen, int]:
     (home / "bare_asgi.py").write_text(BARE_ASGI)
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "granian", "--interface", "asgi", "--port", str(port), "--log-level", "warning", "bare_asgi:app"],
+        [sys.executable, "-m", "granian", "--interface", "asgi", "--port", str(port), "--log-level", "warning",
+         "--http1-buffer-size", str(HTTP1_BUFFER), "bare_asgi:app"],
         cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     wait_for_port(port)

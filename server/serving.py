@@ -16,6 +16,7 @@ import os
 import signal
 
 from granian.constants import Interfaces
+from granian.http import HTTP1Settings
 from granian.log import LOGGING_CONFIG, LogLevels
 from granian.server import Server
 from granian.utils.proxies import wrap_asgi_with_proxy_headers
@@ -23,6 +24,10 @@ from granian.utils.proxies import wrap_asgi_with_proxy_headers
 from server.settings import get_settings
 
 _PR_SET_PDEATHSIG = 1
+# Granian hands a request body to the app in pieces of up to this size (its default is 408 KiB).
+# Larger pieces mean fewer wake-ups of the event loop per upload: a 1 GiB upload costs about 0.15 s
+# less CPU (bench/upload_throughput.py). A connection holds at most this much unread body.
+HTTP1_BUFFER = 1024 * 1024
 
 
 def serve() -> None:
@@ -42,6 +47,7 @@ def serve() -> None:
         log_level=LogLevels.info,
         log_dictconfig=log_config(),
         log_access=False,  # server.observability.logs writes one JSON line per request instead
+        http1_settings=HTTP1Settings(max_buffer_size=HTTP1_BUFFER),
     ).serve()
 
 

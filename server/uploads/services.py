@@ -191,6 +191,7 @@ async def _write(upload_id, offset, remaining, body, checksum):
             raise TusError(460, "checksum_mismatch", f"数据块校验失败（{checksum[0]}），本块已丢弃，请从偏移量 {offset} 重新发送。")
     finally:
         await writer.abandon()  # no batch may still be writing when the file is closed
+        writer.close()
         handle.close()
     await checkpoints.finish(offset + received)
     return received, hasher
