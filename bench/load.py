@@ -37,6 +37,7 @@ from pathlib import Path
 
 import httpx
 import postgres_cpu
+from processes import scheduler_seconds
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.load_check import check_server  # noqa: E402
@@ -231,24 +232,7 @@ def start_server(port: int, workers: int, log: Path) -> subprocess.Popen:
 
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of a process and its descendants (Granian's workers)."""
-    return _scheduler_seconds(pid)[0]
-
-
-def _scheduler_seconds(pid: int) -> tuple[float, float]:
-    """(on a CPU, runnable but waiting for a CPU) of a process's threads and its descendants,
-    from /proc/<pid>/task/*/schedstat."""
-    running = waiting = 0.0
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            on_cpu, on_queue = (int(v) / 1e9 for v in (task / "schedstat").read_text().split()[:2])
-            running, waiting = running + on_cpu, waiting + on_queue
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return running, waiting
-    for child in children:
-        child_running, child_waiting = _scheduler_seconds(int(child))
-        running, waiting = running + child_running, waiting + child_waiting
-    return running, waiting
+    return scheduler_seconds(pid)[0]
 
 
 async def database_cpu_seconds() -> dict[int, float]:
@@ -340,10 +324,10 @@ async def main() -> None:
             watcher = asyncio.create_task(watch_load(load, stop))
             print(f"{args.devices} devices for {args.duration:.0f} s against {args.workers} server processes ...", flush=True)
             started, own_before, db_before = time.monotonic(), own_cpu_seconds(), await database_cpu_seconds()
-            cpu_before, queued_before = _scheduler_seconds(server.pid)
+            cpu_before, queued_before = scheduler_seconds(server.pid)
             await asyncio.gather(*(d.run(photo, started + args.duration, args.think) for d in devices))
             elapsed, own = time.monotonic() - started, own_cpu_seconds() - own_before
-            cpu, queued = (after - before for after, before in zip(_scheduler_seconds(server.pid), (cpu_before, queued_before)))
+            cpu, queued = (after - before for after, before in zip(scheduler_seconds(server.pid), (cpu_before, queued_before)))
             db_after = await database_cpu_seconds()
             db = sum(db_after[pid] - db_before.get(pid, 0.0) for pid in db_after)
             stop.set()

@@ -38,6 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from processes import cpu_seconds, memory
+
 from server.serving import HTTP1_BUFFER
 
 REPO = Path(__file__).resolve().parents[1]
@@ -85,36 +87,6 @@ def make_file(path: Path, size: int) -> str:
             digest.update(block)
             left -= len(block)
     return digest.hexdigest()
-
-
-def process_tree(pid: int) -> list[int]:
-    """The process and its descendants (Granian's worker processes)."""
-    tree = [pid]
-    for member in tree:
-        children = Path(f"/proc/{member}/task/{member}/children")
-        if children.exists():
-            tree += [int(child) for child in children.read_text().split()]
-    return tree
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of the process and its descendants."""
-    total = 0
-    for member in process_tree(pid):
-        fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def memory(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM of the process and its descendants, added up."""
-    fields = {"VmRSS": 0, "VmHWM": 0}
-    for member in process_tree(pid):
-        for line in Path(f"/proc/{member}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in fields:
-                fields[key] += int(value.split()[0]) * 1024
-    return fields
 
 
 def free_port() -> int:
