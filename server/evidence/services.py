@@ -19,6 +19,9 @@ from server.uploads.tables import COMPLETE, RECEIVING, Blob, Upload
 from sync.registry import MutationContext, Rejected, RetryLater
 
 KIND = "evidence"
+# The rejection of an attach whose file the server does not hold (never uploaded, refused, or
+# removed unattached): a device that still holds the file uploads it again and attaches again.
+UPLOAD_MISSING = "upload_missing"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 KIND_LABEL = {"photo": "照片", "video": "视频", "audio": "录音", "document": "文档"}
 COLUMNS = (
@@ -104,7 +107,7 @@ async def _verified_blob(user: CurrentUser, sha256: str) -> dict:
             return blob
     if await Upload.exists().where(owned & (Upload.status == RECEIVING) & (Upload.expires_at > now())):
         raise RetryLater("文件尚未上传完成，稍后自动重试。")
-    raise Rejected("服务器上没有您上传并校验通过的这个文件（sha256），请重新上传。", field="sha256")
+    raise Rejected("服务器上没有您上传并校验通过的这个文件（sha256），请重新上传。", field="sha256", details={"code": UPLOAD_MISSING})
 
 
 def _kind_matches(declared: str, blob: dict) -> bool:

@@ -4,7 +4,8 @@ The phone answers a returned case and names the evidence captured for it (the id
 `evidence.attach` mutations carry). A large video may wait for Wi-Fi long after the answer was
 written, so an answer whose evidence has not arrived yet is answered `retry` (code
 `evidence_pending`) and the phone sends it again later. What can never arrive is refused: evidence
-attached to another case, or evidence whose `evidence.attach` the server rejected.
+attached to another case, or evidence whose `evidence.attach` the server rejected (but not for
+want of its file, `upload_missing`: the phone uploads the file again and attaches it again).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 
+from server.evidence.services import UPLOAD_MISSING
 from server.evidence.tables import Evidence
 from sync.registry import Rejected, RetryLater
 from sync.tables import SyncMutation
@@ -54,7 +56,9 @@ def _decoded(value) -> dict:
 
 
 async def _refused_attaches(user_id: int | None, missing: set[str]) -> dict[str, str]:
-    """{evidence id: the reason} for the missing ids whose `evidence.attach` by this user was rejected."""
+    """{evidence id: the reason} for the missing ids whose `evidence.attach` by this user was rejected,
+    except for want of its file (`upload_missing`): the device uploads the file again and attaches
+    that id again."""
     if user_id is None or not missing:
         return {}
     rows = await SyncMutation.select(SyncMutation.args, SyncMutation.result).where(
@@ -63,8 +67,9 @@ async def _refused_attaches(user_id: int | None, missing: set[str]) -> dict[str,
     refused: dict[str, str] = {}
     for row in rows:
         evidence_id = str(_decoded(row["args"]).get("id", "")).lower()
-        if evidence_id in missing:
-            refused[evidence_id] = str(_decoded(row["result"]).get("reason") or "")
+        answer = _decoded(row["result"])
+        if evidence_id in missing and _decoded(answer.get("details")).get("code") != UPLOAD_MISSING:
+            refused[evidence_id] = str(answer.get("reason") or "")
     return refused
 
 

@@ -148,14 +148,36 @@ async def test_answer_naming_evidence_of_another_case_is_rejected_with_the_reaso
 async def test_answer_naming_evidence_the_server_refused_is_rejected_not_retried(client, demo):
     made, task_id = await returned_case(client)
     await sign_in(client, "worker")
-    device = new_client_id()
-    evidence_id, attached = await attach_push(client, device, 1, made["case_id"], b"never uploaded")
-    assert attached["status"] == "rejected" and attached["field"] == "sha256"
+    device, video = new_client_id(), mp4()
+    await upload(client, video)
+    evidence_id, attached = await attach_push(client, device, 1, made["case_id"], video, kind="photo")  # a video is no photo
+    assert attached["status"] == "rejected" and attached["field"] == "kind"
     refused = await answer_push(client, device, 2, task_id, [evidence_id])
     result = refused["results"][0]
     assert (result["status"], result["field"], result["details"]["code"]) == ("rejected", "evidence[0]", "evidence_refused")
     assert "已被服务器拒绝" in result["reason"] and attached["reason"] in result["reason"]
     assert await task_and_case(task_id, made["case_id"]) == ("open", "returned")
+
+
+async def test_answer_waits_again_for_evidence_whose_attach_lacked_its_file(client, demo):
+    """The server no longer had the file (never uploaded, or removed unattached): the attach is
+    rejected with code upload_missing, and the answer waits while the phone uploads the file again
+    and sends the attach again, with the same evidence id."""
+    made, task_id = await returned_case(client)
+    await sign_in(client, "worker")
+    device, photo = new_client_id(), jpeg()
+    args = attach_args(made["case_id"], photo)
+    refused = (await push(client, device, [mutation(1, "evidence.attach", args)])).json()["results"][0]
+    assert (refused["status"], refused["field"], refused["details"]) == ("rejected", "sha256", {"code": "upload_missing"})
+
+    waiting = await answer_push(client, device, 2, task_id, [args["id"]])
+    assert (waiting["results"][0]["status"], waiting["results"][0]["code"]) == ("retry", "evidence_pending")
+
+    await upload(client, photo)
+    assert (await push(client, device, [mutation(2, "evidence.attach", args)])).json()["results"][0]["status"] == "applied"
+    answered = await answer_push(client, device, 3, task_id, [args["id"]])
+    assert answered["results"][0]["status"] == "applied", answered
+    assert await task_and_case(task_id, made["case_id"]) == ("answered", "submitted")
 
 
 async def test_answer_with_a_malformed_evidence_list_is_rejected(client, demo):

@@ -68,6 +68,7 @@ async def test_upload_never_attached_is_removed_after_the_grace_period_with_its_
     with pytest.raises(Rejected) as late:  # the phone comes back after the grace period
         await attach(client, attach_args(await case_in(COMMUNITY), data))
     assert late.value.field == "sha256" and "请重新上传" in late.value.reason
+    assert late.value.details == {"code": "upload_missing"}  # the phone uploads its copy again
 
 
 async def test_upload_within_the_grace_period_is_kept(client, demo):

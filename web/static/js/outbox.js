@@ -105,3 +105,27 @@ export async function releaseReady() {
   });
   if (released) announce({ what: "outbox" });
 }
+
+// The server no longer has the file of an evidence.attach (rejected with code upload_missing: e.g.
+// removed unattached after DOORSTEP_UNATTACHED_UPLOAD_DAYS while the phone stayed away). While the
+// device still holds the file it uploads it again, as a new tus upload, and queues the attach again
+// once it is uploaded (uploads.js); the rejected entry steps aside. After MAX_REUPLOADS the file
+// counts as refused: the entry stays rejected, and an answer waiting for it is rejected too.
+export const MAX_REUPLOADS = 2;
+export async function uploadAgain(entry, result) {
+  const again = await tx(["outbox", "media"], "readwrite", async (s, done) => {
+    const media = await done(s.media.get(entry.args.id));
+    if (!media?.blob || media.state !== "uploaded") return false;
+    const reuploads = media.reuploads || 0;
+    if (reuploads >= MAX_REUPLOADS) {
+      s.media.put({ ...media, state: "failed", reason: result.reason });
+      return false;
+    }
+    s.media.put({ ...media, state: "captured", upload_url: null, reuploads: reuploads + 1, reason: N_("服务器已不再保存此文件，将重新上传") });
+    const stored = await done(s.outbox.get(entry.id));
+    if (stored) s.outbox.put({ ...stored, state: "discarded", reason: resent(result.reason) });
+    return true;
+  });
+  announce({ what: "media" });
+  return again;
+}

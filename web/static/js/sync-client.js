@@ -2,7 +2,7 @@
 // Runs in pages and in the service worker (Background Sync), so it touches no DOM; uploads are
 // handed in by the page (see uploads.js) because tus-js-client needs a window.
 import { all, announce, getMeta, put, setMeta, tx } from "./db.js";
-import { isoLocal, prune, releaseReady, setAside } from "./outbox.js";
+import { isoLocal, prune, releaseReady, setAside, uploadAgain } from "./outbox.js";
 
 export const PAGES_CACHE = "doorstep-pages";
 // Pages refreshed after every pull, so that they open offline. Shell pages are precached by sw.js.
@@ -94,22 +94,28 @@ async function call(url, init, csrf) {
   return { response, body };
 }
 
+// Settle an acknowledged entry; answers true when its file is to be uploaded again.
 async function settle(entry, result) {
   const state = ACKED[result.status];
   entry.state = state;
   entry.reason = result.reason || (state === "conflict" ? N_("与服务器上的修改冲突，请核对") : null);
   entry.result = result;
   await put("outbox", entry);
+  if (entry.name !== "evidence.attach") return false;
   // The server verified and attached the evidence: the device may let the Blob go.
-  if (entry.name === "evidence.attach" && state === "done") await tx("media", "readwrite", (s) => s.media.delete(entry.args.id));
+  if (state === "done") await tx("media", "readwrite", (s) => s.media.delete(entry.args.id));
+  // The server no longer has the file (e.g. removed unattached): upload it again, attach again.
+  return state === "rejected" && result.details?.code === "upload_missing" && uploadAgain(entry, result);
 }
 
+// Push the outbox; answers how many files are to be uploaded again (see settle).
 export async function push(csrf) {
   const client_id = await clientId();
+  let reupload = 0;
   await releaseReady(); // answers set aside for their evidence, once its files are uploaded
   for (let round = 0; round < 1000; round++) {
     const batch = await nextBatch();
-    if (!batch.length) return;
+    if (!batch.length) return reupload;
     const mutations = batch.map((e) => ({ id: e.mutation_id, name: e.name, args: e.args, base_version: e.base_version ?? null, created_at: e.created_at }));
     const { response, body } = await call("/api/sync/push", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ client_id, mutations }) }, csrf);
     if (!response.ok) throw new SyncError("server", body.reason || N_("服务器错误 ({status})"), { status: response.status });
@@ -131,12 +137,13 @@ export async function push(csrf) {
         // retry (e.g. an upload not finished) or unanswered: it stays first in line.
         if (result?.reason) await put("outbox", { ...entry, reason: result.reason });
         announce({ what: "outbox" });
-        return;
+        return reupload;
       }
-      await settle(entry, result);
+      if (await settle(entry, result)) reupload++;
     }
     announce({ what: "outbox" });
   }
+  return reupload;
 }
 
 function changeOf(c) {
@@ -233,7 +240,10 @@ async function run({ csrf, uploads } = {}) {
   try {
     await checkEpoch(csrf);
     if (uploads) await uploads(csrf);
-    await push(csrf);
+    if ((await push(csrf)) && uploads) {
+      await uploads(csrf); // files the server no longer had: upload them again and attach them
+      await push(csrf);
+    }
     changed = await pull(csrf);
   } catch (error) {
     failure = error;
