@@ -77,6 +77,22 @@ def worker_phone(browser, base: str):
     return context
 
 
+def phone_with_task(browser, base: str, task_id: str, *pages: str):
+    """The worker's phone once its first sync pulled the open task and cached the task's page and
+    `pages` for offline use; answers (context, page)."""
+    phone = worker_phone(browser, base)
+    page = phone.new_page()
+    page.goto(f"{base}/field")
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20000)
+    cached = " && ".join(f"await c.match('{url}')" for url in (f"/field/tasks/{task_id}", *pages))
+    poll(page, f"""async () => {{ const {{ all, getMeta }} = await import('/static/js/db.js');
+        const c = await caches.open('doorstep-pages');
+        return Boolean(await getMeta('last_sync'))
+            && (await all('records')).some(r => r.type === 'task' && r.id === '{task_id}' && r.data.status === 'open')
+            && Boolean({cached}); }}""")
+    return phone, page
+
+
 def server_state(task_id: str, case_id: str) -> tuple[str, str, list[str]]:
     task = run(Task.select(Task.status).where(Task.id == uuid.UUID(task_id)).first())
     case = run(Case.select(Case.status).where(Case.id == uuid.UUID(case_id)).first())
@@ -105,16 +121,8 @@ def test_returned_case_is_answered_offline_on_the_phone_and_comes_back_to_review
     supervisor = desk.new_page()
     task_id = supervisor_returns(supervisor, live_server, case_id)
 
-    phone = worker_phone(browser, live_server)
-    page = phone.new_page()
-    page.goto(f"{live_server}/field")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20000)
     # The first sync pulled the task and cached its page and the task list for offline use.
-    poll(page, f"""async () => {{ const {{ all, getMeta }} = await import('/static/js/db.js');
-        const c = await caches.open('doorstep-pages');
-        return Boolean(await getMeta('last_sync'))
-            && (await all('records')).some(r => r.type === 'task' && r.id === '{task_id}' && r.data.status === 'open')
-            && Boolean(await c.match('/field/tasks') && await c.match('/field/tasks/{task_id}')); }}""")
+    phone, page = phone_with_task(browser, live_server, task_id, "/field/tasks")
     page.reload()
     field_ready(page)
     assert page.locator("[data-task-count]").inner_text() == "1"

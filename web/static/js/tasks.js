@@ -69,8 +69,10 @@ async function renderAnswerEvidence(box, taskId) {
   if (!box) return;
   const ids = (await getMeta(evidenceKey(taskId), [])) || [];
   const media = new Map((await Promise.all(ids.map((id) => get("media", id)))).filter(Boolean).map((m) => [m.id, m]));
+  // A file the server attached is gone from the device: its attach (kept a while) still says its kind.
+  const attached = new Map((await entries()).filter((e) => e.name === "evidence.attach").map((e) => [e.args.id, e.args]));
   const named = ids.filter((id) => media.get(id)?.state !== "failed");
-  const kinds = named.map((id) => KIND[media.get(id)?.kind] || t("证据")).join(t("、"));
+  const kinds = named.map((id) => KIND[(media.get(id) || attached.get(id))?.kind] || t("证据")).join(t("、"));
   box.querySelector("[data-task-evidence-text]").textContent = named.length
     ? t("随答复提交的证据 {count} 份：{kinds}。证据到达服务器后，答复才提交审核。", { count: named.length, kinds })
     : t("本页尚未拍摄补充证据；也可以只答复文字。");
