@@ -111,6 +111,12 @@ def _refusal(mutation_id: int, exc: Rejected | RetryLater) -> tuple[dict, bool]:
     return answer, retry
 
 
+async def _keep(exc: Rejected | RetryLater) -> None:
+    """What a retry keeps although nothing is applied (RetryLater.keep), once its writes are undone."""
+    if isinstance(exc, RetryLater) and exc.keep is not None:
+        await exc.keep()
+
+
 async def _apply_plain(txn, ctx: MutationContext, mutation: Mutation, max_attempts: int) -> tuple[dict, bool]:
     """Run the plain handler under a savepoint; answers (answer, stop_the_batch)."""
     handler = handler_for(mutation.name)
@@ -122,6 +128,7 @@ async def _apply_plain(txn, ctx: MutationContext, mutation: Mutation, max_attemp
     except (Rejected, RetryLater) as exc:
         await savepoint.rollback_to()
         feed.restore(saved)
+        await _keep(exc)
         return _refusal(mutation.id, exc)
     except Exception as exc:  # a passing database error (retry) or a bug (retry, then rejected)
         await savepoint.rollback_to()
@@ -143,6 +150,7 @@ async def _apply_batched(ctx: MutationContext, mutation: Mutation, batch: Batch)
         batch.drop_since(mark)
         feed.restore(saved)
         await batch.settle()  # the failed form may have changed facts before it raised
+        await _keep(exc)
         return _refusal(mutation.id, exc)
     except Exception as exc:  # the plain handler, under a savepoint, will say what to answer
         raise BatchFailed(f"batched form of {mutation.name} #{mutation.id} failed: {exc!r}") from exc

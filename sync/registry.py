@@ -92,14 +92,19 @@ class RetryLater(Exception):
     """A passing condition (e.g. the upload is not finished): nothing applied, the device retries.
 
     `code` and `details` tell a client what it waits for (e.g. "evidence_pending" with the
-    evidence ids), so that it can set the mutation aside instead of blocking its queue.
+    evidence ids), so that it can set the mutation aside instead of blocking its queue. `keep` is
+    work that stays although nothing is applied (e.g. noting when a wait began, so that it can be
+    bounded): the engine awaits it in the push's transaction after undoing the handler's writes.
     """
 
-    def __init__(self, reason: str, *, code: str | None = None, details: dict | None = None) -> None:
+    def __init__(
+        self, reason: str, *, code: str | None = None, details: dict | None = None, keep: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.code = code
         self.details = details or {}
+        self.keep = keep
 
 
 Handler = Callable[[MutationContext, dict], Awaitable[dict]]

@@ -46,3 +46,12 @@ class Task(Table, tablename="review_task"):
     answered_by = ForeignKey(User, null=True, default=None)
     answered_at = Timestamptz(null=True, default=None)
     version = Integer(default=1)
+
+
+class AnswerWait(Table, tablename="review_answer_wait"):
+    """When the server first answered a `task.answer` "waiting for its evidence" (retry,
+    evidence_pending): the wait is bounded from then (server/review/task_evidence.py)."""
+
+    key = Varchar(length=64, unique=True)  # SHA-256 of the person, the case and the evidence ids named
+    case = ForeignKey(Case, index=True)
+    first_seen = Timestamptz()

@@ -6,15 +6,29 @@ written, so an answer whose evidence has not arrived yet is answered `retry` (co
 `evidence_pending`) and the phone sends it again later. What can never arrive is refused: evidence
 attached to another case, or evidence whose `evidence.attach` the server rejected (but not for
 want of its file, `upload_missing`: the phone uploads the file again and attaches it again).
+
+The wait is bounded, so that a client that keeps sending such an answer is not told `retry` for
+ever: the first `evidence_pending` of a person's answer naming certain evidence on a case is noted
+(`AnswerWait`, kept although the retry applies nothing), and once as long has passed as a finished
+upload waits for its attach (DOORSTEP_UNATTACHED_UPLOAD_DAYS) the answer is refused
+(`evidence_overdue`). By then an upload finished when the answer was first seen and never
+attached is gone from the server too. The phone re-sends an answer only behind the attaches of its
+files, so a phone whose evidence did arrive is never refused for having waited.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
+from datetime import timedelta
+from functools import partial
 
+from server.clock import now
 from server.evidence.services import UPLOAD_MISSING
 from server.evidence.tables import Evidence
+from server.review.tables import AnswerWait
+from server.settings import get_settings
 from sync.registry import Rejected, RetryLater
 from sync.tables import SyncMutation
 
@@ -22,6 +36,7 @@ MAX_EVIDENCE = 50
 PENDING = "evidence_pending"
 REFUSED = "evidence_refused"
 OTHER_CASE = "evidence_other_case"
+OVERDUE = "evidence_overdue"
 
 
 def named_evidence(raw: object) -> list[uuid.UUID]:
@@ -97,9 +112,37 @@ async def require_evidence(user_id: int | None, case_id: uuid.UUID, ids: list[uu
                 field=f"evidence[{index}]",
                 details={"code": REFUSED, "evidence_id": str(item)},
             )
-    if missing:
-        raise RetryLater(
-            f"答复等待证据上传：还有 {len(missing)} 份证据未到达服务器，稍后自动重试。",
-            code=PENDING,
-            details={"waiting_for": [str(item) for item in missing]},
+    key = _wait_key(user_id, case_id, ids)
+    if not missing:
+        await AnswerWait.delete().where(AnswerWait.key == key)  # the wait is over
+        return
+    waiting_for = [str(item) for item in missing]
+    since = await AnswerWait.select(AnswerWait.first_seen).where(AnswerWait.key == key).first()
+    if since is not None and now() - since["first_seen"] >= timedelta(days=_patience_days()):
+        raise Rejected(
+            "答复等待的证据长时间未到达服务器，不再等待；答复未执行，请重新拍摄证据后再答复。",
+            field=f"evidence[{ids.index(missing[0])}]",
+            details={"code": OVERDUE, "waiting_for": waiting_for, "waiting_since": since["first_seen"].isoformat(), "days": _patience_days()},
         )
+    raise RetryLater(
+        f"答复等待证据上传：还有 {len(missing)} 份证据未到达服务器，稍后自动重试。",
+        code=PENDING,
+        details={"waiting_for": waiting_for},
+        keep=None if since is not None else partial(_wait_began, key, case_id),
+    )
+
+
+def _patience_days() -> int:
+    """As long as a finished upload waits for its `evidence.attach` (DOORSTEP_UNATTACHED_UPLOAD_DAYS)."""
+    return get_settings().media.unattached_upload_days
+
+
+def _wait_key(user_id: int | None, case_id: uuid.UUID, ids: list[uuid.UUID]) -> str:
+    """One answer's wait: the same person naming the same evidence (in any order) on the same case."""
+    named = ",".join(sorted(str(item) for item in ids))
+    return hashlib.sha256(f"{user_id}|{case_id}|{named}".encode()).hexdigest()
+
+
+async def _wait_began(key: str, case_id: uuid.UUID) -> None:
+    """Note when the server first answered this wait (kept although the retry applies nothing)."""
+    await AnswerWait.insert(AnswerWait(key=key, case=case_id, first_seen=now())).on_conflict(action="DO NOTHING")
