@@ -5,6 +5,8 @@ a new tus upload, and attaches it again, so the evidence reaches the case with n
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -24,13 +26,19 @@ DEVICE = """async () => { const { all } = await import('/static/js/db.js');
              outbox: (await all('outbox')).filter((e) => e.name === 'evidence.attach').map(({ state, reason, result }) => ({ state, reason, result })) }; }"""
 
 
-def test_attach_rejected_after_the_upload_was_cleaned_up_uploads_the_photo_again(live_server, browser, demo, tmp_path):
-    case_id = run(make_case(name="清理甲", status="draft"))["case_id"]
-    phone = worker_phone(browser, live_server)
+def worker_with_a_case(browser, base: str, name: str):
+    """The worker's phone, synced once, and a draft case of theirs: (context, page, case id)."""
+    case_id = run(make_case(name=name, status="draft"))["case_id"]
+    phone = worker_phone(browser, base)
     page = phone.new_page()
-    page.goto(f"{live_server}/field")
+    page.goto(f"{base}/field")
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20000)
     poll(page, "(async () => Boolean(await (await import('/static/js/db.js')).getMeta('last_sync')))()")
+    return phone, page, case_id
+
+
+def test_attach_rejected_after_the_upload_was_cleaned_up_uploads_the_photo_again(live_server, browser, demo, tmp_path):
+    phone, page, case_id = worker_with_a_case(browser, live_server, "清理甲")
 
     # The photo uploads, but the push of its attach does not get through (the phone goes away).
     pushes = []
@@ -63,3 +71,37 @@ def test_attach_rejected_after_the_upload_was_cleaned_up_uploads_the_photo_again
     refused = next(e for e in evidence["outbox"] if e["state"] == "discarded")
     assert refused["result"]["details"] == {"code": "upload_missing"} and refused["result"]["field"] == "sha256"
     assert page.evaluate(f"({DEVICE})().then((d) => d.outbox.filter((e) => e.state === 'rejected').length)") == 0
+
+
+def test_phone_gives_up_uploading_again_after_two_rounds_and_keeps_the_rejection_visible(live_server, browser, demo, tmp_path):
+    """A server that keeps answering upload_missing (whatever the reason) does not make the phone
+    upload the same file for ever: after two new uploads the file counts as refused."""
+    phone, page, case_id = worker_with_a_case(browser, live_server, "清理乙")
+
+    attaches = []
+
+    def refuse_every_attach(route):
+        sent = json.loads(route.request.post_data)["mutations"]
+        attaches.extend(m["args"]["id"] for m in sent if m["name"] == "evidence.attach")
+        results = [{"id": m["id"], "status": "rejected", "reason": "服务器上没有您上传并校验通过的这个文件（sha256），请重新上传。",
+                    "field": "sha256", "details": {"code": "upload_missing"}} for m in sent]
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({"last_mutation_id": max(m["id"] for m in sent), "results": results}))
+
+    phone.route("**/api/sync/push", refuse_every_attach)
+    page.goto(f"{live_server}/field/capture?case={case_id}")
+    field_ready(page)
+    page.set_input_files("[data-capture-photo]", kitchen_photo(tmp_path))
+    page.wait_for_selector("text=照片已保存")
+    deadline = time.monotonic() + 60
+    while not page.evaluate(f"({DEVICE})().then((d) => d.media.length === 1 && d.media[0].state === 'failed')"):
+        assert time.monotonic() < deadline, page.evaluate(DEVICE)
+        page.click("[data-sync-now]")
+        page.wait_for_timeout(1000)
+    page.click("[data-sync-now]")  # one more sync changes nothing
+    page.wait_for_timeout(1000)
+
+    device = page.evaluate(DEVICE)
+    assert len(attaches) == 3 and len(set(attaches)) == 1  # the same evidence id, three times
+    assert sorted(e["state"] for e in device["outbox"]) == ["discarded", "discarded", "rejected"]
+    assert device["media"][0]["reuploads"] == 2 and "请重新上传" in device["media"][0]["reason"]
+    assert len(run(Upload.select(Upload.id).where(Upload.status == "complete"))) == 3  # the first upload and two new ones
