@@ -6,7 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_supervisor, requires_user
@@ -38,7 +38,7 @@ class DailyFieldController(Controller):
         return Template("watch/daily.html", context=context)
 
     @get("/check", name="daily_check")
-    async def check(self, request: Request, person: str = "") -> Template:
+    async def check(self, request: Request, person: FromQuery[str] = "") -> Template:
         """One screen per person: all well in one tap, or the details. The person is `?person=`."""
         people = {p["person_id"]: p for p in await phone_roster(request.user)}
         context = {**field_labels(), "user": request.user, "person": people.get(person), "today": today(), "LABELS": labels(), "S": schemas, "REASONS": REASONS}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from litestar import Controller, Request, Response, get
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from server.accounts.guards import requires_supervisor
@@ -34,7 +35,7 @@ class DashboardController(Controller):
     guards = [requires_supervisor]
 
     @get("/", name="dashboard")
-    async def dashboard(self, request: Request, area: str | None = None, date: str | None = None) -> Template:
+    async def dashboard(self, request: Request, area: FromQuery[str | None] = None, date: FromQuery[str | None] = None) -> Template:
         """The day's picture of the user's area (or a street or district inside it)."""
         data = await services.dashboard(request.user, area, day_of(date))
         context = {
@@ -45,13 +46,13 @@ class DashboardController(Controller):
         return Template("dashboards/index.html", context=context, headers={"Vary": "HX-Request"})
 
     @get("/report", name="upward_report")
-    async def printable(self, request: Request, area: str | None = None, date: str | None = None) -> Template:
+    async def printable(self, request: Request, area: FromQuery[str | None] = None, date: FromQuery[str | None] = None) -> Template:
         """The day's upward report as a printable page."""
         data = await report.build(request.user, area, day_of(date))
         return Template("dashboards/report.html", context={"user": request.user, "report": data})
 
     @get("/report.xlsx", name="upward_report_xlsx")
-    async def xlsx(self, request: Request, area: str | None = None, date: str | None = None) -> Response:
+    async def xlsx(self, request: Request, area: FromQuery[str | None] = None, date: FromQuery[str | None] = None) -> Response:
         """The day's upward report as an XLSX file."""
         data = await report.build(request.user, area, day_of(date))
         return Response(

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import Cookie
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from server import i18n
@@ -53,7 +52,7 @@ class HomeController(Controller):
         )
 
     @get("/lang/{code:str}", name="set_language")
-    async def set_language(self, code: FromPath[str], next: str = "/") -> Redirect:
+    async def set_language(self, code: FromPath[str], next: FromQuery[str] = "/") -> Redirect:
         """Switch the interface language (zh_CN or en) and go back."""
         if code not in i18n.SUPPORTED:
             code = i18n.DEFAULT_LOCALE

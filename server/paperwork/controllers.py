@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect, Template
 
@@ -55,7 +55,7 @@ class PaperworkController(Controller):
         return Template("paperwork/backlog.html", context={"user": request.user, **await backlog.backlog(request.user), **LABELS})
 
     @get("/export", name="paperwork_export", guards=[requires_supervisor])
-    async def export(self, request: Request, format: str = "csv") -> Response:
+    async def export(self, request: Request, format: FromQuery[str] = "csv") -> Response:
         """Every obligation in scope as CSV or XLSX."""
         content, media_type, name = await backlog.export(request.user, format)
         return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -124,7 +124,7 @@ class PaperworkApiController(Controller):
 
     @get("/obligations", name="api_paperwork_obligations", responses={200: ResponseSpec(data_container=ObligationsOfCase | TaskList, generate_examples=False,
                                                                                    description="`?case=`: the case's obligations; otherwise the caller's task list")})
-    async def obligations(self, request: Request, case: UUID | None = None) -> dict[str, Any]:
+    async def obligations(self, request: Request, case: FromQuery[UUID | None] = None) -> dict[str, Any]:
         """Obligations of a case (`?case=`), or the caller's open task list grouped by household."""
         if case is not None:
             return {"obligations": [services.as_record(r) for r in await services.of_case(request.user, case)]}

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from server.accounts.current import CurrentUser
 from server.accounts.guards import requires_user
@@ -79,7 +79,7 @@ class SyncController(Controller):
     async def pull(
         self,
         request: Request,
-        cursor: str | None = None,
+        cursor: FromQuery[str | None] = None,
         limit: int | None = Parameter(default=None),
         client_id: str | None = Parameter(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]*$"),  # as in the push envelope
     ) -> dict[str, Any]:
@@ -92,7 +92,7 @@ class SyncController(Controller):
         return answer
 
     @get("/conflicts", responses=answers(ConflictList))
-    async def list_conflicts(self, request: Request, status: str = "open") -> dict[str, Any]:
+    async def list_conflicts(self, request: Request, status: FromQuery[str] = "open") -> dict[str, Any]:
         """Conflicts in the caller's scope (status open, resolved or all)."""
         if status not in ("open", "resolved", "all"):
             raise Invalid("status 应为 open、resolved 或 all", field="status")
@@ -110,7 +110,7 @@ class SyncController(Controller):
         return answer
 
     @post("/conflicts/{conflict_id:str}/resolve", status_code=200, responses=answers(Resolved))
-    async def resolve(self, request: Request, conflict_id: FromPath[str], data: ResolveIn) -> dict[str, Any]:
+    async def resolve(self, request: Request, conflict_id: FromPath[str], data: JSONBody[ResolveIn]) -> dict[str, Any]:
         """Settle a conflict field by field: keep the server's value or take the device's."""
         user: CurrentUser = request.user
         try:

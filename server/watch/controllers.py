@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_supervisor
@@ -32,7 +32,7 @@ class WatchController(Controller):
     guards = [requires_supervisor]
 
     @get("/", name="watch_roster")
-    async def roster(self, request: Request, area: str | None = None, done: str | None = None) -> Template:
+    async def roster(self, request: Request, area: FromQuery[str | None] = None, done: FromQuery[str | None] = None) -> Template:
         """The roster of the user's scope or of one area in it, with the proposals beside it."""
         user = request.user
         chosen = await services.community_for(user, area)
