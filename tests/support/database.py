@@ -31,19 +31,44 @@ async def truncate_all(engine) -> None:
 
 
 async def _truncate_postgres(engine, tables: list[str]) -> None:
-    """TRUNCATE locks every table in turn; a live server still answering the previous test's
-    browser may lock two of them in the other order. PostgreSQL then aborts one side as a
-    deadlock victim, and emptying the tables again is all there is to do."""
+    """DELETE from every table in one transaction, and the tables' sequences back to their start.
+
+    TRUNCATE gives every table and index a new file: 0.2-0.4 s a test on this schema, a third of
+    the PostgreSQL run. DELETE of the few rows a test leaves takes milliseconds. The tables are
+    first locked against writers (SHARE ROW EXCLUSIVE; readers go on), as TRUNCATE locked them:
+    a live server still answering the previous test's browser finishes its write first, or
+    starts it after the tables are empty, never half-way. It may have locked two tables in the
+    other order; PostgreSQL then aborts one side as a deadlock victim, and emptying the tables
+    again is all there is to do. No foreign-key checks while deleting (every table is emptied)."""
     import asyncpg
 
-    for attempt in range(5):
-        try:
-            await engine.run_ddl(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-            return
-        except asyncpg.exceptions.DeadlockDetectedError:
-            if attempt == 4:
-                raise
-            await asyncio.sleep(0.2 * (attempt + 1))
+    quoted = [f'"{table}"' for table in tables]
+    regclasses = ", ".join(f"'{table}'" for table in quoted)
+    script = (
+        "BEGIN;"
+        f"LOCK TABLE {', '.join(quoted)} IN SHARE ROW EXCLUSIVE MODE;"
+        "SET LOCAL session_replication_role = replica;"
+        + "".join(f"DELETE FROM {table};" for table in quoted)
+        # The sequences the tables own (serial and identity columns), as RESTART IDENTITY did.
+        + "SELECT setval(d.objid::regclass, s.seqstart, false) FROM pg_depend d"
+        " JOIN pg_sequence s ON s.seqrelid = d.objid"
+        " WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')"
+        f" AND d.refobjid = ANY(ARRAY[{regclasses}]::regclass[]);"
+        "COMMIT;"
+    )
+    connection = await _pg_connect(engine)
+    try:
+        for attempt in range(5):
+            try:
+                await connection.execute(script)
+                return
+            except asyncpg.exceptions.DeadlockDetectedError:
+                await connection.execute("ROLLBACK")
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(0.2 * (attempt + 1))
+    finally:
+        await connection.close()
 
 
 class DemoSnapshot:
