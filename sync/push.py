@@ -35,6 +35,13 @@ log = logging.getLogger("doorstep.sync")
 APPLIED, DUPLICATE, CONFLICT, REJECTED, RETRY, GAP = "applied", "duplicate", "conflict", "rejected", "retry", "gap"
 
 
+def _plain_text(value: object) -> str:
+    """msgspec refuses subclasses of str; a reason may be one (server.i18n.Message): its text."""
+    if isinstance(value, str):
+        return str(value)
+    raise NotImplementedError(f"cannot encode {type(value).__name__}")
+
+
 @dataclass(frozen=True)
 class Mutation:
     id: int
@@ -181,7 +188,7 @@ def _log_row(client_id: str, caller: Caller, mutation: Mutation, answer: dict, c
         msgspec.json.encode(mutation.args).decode(),
         mutation.base_version,
         answer["status"],
-        msgspec.json.encode(answer).decode(),
+        msgspec.json.encode(answer, enc_hook=_plain_text).decode(),
         caller.user_id,
         caller.passkey_id,
         caller.session_id,

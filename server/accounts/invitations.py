@@ -33,7 +33,7 @@ async def _free_username(wanted: str | None) -> str:
             (Invitation.username == wanted) & Invitation.used_at.is_null() & Invitation.user.is_null()
         )
         if taken:
-            raise Invalid(f"用户名 {wanted} 已被使用", field="username")
+            raise Invalid(N_("用户名 {username} 已被使用", username=wanted), field="username")
         return wanted
     while True:
         candidate = f"u{secrets.randbelow(10**6):06d}"
@@ -62,12 +62,12 @@ async def create_invitation(
     if len(display_name) > 100:  # the column's length (a longer one was a 500 on PostgreSQL)
         raise Invalid("姓名不能超过 100 个字", field="display_name")
     if role not in ROLES:
-        raise Invalid(f"未知的角色 {role}，可选: {', '.join(ROLES)}", field="role")
+        raise Invalid(N_("未知的角色 {role}，可选: {choices}", role=role, choices=", ".join(ROLES)), field="role")
     area = await Area.select().where(Area.code == area_code).first()
     if area is None:
-        raise Invalid(f"找不到区域 {area_code}", field="area")
+        raise Invalid(N_("找不到区域 {area}", area=area_code), field="area")
     if area["level"] != ROLE_LEVEL[role]:
-        raise Invalid(f"角色 {role} 的所属区域应为 {ROLE_LEVEL[role]} 级，{area_code} 是 {area['level']} 级", field="area")
+        raise Invalid(N_("角色 {role} 的所属区域应为 {level} 级，{area} 是 {actual} 级", role=role, level=ROLE_LEVEL[role], area=area_code, actual=area["level"]), field="area")
     if created_by is not None:
         if created_by.role != ADMIN and (
             ROLE_RANK[role] > ROLE_RANK[created_by.role] or not area["path"].startswith(created_by.area_path)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from server.areas.tables import LEVELS, Area
 from server.errors import Invalid
+from server.i18n import N_
 
 
 async def create_area(code: str, name: str, level: str, parent_code: str | None = None) -> dict:
     """Add an area under its parent; the level must be one below the parent's."""
     if level not in LEVELS:
-        raise Invalid(f"未知的区域级别: {level}")
+        raise Invalid(N_("未知的区域级别: {level}", level=level))
     parent = None
     path = ""
     if parent_code:
         parent = await Area.select().where(Area.code == parent_code).first()
         if parent is None:
-            raise Invalid(f"找不到上级区域 {parent_code}")
+            raise Invalid(N_("找不到上级区域 {area}", area=parent_code))
         if LEVELS.index(level) != LEVELS.index(parent["level"]) + 1:
-            raise Invalid(f"{level} 不能直接位于 {parent['level']} 之下")
+            raise Invalid(N_("{level} 不能直接位于 {parent} 之下", level=level, parent=parent["level"]))
         path = parent["path"]
     elif level != "city":
         raise Invalid("只有市级区域可以没有上级")

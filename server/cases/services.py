@@ -14,6 +14,7 @@ from server.clock import now
 from server.errors import Invalid, NotFound
 from server.households.services import BULK
 from server.households.tables import Household
+from server.i18n import N_
 from server.validation import rules
 from sync import feed, merge
 
@@ -26,10 +27,10 @@ MAX_NOTES = 5000
 def clean_changes(raw: Any) -> dict:
     """The `changes` of a case.update, validated."""
     if not isinstance(raw, dict) or not raw:
-        raise Invalid(f"changes 应为对象，至少包含一个可修改字段：{', '.join(EDITABLE)}", field="changes")
+        raise Invalid(N_("changes 应为对象，至少包含一个可修改字段：{fields}", fields=", ".join(EDITABLE)), field="changes")
     unknown = sorted(set(raw) - set(EDITABLE))
     if unknown:
-        raise Invalid(f"这些字段不能通过 case.update 修改：{', '.join(unknown)}", field=f"changes.{unknown[0]}")
+        raise Invalid(N_("这些字段不能通过 case.update 修改：{fields}", fields=", ".join(unknown)), field=f"changes.{unknown[0]}")
     values: dict[str, Any] = {}
     if "type" in raw:
         values["type"] = rules.choice(raw["type"], "changes.type", CASE_TYPES, label="救助类型")

@@ -20,6 +20,7 @@ from server.clock import now
 from server.dailycheck.schemas import CONTACT, HEALTH, LIVING, NEEDS
 from server.dailycheck.tables import DailyCheck
 from server.errors import Invalid, NotFound
+from server.i18n import N_
 from server.validation import rules
 from server.watch.days import local_date, today
 from server.watch.services import roster
@@ -70,7 +71,7 @@ def clean_check(args: dict, received_at: datetime) -> dict:
         "living_status": rules.choice(living, "living_status", LIVING, label="生活状况"),
         "health": rules.choice(health, "health", HEALTH, label="健康状况"),
         "needs": needs,
-        "needs_other": rules.text(args.get("needs_other"), "needs_other", required="other" in needs, max_length=500, label="其他需求"),
+        "needs_other": rules.text(args.get("needs_other"), "needs_other", required="other" in needs, max_length=500, label=N_("其他需求")),
         "service": rules.text(args.get("service"), "service", required=False, max_length=500, label="今日服务"),
         "contact_method": rules.choice(args.get("contact_method") or None, "contact_method", CONTACT, label="联系方式"),
     }

@@ -76,13 +76,13 @@ async def record_declaration(user: CurrentUser, args: dict, *, created_at: datet
         raise Invalid("只有“延期（自我申报）”案件可以记录自我申报", field="case_id")
     if await Declaration.exists().where(Declaration.id == declaration_id):
         raise Conflict("该申报已记录，不能重复提交", field="id")
-    content = rules.text(args.get("content"), "content", max_length=5000, label="承诺内容")
+    content = rules.text(args.get("content"), "content", max_length=5000, label=N_("承诺内容"))
     if args.get("agreed") is not True:
         raise Invalid("申报人须同意承诺内容后才能记录", field="agreed")
     evidence = args.get("evidence")
     if not isinstance(evidence, dict):
         raise Invalid("请附上申报人同意的证据（录音、视频或手写承诺照片）", field="evidence")
-    kind = rules.choice(evidence.get("kind"), "evidence.kind", EVIDENCE_KINDS, label="证据类型")
+    kind = rules.choice(evidence.get("kind"), "evidence.kind", EVIDENCE_KINDS, label=N_("证据类型"))
     ref = evidence_ref(evidence.get("ref"))
     area = await Area.select(Area.path).where(Area.id == case["area"]).first()
     standard = await effective_standard(area["path"], case_date(case))
@@ -118,7 +118,7 @@ async def list_declarations(user: CurrentUser, *, status: str | None = None, rev
     if status:
         where &= Declaration.status == rules.choice(status, "status", STATUSES, label="状态")
     if reverification:
-        where &= Declaration.reverification == rules.choice(reverification, "reverification", ("owed", "done"), label="复核状态")
+        where &= Declaration.reverification == rules.choice(reverification, "reverification", ("owed", "done"), label=N_("复核状态"))
     if case_id:
         where &= Declaration.case == rules.uuid_value(case_id, "case_id")
     rows = await Declaration.select().where(where).order_by(Declaration.recorded_at)
@@ -135,7 +135,7 @@ async def approve_many(user: CurrentUser, ids: object, note: str = "") -> list[d
         raise Invalid("请选择要批准的申报", field="ids")
     if len(ids) > 500:
         raise Invalid("一次最多批准500条", field="ids")
-    note = rules.text(note, "note", required=False, max_length=500, label="审核意见")
+    note = rules.text(note, "note", required=False, max_length=500, label=N_("审核意见"))
     results = []
     at = now()
     for raw in ids:
@@ -149,7 +149,7 @@ async def approve_many(user: CurrentUser, ids: object, note: str = "") -> list[d
             results.append({"id": str(declaration_id), "status": "skipped", "reason": "找不到该记录，或您无权查看。"})
             continue
         if row["status"] != "pending":
-            results.append({"id": str(declaration_id), "status": "skipped", "reason": f"该申报状态为{row['status']}，不是待审核"})
+            results.append({"id": str(declaration_id), "status": "skipped", "reason": N_("该申报状态为{status}，不是待审核", status=row["status"])})
             continue
         await Declaration.update(
             {Declaration.status: "approved", Declaration.decided_by: user.id, Declaration.decided_at: at, Declaration.decision_note: note, Declaration.version: row["version"] + 1}
@@ -215,7 +215,7 @@ async def mark_reverified(user: CurrentUser, declaration_id: object, data: dict)
         raise Conflict("只有已批准的延期需要复核", field="status", extra={"expected": "approved", "actual": row["status"]})
     if row["reverification"] != "owed":
         raise Conflict("该延期已完成复核", field="reverification", extra={"expected": "owed", "actual": row["reverification"]})
-    note = rules.text(data.get("note"), "note", max_length=1000, label="复核情况")
+    note = rules.text(data.get("note"), "note", max_length=1000, label=N_("复核情况"))
     await Declaration.update({Declaration.reverification: "done", Declaration.decision_note: note, Declaration.version: row["version"] + 1}).where(Declaration.id == row["id"])
     await touch(KIND, str(row["id"]), await area_path(row["area"]))
     await record(user, "declaration.reverified", "case", str(row["case"]), {"declaration": str(row["id"]), "note": note})

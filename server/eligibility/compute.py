@@ -203,14 +203,14 @@ def compute_dibao(inputs: Inputs, figures: Figures) -> Result:
 def _no_labour_capacity(member: Member, on: date) -> tuple[bool, str]:
     age = member.age_on(on)
     if age is not None and age >= 60:
-        return True, f"{member.name}：{age}岁（60岁以上）"
+        return True, N_("{name}：{age}岁（60岁以上）", name=member.name, age=age)
     if age is not None and age < 16:
-        return True, f"{member.name}：{age}岁（未满16周岁）"
+        return True, N_("{name}：{age}岁（未满16周岁）", name=member.name, age=age)
     if member.disability in ("1", "2"):
-        return True, f"{member.name}：{member.disability}级残疾"
+        return True, N_("{name}：{grade}级残疾", name=member.name, grade=member.disability)
     if member.labour_capacity == "none":
-        return True, f"{member.name}：经认定无劳动能力"
-    return False, f"{member.name}：{age if age is not None else '?'}岁，具有劳动能力"
+        return True, N_("{name}：经认定无劳动能力", name=member.name)
+    return False, N_("{name}：{age}岁，具有劳动能力", name=member.name, age=age if age is not None else "?")
 
 
 def care_tier(activities: dict) -> tuple[str, int] | None:
@@ -253,7 +253,7 @@ def compute_tekun(inputs: Inputs, figures: Figures) -> Result:
     if tier is None:
         result.lines.append(Line(N_("照料护理等级"), N_("未评估"), N_("六项日常活动未全部填写")))
     else:
-        result.lines.append(Line(N_("照料护理等级"), tier[0], f"{tier[1]} / 6 项不能自理"))
+        result.lines.append(Line(N_("照料护理等级"), tier[0], N_("{count} / 6 项不能自理", count=tier[1])))
     if no_labour and no_income and no_supporter:
         result.outcome = "eligible"
         result.amount = basic
@@ -298,5 +298,5 @@ def compute(inputs: Inputs, figures: Figures) -> Result:
         return compute_temporary(inputs, figures)
     result = Result(inputs.case_type, "not_applicable", rule_versions=[RULES_VERSION, figures.version])
     if inputs.case_type == "extension":
-        result.lines.append(Line(N_("延期期限"), f"疫情结束后 {figures.extension_months} 个月", figures.version))
+        result.lines.append(Line(N_("延期期限"), N_("疫情结束后 {months} 个月", months=figures.extension_months), figures.version))
     return result

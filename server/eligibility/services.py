@@ -18,6 +18,7 @@ from server.eligibility.tables import EligibilitySnapshot
 from server.errors import NotFound
 from server.finances.services import case_in_scope, finances_data
 from server.households.tables import Household, Person
+from server.i18n import N_
 from server.standards.services import SEVERITIES, as_json, effective_standard, rule_version
 from server.validation.rules import uuid_value
 
@@ -64,7 +65,7 @@ async def gather(user: CurrentUser, case_id: object) -> tuple[dict, Inputs, dict
     on = case_date(case)
     standard = await effective_standard(area["path"], on)
     if standard is None:
-        raise NotFound(f"{area['code']} 在 {on.isoformat()} 没有生效的救助标准，请管理员先录入。", field="standard")
+        raise NotFound(N_("{area} 在 {day} 没有生效的救助标准，请管理员先录入。", area=area["code"], day=on.isoformat()), field="standard")
     household = await Household.select(Household.hukou_type).where(Household.id == case["household"]).first()
     finances, version = await finances_data(case["id"])
     inputs = Inputs(

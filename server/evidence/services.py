@@ -15,6 +15,7 @@ from server.cases.tables import Case
 from server.clock import now
 from server.errors import NotFound
 from server.evidence.tables import KINDS, Evidence
+from server.i18n import N_
 from server.uploads.tables import COMPLETE, RECEIVING, Blob, Upload
 from sync.registry import MutationContext, Rejected, RetryLater
 
@@ -23,7 +24,7 @@ KIND = "evidence"
 # removed unattached): a device that still holds the file uploads it again and attaches again.
 UPLOAD_MISSING = "upload_missing"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-KIND_LABEL = {"photo": "照片", "video": "视频", "audio": "录音", "document": "文档"}
+KIND_LABEL = {"photo": N_("照片"), "video": N_("视频"), "audio": N_("录音"), "document": N_("文档")}
 COLUMNS = (
     Evidence.id, Evidence.case, Evidence.sha256, Evidence.kind, Evidence.mime, Evidence.size,
     Evidence.captured_at, Evidence.device, Evidence.attached_by, Evidence.attached_at,
@@ -35,7 +36,7 @@ def _uuid(value, field: str, label: str) -> UUID:
     try:
         return UUID(str(value))
     except (TypeError, ValueError) as exc:
-        raise Rejected(f"{label}无效，应为 UUID。", field=field) from exc
+        raise Rejected(N_("{label}无效，应为 UUID。", label=label), field=field) from exc
 
 
 def _moment(value) -> datetime:
@@ -138,7 +139,7 @@ async def attach(ctx: MutationContext, args: dict) -> dict:
     blob = await _verified_blob(user, item["sha256"])
     if not _kind_matches(item["kind"], blob):
         raise Rejected(
-            f"文件内容是{KIND_LABEL[blob['kind']]}（{blob['mime']}），与声明的{KIND_LABEL[item['kind']]}不符。",
+            N_("文件内容是{kind}（{mime}），与声明的{declared}不符。", kind=KIND_LABEL[blob["kind"]], mime=blob["mime"], declared=KIND_LABEL[item["kind"]]),
             field="kind",
         )
     row = {

@@ -13,6 +13,7 @@ from server.finances.kinds import (
     SUPPORTERS,
     TEMPORARY_KINDS,
 )
+from server.i18n import N_
 from server.validation import rules
 
 MAX_ITEMS = 100
@@ -22,7 +23,7 @@ def _items(value: object, section: str) -> list[dict]:
     if not isinstance(value, list):
         raise Invalid("应为列表", field=section)
     if len(value) > MAX_ITEMS:
-        raise Invalid(f"最多{MAX_ITEMS}项", field=section)
+        raise Invalid(N_("最多{count}项", count=MAX_ITEMS), field=section)
     for index, item in enumerate(value):
         if not isinstance(item, dict):
             raise Invalid("每一项应为对象", field=f"{section}[{index}]")
@@ -98,14 +99,14 @@ def clean_tekun(value: object) -> dict:
         raise Invalid("应为对象", field="tekun")
     out: dict = {}
     if value.get("supporters") not in (None, ""):
-        out["supporters"] = rules.choice(value.get("supporters"), "tekun.supporters", SUPPORTERS, label="赡养义务人情况")
+        out["supporters"] = rules.choice(value.get("supporters"), "tekun.supporters", SUPPORTERS, label=N_("赡养义务人情况"))
     activities = value.get("daily_activities")
     if activities is not None:
         if not isinstance(activities, dict):
             raise Invalid("应为对象", field="tekun.daily_activities")
         unknown = set(activities) - set(DAILY_ACTIVITIES)
         if unknown:
-            raise Invalid(f"未知的日常活动：{sorted(unknown)[0]}", field="tekun.daily_activities")
+            raise Invalid(N_("未知的日常活动：{activity}", activity=sorted(unknown)[0]), field="tekun.daily_activities")
         out["daily_activities"] = {k: rules.flag(v, f"tekun.daily_activities.{k}") for k, v in activities.items()}
     return out
 
@@ -115,7 +116,7 @@ def clean_temporary(value: object) -> dict:
         raise Invalid("应为对象", field="temporary")
     out: dict = {}
     if value.get("kind") not in (None, ""):
-        out["kind"] = rules.choice(value.get("kind"), "temporary.kind", TEMPORARY_KINDS, label="临时救助类型")
+        out["kind"] = rules.choice(value.get("kind"), "temporary.kind", TEMPORARY_KINDS, label=N_("临时救助类型"))
     if value.get("severity") not in (None, ""):
         out["severity"] = rules.choice(value.get("severity"), "temporary.severity", SEVERITIES, label="困难程度")
     out["reason"] = rules.text(value.get("reason"), "temporary.reason", required=False, max_length=1000, label="困难原因")

@@ -20,6 +20,7 @@ from server.errors import Invalid
 from server.finances.kinds import SECTIONS
 from server.finances.sections import CLEANERS
 from server.finances.tables import CaseFinances, FinanceRevision
+from server.i18n import N_
 from server.validation import rules
 from sync.conflicts import record_conflict
 from sync.feed import touch
@@ -92,7 +93,7 @@ def _base_version(ctx: MutationContext, args: dict) -> int | None:
     base = ctx.base_version if ctx.base_version is not None else args.get("base_version")
     if base is None:
         return None
-    return rules.whole(base, "base_version", maximum=10**9, label="基础版本")
+    return rules.whole(base, "base_version", maximum=10**9, label=N_("基础版本"))
 
 
 async def set_finances(ctx: MutationContext, args: dict) -> dict:
@@ -103,7 +104,7 @@ async def set_finances(ctx: MutationContext, args: dict) -> dict:
     base = _base_version(ctx, args)
     data, version = await finances_data(case["id"])
     if base is not None and base > version:
-        raise Invalid(f"基础版本 {base} 不存在（当前版本 {version}）", field="base_version")
+        raise Invalid(N_("基础版本 {base} 不存在（当前版本 {version}）", base=base, version=version), field="base_version")
     if version == 0:
         apply, conflicts = sections, {}
     else:

@@ -16,6 +16,7 @@ from server.clock import now
 from server.errors import Invalid, NotFound
 from server.households.idnumber import birth_date_of, sex_of
 from server.households.tables import HUKOU_TYPES, LABOUR_CAPACITY, RELATIONS, Household, Person
+from server.i18n import N_
 from server.validation import rules
 from sync import feed, merge
 
@@ -35,7 +36,7 @@ def clean_member(raw: Any, index: int) -> dict:
         "name": rules.text(raw.get("name"), f"{where}.name", max_length=100, label="成员姓名"),
         "id_number": id_number,
         "relation": rules.choice(raw.get("relation"), f"{where}.relation", RELATIONS, label="与申请人关系"),
-        "sex": rules.choice(raw.get("sex") or sex_of(id_number), f"{where}.sex", ("M", "F"), label="性别"),
+        "sex": rules.choice(raw.get("sex") or sex_of(id_number), f"{where}.sex", ("M", "F"), label=N_("性别")),
         "birth_date": (rules.day(raw.get("birth_date"), f"{where}.birth_date", required=False) or birth_date_of(id_number)).isoformat(),
         "disability": rules.choice(str(raw.get("disability") or "") or "none", f"{where}.disability", ("none", *DISABILITY_GRADES[1:]), label="残疾等级"),
         "serious_illness": rules.flag(raw.get("serious_illness", False), f"{where}.serious_illness"),
@@ -51,7 +52,7 @@ def clean_members(raw: Any) -> list[dict]:
     if not isinstance(raw, list) or not raw:
         raise Invalid("请至少填写一名家庭成员（申请人本人，relation 为 self）", field="members")
     if len(raw) > MAX_MEMBERS:
-        raise Invalid(f"家庭成员最多{MAX_MEMBERS}人", field="members")
+        raise Invalid(N_("家庭成员最多{count}人", count=MAX_MEMBERS), field="members")
     members = [clean_member(item, index) for index, item in enumerate(raw)]
     if sum(1 for m in members if m["relation"] == "self") != 1:
         raise Invalid("家庭成员中须有且只有一名申请人本人（relation 为 self）", field="members")

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from server.audit.services import record
 from server.clock import now
+from server.i18n import N_
 from server.paperwork.kinds import OPEN
 from server.paperwork.services import KIND, get
 from server.paperwork.settings import get_paperwork_settings
@@ -116,7 +117,7 @@ async def sign(ctx: MutationContext, args: dict) -> dict:
     if signer is None:
         raise Rejected("签名人不是这份文书的签署人。", field="signer")
     if await Signature.exists().where((Signature.obligation == row["id"]) & (Signature.signer == signer["key"])):
-        raise Rejected(f"{signer['name']} 已经签过这份文书。", field="signer")
+        raise Rejected(N_("{name} 已经签过这份文书。", name=signer["name"]), field="signer")
     signed_at_text = str(args.get("signed_at") or "")
     signed_at = _moment(signed_at_text)
     image = _image(args.get("image"))

@@ -20,6 +20,7 @@ from server.areas.tables import Area
 from server.audit.services import record
 from server.clock import now
 from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.i18n import N_
 from server.procedures.tables import DistrictProcedure, EmergencyPeriod
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -132,9 +133,9 @@ def _percent(value, label: str, minimum: int = 0) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError) as exc:
-        raise Invalid(f"{label}应为 0 到 100 之间的整数", field="spot_check_percent") from exc
+        raise Invalid(N_("{label}应为 0 到 100 之间的整数", label=label), field="spot_check_percent") from exc
     if not minimum <= number <= 100:
-        raise Invalid(f"{label}应在 {minimum}% 到 100% 之间", field="spot_check_percent")
+        raise Invalid(N_("{label}应在 {minimum}% 到 100% 之间", label=label, minimum=minimum), field="spot_check_percent")
     return number
 
 

@@ -45,7 +45,7 @@ async def list_organisations(user: CurrentUser, *, active_only: bool = False) ->
 
 
 async def get_organisation(user: CurrentUser, organisation_id: object) -> dict:
-    number = rules.whole(organisation_id, "organisation_id", minimum=1, maximum=2**31 - 1, label="机构编号")
+    number = rules.whole(organisation_id, "organisation_id", minimum=1, maximum=2**31 - 1, label=N_("机构编号"))
     row = await Organisation.select(*_COLUMNS).where(Organisation.id == number).first()
     if row is None or not visible(user, row["area_path"]):
         raise NotFound("找不到该机构，或不在您的管辖范围内。", field="organisation_id")
@@ -94,7 +94,7 @@ async def update_organisation(user: CurrentUser, organisation_id: object, data: 
     if not area_in_scope(user, row["area_path"]):
         raise NotFound("找不到该机构，或不在您的管辖范围内。", field="organisation_id")
     if str(data.get("base_version")) != str(row["version"]):
-        raise Conflict(f"该机构信息已被修改（当前版本 {row['version']}），请刷新后再改。", field="base_version")
+        raise Conflict(N_("该机构信息已被修改（当前版本 {version}），请刷新后再改。", version=row["version"]), field="base_version")
     values = clean({k: v for k, v in data.items() if k != "base_version"}, partial=True)
     await Organisation.update({Organisation.version: row["version"] + 1}, **values).where(Organisation.id == row["id"])
     await record(user, "organisation.update", "organisation", row["id"], {k: str(v) for k, v in values.items()})

@@ -93,12 +93,12 @@ async def create_referral(user: CurrentUser, args: dict) -> dict:
 async def update_status(user: CurrentUser, args: dict) -> dict:
     """`referral.update`: the next status, naming the status it expects, with its date and note."""
     row = await get_in_scope(user, Referral, rules.uuid_value(args.get("id"), "id"), Referral.area)
-    expected = rules.choice(args.get("expected_status"), "expected_status", STATUSES, label="当前状态")
+    expected = rules.choice(args.get("expected_status"), "expected_status", STATUSES, label=N_("当前状态"))
     status = rules.choice(args.get("status"), "status", STATUSES, label="新状态")
     if row["status"] != expected:
-        raise Conflict(f"该转介的状态已变为“{STATUSES[row['status']]}”，请刷新后再操作", field="status", extra={"expected": expected, "actual": row["status"]})
+        raise Conflict(N_("该转介的状态已变为“{status}”，请刷新后再操作", status=STATUSES[row["status"]]), field="status", extra={"expected": expected, "actual": row["status"]})
     if status not in TRANSITIONS[row["status"]]:
-        raise Invalid(f"不能从“{STATUSES[row['status']]}”变为“{STATUSES[status]}”", field="status")
+        raise Invalid(N_("不能从“{current}”变为“{wanted}”", current=STATUSES[row["status"]], wanted=STATUSES[status]), field="status")
     on = rules.day(args.get("on"), "on", required=False, not_after=today()) or today()
     if on < row["status_on"]:
         raise Invalid("日期不能早于上一步的日期", field="on")

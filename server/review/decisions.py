@@ -19,7 +19,7 @@ from server.cases.kinds import STATUSES
 from server.cases.tables import Case
 from server.clock import now
 from server.errors import AppError, Conflict, Forbidden, Invalid, NotFound
-from server.i18n import gettext as _
+from server.i18n import N_
 from server.procedures import services as procedures
 from server.procedures.rules import PUBLICITY_DAYS, publicity_over
 from server.review.reasons import ACTIONS, REJECT_REASONS
@@ -56,11 +56,15 @@ def check_expected(case: dict, expected_status: str, expected_version: int) -> N
     """Refuse a decision taken on a state of the case other than the current one."""
     if case["status"] == expected_status and case["version"] == expected_version:
         return
-    seen = _(STATUSES.get(expected_status, expected_status))
-    actual = _(STATUSES.get(case["status"], case["status"]))
     raise Conflict(
-        f"案件在您查看后已有变化：您看到的是第 {expected_version} 版（{seen}），现在是第 {case['version']} 版（{actual}）。"
-        "决定未执行，请查看最新情况后再决定。",
+        N_(
+            "案件在您查看后已有变化：您看到的是第 {seen_version} 版（{seen}），现在是第 {version} 版（{status}）。"
+            "决定未执行，请查看最新情况后再决定。",
+            seen_version=expected_version,
+            seen=STATUSES.get(expected_status, expected_status),
+            version=case["version"],
+            status=STATUSES.get(case["status"], case["status"]),
+        ),
         field="expected_version",
         extra={
             "expected": {"status": expected_status, "version": expected_version},
@@ -91,7 +95,7 @@ async def _approve(user: CurrentUser, case: dict, rules: dict, form: dict) -> tu
     # publicizing: the decision after the 公示
     started = await last_publicity_start(case["id"])
     if not publicity_over(started, procedures.today()):
-        raise Invalid(f"公示期为 {PUBLICITY_DAYS} 天，尚未期满，不能作出审批决定。", field="action")
+        raise Invalid(N_("公示期为 {days} 天，尚未期满，不能作出审批决定。", days=PUBLICITY_DAYS), field="action")
     if user.role not in (DISTRICT_OFFICER, ADMIN) and not rules["delegated"]:
         raise Forbidden("常规程序下由区民政局作出审批决定（本区未委托镇街审批）。")
     return "approved", "final"
@@ -145,7 +149,7 @@ async def _assignee(user: CurrentUser, case: dict, worker_id: int) -> dict:
     if worker is None or worker["role"] != GRID_WORKER:
         raise Invalid("请选择您管辖范围内的一名网格员。", field="assignee")
     if not case["area_path"].startswith(worker["area_path"]):
-        raise Invalid(f"{worker['display_name']} 负责的社区不包含此案件，无法在手机上看到它。", field="assignee")
+        raise Invalid(N_("{name} 负责的社区不包含此案件，无法在手机上看到它。", name=worker["display_name"]), field="assignee")
     if worker["id"] == case["assigned_to"]:
         raise Invalid("案件已由该网格员负责。", field="assignee")
     return worker
@@ -157,7 +161,7 @@ async def decide(user: CurrentUser, case_id, form: dict) -> dict:
     case = await load_case(user, case_id)
     check_expected(case, data["expected_status"], data["expected_version"])
     if case["status"] not in ALLOWED_FROM[data["action"]]:
-        raise Invalid(f"案件当前为“{_(STATUSES[case['status']])}”，不能{_(ACTIONS[data['action']])}。", field="action")
+        raise Invalid(N_("案件当前为“{status}”，不能{action}。", status=STATUSES[case["status"]], action=ACTIONS[data["action"]]), field="action")
     rules = await procedures.procedure_in_force(case["area_path"])
     to_status, step = await _target(user, case, rules, data)
     worker = await _assignee(user, case, data["assignee"]) if data["action"] == "assign" else None

@@ -31,6 +31,7 @@ from server.review.tables import AnswerWait
 from server.settings import get_settings
 from sync.registry import Rejected, RetryLater
 from sync.tables import SyncMutation
+from server.i18n import N_
 
 MAX_EVIDENCE = 50
 PENDING = "evidence_pending"
@@ -46,7 +47,7 @@ def named_evidence(raw: object) -> list[uuid.UUID]:
     if not isinstance(raw, list):
         raise Rejected("evidence 应为证据编号的列表。", field="evidence")
     if len(raw) > MAX_EVIDENCE:
-        raise Rejected(f"一次答复最多附 {MAX_EVIDENCE} 份证据。", field="evidence")
+        raise Rejected(N_("一次答复最多附 {count} 份证据。", count=MAX_EVIDENCE), field="evidence")
     ids: list[uuid.UUID] = []
     for index, value in enumerate(raw):
         try:
@@ -97,7 +98,7 @@ async def require_evidence(user_id: int | None, case_id: uuid.UUID, ids: list[uu
     for index, item in enumerate(ids):
         if item in attached and attached[item] != case_id:
             raise Rejected(
-                f"第 {index + 1} 份证据属于另一个案件，不能作为本任务的补充证据；答复未执行。",
+                N_("第 {number} 份证据属于另一个案件，不能作为本任务的补充证据；答复未执行。", number=index + 1),
                 field=f"evidence[{index}]",
                 details={"code": OTHER_CASE, "evidence_id": str(item)},
             )
@@ -108,7 +109,7 @@ async def require_evidence(user_id: int | None, case_id: uuid.UUID, ids: list[uu
             index = ids.index(item)
             why = refused[str(item)]
             raise Rejected(
-                f"第 {index + 1} 份证据已被服务器拒绝（{why}），不会再到达；请重新拍摄证据后再答复。",
+                N_("第 {number} 份证据已被服务器拒绝（{why}），不会再到达；请重新拍摄证据后再答复。", number=index + 1, why=why),
                 field=f"evidence[{index}]",
                 details={"code": REFUSED, "evidence_id": str(item)},
             )
@@ -125,7 +126,7 @@ async def require_evidence(user_id: int | None, case_id: uuid.UUID, ids: list[uu
             details={"code": OVERDUE, "waiting_for": waiting_for, "waiting_since": since["first_seen"].isoformat(), "days": _patience_days()},
         )
     raise RetryLater(
-        f"答复等待证据上传：还有 {len(missing)} 份证据未到达服务器，稍后自动重试。",
+        N_("答复等待证据上传：还有 {count} 份证据未到达服务器，稍后自动重试。", count=len(missing)),
         code=PENDING,
         details={"waiting_for": waiting_for},
         keep=None if since is not None else partial(_wait_began, key, case_id),

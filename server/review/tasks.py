@@ -15,6 +15,7 @@ from server.areas.scope import in_scope
 from server.audit.services import record
 from server.cases.tables import Case
 from server.errors import Conflict, NotFound
+from server.i18n import N_
 from server.review.tables import Task
 from server.review.task_evidence import named_evidence, require_evidence
 from server.validation import rules
@@ -89,7 +90,7 @@ async def answer_task(user: CurrentUser, args: dict, at: datetime) -> dict:
     """`task.answer` {id, answer, evidence?}: close the task once its named evidence is on the case;
     the case comes back to review when no task of it is open."""
     task_id = rules.uuid_value(args.get("id"), "id")
-    answer = rules.text(args.get("answer"), "answer", required=True, max_length=2000, label="答复")
+    answer = rules.text(args.get("answer"), "answer", required=True, max_length=2000, label=N_("答复"))
     evidence = named_evidence(args.get("evidence"))
     task = await Task.select(*_COLUMNS).where((Task.id == task_id) & in_scope(user, Task.area)).first()
     if task is None:

@@ -106,7 +106,7 @@ def clean(data: dict, *, partial: bool = False) -> dict:
         raise Invalid("特困基本生活标准不得低于低保标准的1.3倍", field="tekun_multiple")
     for name in MONTH_FIELDS:
         if name in data or not partial:
-            values[name] = rules.whole(data.get(name, 24 if name == "asset_limit_months" else 3), name, maximum=120, label="月数")
+            values[name] = rules.whole(data.get(name, 24 if name == "asset_limit_months" else 3), name, maximum=120, label=N_("月数"))
     if "effective_from" in data or not partial:
         values["effective_from"] = rules.day(data.get("effective_from"), "effective_from")
     if "note" in data:
@@ -152,7 +152,7 @@ async def update_standard(user: CurrentUser, standard_id: int, data: dict) -> di
         raise NotFound()
     base = data.get("base_version")
     if base is None or str(base) != str(row["version"]):
-        raise Conflict(f"该标准已被修改（当前版本 {row['version']}），请刷新后再改。", field="base_version")
+        raise Conflict(N_("该标准已被修改（当前版本 {version}），请刷新后再改。", version=row["version"]), field="base_version")
     values = clean({k: v for k, v in data.items() if k != "base_version"}, partial=True)
     if not values:
         raise Invalid("没有要修改的内容")

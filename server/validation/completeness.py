@@ -13,6 +13,7 @@ from server.finances.kinds import DAILY_ACTIVITIES
 from server.finances.services import area_path, case_in_scope, finances_data
 from server.households.idnumber import id_number_error
 from server.households.tables import Household, Person
+from server.i18n import N_
 from server.referrals.tables import Referral
 from server.validation import rules
 from sync.feed import touch
@@ -44,7 +45,7 @@ async def _household_gaps(household_id) -> list[dict]:
     for index, member in enumerate(members):
         field = f"household.members[{index}].id_number"
         if not (member["id_number"] or "").strip():
-            gaps.append(_gap(field, f"请填写{member['name']}的身份证号"))
+            gaps.append(_gap(field, N_("请填写{name}的身份证号", name=member["name"])))
         elif reason := id_number_error(member["id_number"]):
             gaps.append(_gap(field, f"{member['name']}：{reason}"))
     return gaps
@@ -98,13 +99,13 @@ async def submit_case(user: CurrentUser, args: dict) -> dict:
     case = await case_in_scope(user, args.get("case_id"))
     expected = args.get("expected_status")
     if expected is not None and expected != case["status"]:
-        raise Conflict(f"案件状态已变为“{case['status']}”，与预期的“{expected}”不符", field="status", extra={"expected": expected, "actual": case["status"]})
+        raise Conflict(N_("案件状态已变为“{status}”，与预期的“{expected}”不符", status=case["status"], expected=expected), field="status", extra={"expected": expected, "actual": case["status"]})
     if case["status"] not in SUBMITTABLE:
         raise Conflict("只有草稿或退回补充的案件可以提交审核", field="status", extra={"expected": list(SUBMITTABLE), "actual": case["status"]})
     check = await completeness(user, case["id"])
     if not check["complete"]:
         first = check["missing"][0]
-        raise Invalid(f"案件资料不完整，不能提交审核：{first['reason']}", field=first["field"], extra={"missing": check["missing"]})
+        raise Invalid(N_("案件资料不完整，不能提交审核：{reason}", reason=first["reason"]), field=first["field"], extra={"missing": check["missing"]})
     version = case["version"] + 1
     at = now()
     # The first submission is when the street receives the application: the deadlines count from it.

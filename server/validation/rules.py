@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from server.errors import Invalid
 from server.households.idnumber import id_number_error, normalize
+from server.i18n import N_
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("1000000000")
@@ -107,11 +108,11 @@ def moment(value: object, field: str, *, label: str = "时间", not_after: datet
     try:
         at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
     except ValueError:
-        raise Invalid(f"{label}格式不正确，应为 ISO 8601 并带时区", field=field) from None
+        raise Invalid(N_("{label}格式不正确，应为 ISO 8601 并带时区", label=label), field=field) from None
     if at.tzinfo is None:
-        raise Invalid(f"{label}须带时区（如 +08:00）", field=field)
+        raise Invalid(N_("{label}须带时区（如 +08:00）", label=label), field=field)
     if not_after is not None and at > not_after:
-        raise Invalid(f"{label}晚于服务器当前时间，请核对手机时钟", field=field)
+        raise Invalid(N_("{label}晚于服务器当前时间，请核对手机时钟", label=label), field=field)
     return at
 
 
@@ -129,36 +130,36 @@ def id_number(value: object, field: str = "id_number") -> str:
 def text(value: object, field: str, *, required: bool = True, max_length: int = 2000, label: str = "内容") -> str:
     """Free text, stripped; required means not blank. A number, list or object is not text."""
     if value is not None and not isinstance(value, str):
-        raise Invalid(f"{label}应为文字", field=field)
+        raise Invalid(N_("{label}应为文字", label=label), field=field)
     if value and "\x00" in value:  # PostgreSQL keeps no NUL character in text
-        raise Invalid(f"{label}含有空字符（NUL）", field=field)
+        raise Invalid(N_("{label}含有空字符（NUL）", label=label), field=field)
     result = "" if value is None else value.strip()
     if required and not result:
-        raise Invalid(f"请填写{label}", field=field)
+        raise Invalid(N_("请填写{label}", label=label), field=field)
     if len(result) > max_length:
-        raise Invalid(f"{label}过长（最多{max_length}字）", field=field)
+        raise Invalid(N_("{label}过长（最多{count}字）", label=label, count=max_length), field=field)
     return result
 
 
-def choice(value: object, field: str, choices: dict[str, str] | tuple[str, ...], *, label: str = "选项") -> str:
+def choice(value: object, field: str, choices: dict[str, str] | tuple[str, ...], *, label: str = N_("选项")) -> str:
     """One of the allowed codes."""
     if value is None or value == "":
-        raise Invalid(f"请选择{label}", field=field)
+        raise Invalid(N_("请选择{label}", label=label), field=field)
     if not isinstance(value, str) or value not in choices:  # a list or an object is no code (and not hashable)
-        raise Invalid(f"{label}不在可选范围内：{str(value)[:50]}", field=field)
+        raise Invalid(N_("{label}不在可选范围内：{value}", label=label, value=str(value)[:50]), field=field)
     return value
 
 
 def whole(value: object, field: str, *, minimum: int = 0, maximum: int = 10_000, label: str = "数量") -> int:
     """A whole number within bounds."""
     if isinstance(value, bool):
-        raise Invalid(f"{label}应为整数", field=field)
+        raise Invalid(N_("{label}应为整数", label=label), field=field)
     try:
         number = int(str(value).strip()) if not isinstance(value, int) else value
     except ValueError:
-        raise Invalid(f"{label}应为整数", field=field) from None
+        raise Invalid(N_("{label}应为整数", label=label), field=field) from None
     if number < minimum or number > maximum:
-        raise Invalid(f"{label}应在{minimum}到{maximum}之间", field=field)
+        raise Invalid(N_("{label}应在{minimum}到{maximum}之间", label=label, minimum=minimum, maximum=maximum), field=field)
     return number
 
 

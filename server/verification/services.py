@@ -69,9 +69,9 @@ async def record_result(user: CurrentUser, request_id: object, data: dict) -> di
         raise Invalid("该核对由外部系统返回结果，不能手工录入", field="result")
     if row["status"] != "requested":
         raise Conflict("该核对已有结果", field="result")
-    result = rules.choice(data.get("result"), "result", RESULTS, label="核对结果")
+    result = rules.choice(data.get("result"), "result", RESULTS, label=N_("核对结果"))
     result_on = rules.day(data.get("result_on"), "result_on", not_after=now().date())
-    summary = rules.text(data.get("summary"), "summary", required=False, max_length=2000, label="核对说明")
+    summary = rules.text(data.get("summary"), "summary", required=False, max_length=2000, label=N_("核对说明"))
     if not data.get("document_ref"):
         raise Invalid("请附上核对结果文书（证据编号或SHA-256）", field="document_ref")
     document = evidence_ref(data.get("document_ref"), "document_ref")

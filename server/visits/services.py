@@ -9,6 +9,7 @@ from server.accounts.current import CurrentUser
 from server.areas.scope import in_scope
 from server.cases.tables import Case
 from server.clock import now
+from server.i18n import N_
 from server.visits.schemas import MODES
 from server.visits.tables import Visit
 from sync import feed
@@ -25,15 +26,15 @@ def _uuid(value, field: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except (TypeError, ValueError):
-        raise Rejected(f"{field} 不是有效的 UUID", field=field) from None
+        raise Rejected(N_("{field} 不是有效的 UUID", field=field), field=field) from None
 
 
 def _text(args: dict, key: str, limit: int) -> str:
     value = args.get(key) or ""
     if not isinstance(value, str):
-        raise Rejected(f"{key} 应为文字", field=key)
+        raise Rejected(N_("{field} 应为文字", field=key), field=key)
     if len(value) > limit:
-        raise Rejected(f"{key} 不能超过 {limit} 字", field=key)
+        raise Rejected(N_("{field} 不能超过 {count} 字", field=key, count=limit), field=key)
     return value.strip()
 
 
@@ -66,7 +67,7 @@ async def record_visit(ctx: MutationContext, args: dict) -> dict:
     case_id = _uuid(args.get("case_id"), "case_id")
     mode = args.get("mode")
     if mode not in MODES:
-        raise Rejected(f"未知的走访方式 {mode}，可选: {', '.join(MODES)}", field="mode")
+        raise Rejected(N_("未知的走访方式 {mode}，可选: {choices}", mode=mode, choices=", ".join(MODES)), field="mode")
     first, second = _investigators(args.get("investigators"))
     visited_at = _visited_at(args.get("visited_at"))
     case = await Case.select(Case.id, Case.area, Case.area.path.as_alias("area_path")).where(

@@ -150,7 +150,7 @@ async def add(user: CurrentUser, person_id, reasons, note: str = "") -> dict:
     codes = clean_reasons(reasons)
     note = rules.text(note, "note", required="other" in codes, max_length=500, label="说明")
     if await WatchEntry.exists().where((WatchEntry.person == person["id"]) & (WatchEntry.active == True)):  # noqa: E712
-        raise Conflict(f"{person['name']} 已在每日关注名单中", field="person_id")
+        raise Conflict(N_("{name} 已在每日关注名单中", name=person["name"]), field="person_id")
     at = now()
     entry = WatchEntry(
         id=uuid.uuid4(), person=person["id"], reasons=",".join(codes), note=note, active=True, added_by=user.id, added_at=at, updated_at=at
