@@ -77,7 +77,8 @@ def test_outbox_and_sync_labels_are_english_online_and_offline(live_server, play
         # The sync bar's line: the sync client's own error when the page tried to sync (Chromium's
         # emulated offline may leave navigator.onLine true), else the count of records sent back.
         offline_lines = ("Cannot reach the server; it will retry by itself.", "1 record(s) sent back: please deal with them")
-        assert page.locator("[data-pending-count]").inner_text() == "2"
+        assert page.locator("[data-pending-count]").inner_text() == "1"  # the new visit; the one sent back needs attention
+        assert page.locator("[data-attention-count]").inner_text() == "1" and page.locator("[data-attention-link]").is_visible()
         assert page.locator("[data-sync-error]").inner_text() in offline_lines
         assert not CHINESE.search(bar.inner_text()), bar.inner_text()
         page.reload()  # a reload offline: the same words

@@ -103,7 +103,10 @@ def test_held_answer_is_sent_back_when_its_file_is_refused_and_holds_up_nothing(
     # What the worker sees: the sync bar and the outbox say the answer was sent back, and why.
     page.goto(f"{live_server}/field/outbox")
     field_ready(page)
-    page.wait_for_selector("[data-sync-error]:has-text('1 条记录被退回，请处理')")
+    page.wait_for_selector("[data-sync-error]:has-text('1 条记录被退回，1 个文件上传失败，请处理')")
+    # Nothing is left to send: the answer and the video wait for the worker, counted apart.
+    assert page.locator("[data-pending-count]").inner_text() == "0"
+    assert page.locator("[data-attention-count]").inner_text() == "2"
     item = page.locator(".outbox-item[data-state=rejected]")
     item.wait_for()
     assert item.count() == 1 and item.locator("[data-slot=state]").inner_text() == "被退回"

@@ -29,30 +29,44 @@ export async function askPersistence() {
   return granted;
 }
 
+// What will still be sent (entries to push, files to upload), apart from what waits for a person:
+// entries the server sent back (rejected, conflict) and files it refused for good. Those are
+// never sent again as they are; the outbox page lists them with their reasons.
 export async function counts() {
+  const count = (items, ...states) => items.filter((item) => states.includes(item.state)).length;
   const list = await entries();
-  const media = (await all("media")).filter((m) => m.state !== "uploaded");
+  const media = await all("media");
   return {
-    pending: list.filter((e) => e.state === "pending").length + media.length,
-    rejected: list.filter((e) => e.state === "rejected" || e.state === "conflict").length,
+    pending: count(list, "pending") + count(media, "captured", "uploading"),
+    rejected: count(list, "rejected", "conflict"),
+    refused: count(media, "failed"),
   };
+}
+
+function attentionMessage(rejected, refused) {
+  if (rejected && refused) return t("{records} 条记录被退回，{files} 个文件上传失败，请处理", { records: rejected, files: refused });
+  if (rejected) return t("{count} 条记录被退回，请处理", { count: rejected });
+  if (refused) return t("{count} 个文件上传失败，请处理", { count: refused });
+  return "";
 }
 
 export async function renderBar(root = document) {
   const bar = root.querySelector("[data-syncbar]");
   if (!bar) return;
   const online = navigator.onLine;
-  const { pending, rejected } = await counts();
+  const { pending, rejected, refused } = await counts();
   const last = await getMeta("last_sync");
   const error = await getMeta("last_error");
   const net = bar.querySelector("[data-net]");
   net.textContent = online ? t("在线") : t("离线");
   bar.dataset.online = online;
-  bar.querySelector("[data-pending-count]").textContent = pending + rejected;
+  bar.querySelector("[data-pending-count]").textContent = pending;
+  bar.querySelector("[data-attention-count]").textContent = rejected + refused;
+  bar.querySelector("[data-attention-link]").hidden = !(rejected + refused);
   bar.querySelector("[data-last-sync]").textContent = last ? last.slice(5, 16).replace("T", " ") : "—";
   const line = bar.querySelector("[data-sync-error]");
   // The sync client keeps its words in Chinese (it runs in the service worker too): shown here in the page's.
-  const message = error?.message ? t(error.message, error.params) : rejected ? t("{count} 条记录被退回，请处理", { count: rejected }) : "";
+  const message = error?.message ? t(error.message, error.params) : attentionMessage(rejected, refused);
   line.textContent = message;
   line.hidden = !message;
   // The session ended while offline: the outbox waits until the worker signs in again.
