@@ -47,7 +47,7 @@ async def test_referral_page_lists_active_organisations_serving_the_area(client,
     serving = [o for o in active if "440100/440106/440106004/440106004001/".startswith(o["path"]) or o["path"].startswith("440100/440106/440106004/440106004001/")]
     assert serving
     for organisation in active:
-        assert (f'<option value="{organisation["id"]}">' in page) == (organisation in serving)
+        assert (f'<option value="{organisation["id"]}" data-name="{organisation["name"]}">' in page) == (organisation in serving)
 
 
 async def test_declaration_page_states_the_extension_period_of_the_standard(client, demo):

@@ -100,6 +100,7 @@ def test_conflict_list_speaks_english_with_the_servers_words(live_server, playwr
         for code in ("tekun", "temporary", "local_rural", "non_local", "urgent", "expense", "critical", "general", "none"):
             assert not re.search(rf"(?<![(\w]){code}(?![\w)])", text), code  # no code left as stored (words are capitalised)
         assert not CHINESE.search(GLOSS.sub("", text)), text
+        assert not re.search("[：，；、（）]", text), text  # no Chinese punctuation glued to the English either
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         context.close()

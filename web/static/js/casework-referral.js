@@ -13,7 +13,7 @@ function renderReferrals(section, state) {
   const statuses = labels("referral-labels").statuses || {};
   const items = state.referrals.map((r) => {
     const li = document.getElementById("tpl-referral").content.firstElementChild.cloneNode(true);
-    const org = r.organisation || document.querySelector(`#r-org option[value="${r.organisation_id}"]`)?.textContent.split("（")[0] || "";
+    const org = r.organisation || document.querySelector(`#r-org option[value="${r.organisation_id}"]`)?.dataset.name || "";
     const slot = (name, text) => { li.querySelector(`[data-slot=${name}]`).textContent = text; };
     slot("status", (r.local ? `${t("待同步")} · ` : "") + (statuses[r.status] || r.status) + (r.overdue ? ` · ${t("已逾期")}` : ""));
     slot("organisation", org);

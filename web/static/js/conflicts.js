@@ -69,7 +69,7 @@ export function shown(value, words = {}) {
   if (value === null || value === undefined || value === "") return t(L.empty);
   if (typeof value === "boolean") return t(value ? L.yes : L.no);
   if (typeof value !== "object") return Object.hasOwn(words, value) ? words[value] : String(value);
-  if (Array.isArray(value)) return value.length ? value.map((v) => shown(v, words)).join("；") : t(L.none);
+  if (Array.isArray(value)) return value.length ? value.map((v) => shown(v, words)).join(t("；")) : t(L.none);
   return Object.entries(value).filter(([, v]) => v !== "" && v !== null && v !== undefined)
     .map(([k, v]) => (k === "id_number" ? masked(String(v)) : shown(v, words))).join(" ");
 }

@@ -4,6 +4,7 @@
 // form is marked data-offline="dailycheck.record"; this module only fills in the day, the time
 // and, for "全部正常", the normal answers, just before forms.js turns the form into a mutation.
 import { all, onAnnounce } from "./db.js";
+import { t } from "./i18n.js";
 import { entries, isoLocal } from "./outbox.js";
 import { PAGES_CACHE } from "./sync-client.js";
 
@@ -32,7 +33,7 @@ async function deviceState() {
 
 function detail(person) {
   const L = labels();
-  const reasons = (person.reasons || []).map((r) => L.reasons?.[r] || r).join("、");
+  const reasons = (person.reasons || []).map((r) => L.reasons?.[r] || r).join(t("、"));
   const age = person.age === null || person.age === undefined ? "" : ` · ${(L.age || "%(age)s").replace("%(age)s", person.age)}`;
   return `${reasons}${age} · ${person.address || ""}`;
 }

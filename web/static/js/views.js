@@ -145,7 +145,7 @@ export async function renderLocal(root = document, refresh = () => renderLocal(r
   const modes = labels().modes || {};
   const visits = list.filter((e) => e.name === "visit.record" && e.args.case_id === caseId);
   replace(root.querySelector("[data-local-visits]"), visits.map((e) => fill("tpl-local-visit", {
-    ...e.args, state: STATE[e.state], mode: modes[e.args.mode] || e.args.mode, visited_at: e.args.visited_at.slice(0, 16).replace("T", " "), investigators: e.args.investigators.join("、"),
+    ...e.args, state: STATE[e.state], mode: modes[e.args.mode] || e.args.mode, visited_at: e.args.visited_at.slice(0, 16).replace("T", " "), investigators: e.args.investigators.join(t("、")),
   })));
   const mediaList = root.querySelector("[data-local-media]");
   if (mediaList) {
