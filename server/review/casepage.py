@@ -15,7 +15,7 @@ from server.procedures.workdays import load_calendar
 from server.review.decisions import decisions_of_case, last_publicity_start, load_case
 from server.review.tasks import tasks_of_case
 from server.sync_api import resolution
-from server.sync_api.conflict_words import CONFLICT_CHOICES, CONFLICT_FIELDS, CONFLICT_KINDS, CONFLICT_VALUE_WORDS
+from server.sync_api.conflict_words import CONFLICT_CHOICES, CONFLICT_FIELDS, CONFLICT_KINDS, CONFLICT_VALUE_WORDS, conflict_answers
 from server.uploads.tables import Blob
 from server.visits.services import visits_of_case
 from sync.conflicts import as_record as conflict_record
@@ -46,7 +46,7 @@ async def evidence_of_case(case_id, returned_at=None) -> list[dict]:
 # What the conflict panel and the history call a conflict's kinds, fields, choices and codes: the
 # one table (server.sync_api.conflict_words), which every field page hands to the phone too.
 CONFLICT_LABELS = {"CONFLICT_KINDS": CONFLICT_KINDS, "CONFLICT_FIELDS": CONFLICT_FIELDS, "CONFLICT_CHOICES": CONFLICT_CHOICES,
-                   "CONFLICT_VALUE_WORDS": CONFLICT_VALUE_WORDS,
+                   "CONFLICT_VALUE_WORDS": CONFLICT_VALUE_WORDS, "conflict_answers": conflict_answers,
                    "CONFLICT_ACTIONS": (resolution.ACTION, resolution.FORMER_ACTION)}
 
 

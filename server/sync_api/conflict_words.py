@@ -12,7 +12,7 @@ A conflict's fields are exactly the fields its kind's handler merges: `case.upda
 from __future__ import annotations
 
 from server.cases.kinds import CASE_TYPES, PROCEDURES
-from server.finances.kinds import ASSET_KINDS, CIRCUMSTANCE_KINDS, EXPENSE_KINDS, INCOME_KINDS, SEVERITIES, SUPPORTERS, TEMPORARY_KINDS
+from server.finances.kinds import ASSET_KINDS, CIRCUMSTANCE_KINDS, DAILY_ACTIVITIES, EXPENSE_KINDS, INCOME_KINDS, SEVERITIES, SUPPORTERS, TEMPORARY_KINDS
 from server.households.kinds import HUKOU, LABOUR, RELATIONS
 from server.i18n import N_, gettext
 
@@ -43,9 +43,26 @@ CONFLICT_VALUE_WORDS = {
     "temporary": {**TEMPORARY_KINDS, **SEVERITIES},
 }
 
+# Yes/no answers a conflict's values hold under a code, by field: the 特困 checklist's six daily
+# activities (`daily_activities: {eating: true, …}`), each shown with its name and whether it can
+# be done alone, as its form asks (吃饭：能), never as a bare 是/否.
+CONFLICT_ANSWERS = {"tekun": DAILY_ACTIVITIES}
+ANSWER = N_("{activity}：{answer}")
+ANSWER_WORDS = {True: N_("能"), False: N_("不能")}
+
 
 def _shown(table: dict[str, str]) -> dict[str, str]:
     return {code: gettext(label) for code, label in table.items()}
+
+
+def conflict_answers() -> dict[str, dict[str, dict[str, str]]]:
+    """Each named answer as shown, in the request's language: {field: {code: {"true": …, "false": …}}}."""
+    template = gettext(ANSWER)
+    return {
+        field: {code: {str(flag).lower(): template.format(activity=gettext(label), answer=gettext(word)) for flag, word in ANSWER_WORDS.items()}
+                for code, label in names.items()}
+        for field, names in CONFLICT_ANSWERS.items()
+    }
 
 
 def conflict_words() -> dict[str, dict]:
@@ -54,4 +71,5 @@ def conflict_words() -> dict[str, dict]:
         "kinds": _shown(CONFLICT_KINDS),
         "fields": _shown(CONFLICT_FIELDS),
         "values": {field: _shown(words) for field, words in CONFLICT_VALUE_WORDS.items()},
+        "answers": conflict_answers(),
     }

@@ -1,7 +1,8 @@
 """The phone's conflict list in English, in Chromium at 360×640: after the worker switches the
 language, a conflict of each kind (a case's type, a household's registration, the 特困 checklist and
-the 临时救助 section of the finances) is named with the server's words (kinds, fields and codes from
-server/sync_api/conflict_words.py, handed to every field page), and no Chinese is left in the list."""
+the 临时救助 section of the finances) is named with the server's words (kinds, fields, codes and the daily
+activities' answers from server/sync_api/conflict_words.py, handed to every field page), and no
+Chinese is left in the list, its punctuation neither."""
 
 from __future__ import annotations
 
@@ -90,9 +91,12 @@ def test_conflict_list_speaks_english_with_the_servers_words(live_server, playwr
         assert household.locator("legend").all_inner_texts() == ["Household registration type"]
         assert "Local rural registration" in household.locator("[data-field-side=server]").inner_text()
         assert sorted(finances.locator("legend").all_inner_texts()) == sorted(["Extreme poverty (tekun) assessment", "Temporary assistance"])
-        tekun_device = finances.locator("[data-field=tekun] [data-field-side=device]").inner_text()
-        assert "No legal supporter" in tekun_device and "No" in tekun_device
-        assert "Supporters unable to support" in finances.locator("[data-field=tekun] [data-field-side=server]").inner_text()
+        # The daily activities by name with their answers, after the side's name and an English colon.
+        # (the checklist's keys come in the order the database keeps them: both orders are right).
+        tekun_device = finances.locator("[data-field=tekun] [data-field-side=device]").inner_text().strip()
+        assert tekun_device in ("Device's value: No legal supporter Eating: Cannot", "Device's value: Eating: Cannot No legal supporter"), tekun_device
+        tekun_server = finances.locator("[data-field=tekun] [data-field-side=server]").inner_text().strip()
+        assert tekun_server in ("Server's value: Supporters unable to support Eating: Can", "Server's value: Eating: Can Supporters unable to support"), tekun_server
         temporary_device = finances.locator("[data-field=temporary] [data-field-side=device]").inner_text()
         assert "Expense-driven" in temporary_device and "Critical" in temporary_device
 

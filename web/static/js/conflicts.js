@@ -59,19 +59,27 @@ export function choose(conflict, choice) {
 // Identity numbers as the case page shows them: the first 6 and the last 4 characters.
 const masked = (id) => (id.length > 10 ? `${id.slice(0, 6)}${"*".repeat(id.length - 10)}${id.slice(-4)}` : id);
 
-// The server's words for conflicts ({kinds, fields, values}), from the page shown now.
+// The server's words for conflicts ({kinds, fields, values, answers}), from the page shown now.
 const serverWords = () => JSON.parse(document.getElementById("field-labels")?.textContent || "{}").conflicts || {};
 const named = (table, code) => serverWords()[table]?.[code] ?? code;
-// The words for the codes of a field's values (工资性收入 for `wage`), by field.
+// The words for the codes of a field's values (工资性收入 for `wage`), by field; and its yes/no
+// answers held under a code, each with its name (吃饭：能 for `eating: true`), by field.
 const valueWords = (name) => serverWords().values?.[name] || {};
+const answerWords = (name) => serverWords().answers?.[name] || {};
 
-export function shown(value, words = {}) {
+export function shown(value, words = {}, answers = {}) {
   if (value === null || value === undefined || value === "") return t(L.empty);
   if (typeof value === "boolean") return t(value ? L.yes : L.no);
   if (typeof value !== "object") return Object.hasOwn(words, value) ? words[value] : String(value);
-  if (Array.isArray(value)) return value.length ? value.map((v) => shown(v, words)).join(t("；")) : t(L.none);
-  return Object.entries(value).filter(([, v]) => v !== "" && v !== null && v !== undefined)
-    .map(([k, v]) => (k === "id_number" ? masked(String(v)) : shown(v, words))).join(" ");
+  if (Array.isArray(value)) return value.length ? value.map((v) => shown(v, words, answers)).join(t("；")) : t(L.none);
+  const entries = Object.entries(value).filter(([, v]) => v !== "" && v !== null && v !== undefined);
+  const answered = ([k, v]) => typeof v === "boolean" && Object.hasOwn(answers, k);
+  // Only named answers (the daily activities): a list in the form's order; else side by side.
+  const listed = entries.length > 0 && entries.every(answered);
+  const order = Object.keys(answers);
+  if (listed) entries.sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
+  return entries.map(([k, v]) => (answered([k, v]) ? answers[k][String(v)] : k === "id_number" ? masked(String(v)) : shown(v, words, answers)))
+    .join(listed ? t("；") : " ");
 }
 
 function clone(id, slots) {
@@ -86,7 +94,7 @@ const drafts = new Map();
 
 // One field: its two values as radio buttons; a decided conflict shows the choice it queued.
 function field(conflict, name, values, queued) {
-  const node = clone("tpl-conflict-field", { field: named("fields", name), device: shown(values.device, valueWords(name)), server: shown(values.server, valueWords(name)) });
+  const node = clone("tpl-conflict-field", { field: named("fields", name), device: shown(values.device, valueWords(name), answerWords(name)), server: shown(values.server, valueWords(name), answerWords(name)) });
   node.dataset.field = name;
   const inputs = [...node.querySelectorAll("input[type=radio]")];
   // Names first: naming a checked radio unchecks the others of its group.
