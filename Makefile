@@ -41,9 +41,18 @@ run: system-run venv
 	PORT=$(PORT) $(BIN)/doorstep demo
 	PORT=$(PORT) HOST=$(HOST) $(BIN)/doorstep serve
 
+# Both engines at the same time (much of each run waits on browsers, servers and sleeps), each
+# into its own log; the logs are printed whole at the end, and either run failing fails the target.
 test: system-test venv
-	$(BIN)/python -m pytest -p tests.engines.sqlite -q --durations=15
-	TEST_PG_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -p tests.engines.postgres -q --durations=15
+	@logs=$$(mktemp -d); \
+	echo "SQLite and PostgreSQL suites running side by side (logs in $$logs)"; \
+	$(BIN)/python -m pytest -p tests.engines.sqlite -q --durations=15 >$$logs/sqlite.log 2>&1 & sqlite=$$!; \
+	TEST_PG_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -p tests.engines.postgres -q --durations=15 >$$logs/postgres.log 2>&1 & postgres=$$!; \
+	wait $$sqlite; sqlite_status=$$?; wait $$postgres; postgres_status=$$?; \
+	echo "==================== SQLite (exit $$sqlite_status) ===================="; cat $$logs/sqlite.log; \
+	echo "==================== PostgreSQL (exit $$postgres_status) ===================="; cat $$logs/postgres.log; \
+	rm -rf $$logs; \
+	test $$sqlite_status -eq 0 -a $$postgres_status -eq 0
 
 test-sqlite: venv
 	$(BIN)/python -m pytest -p tests.engines.sqlite -q $(ARGS)
