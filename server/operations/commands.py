@@ -53,7 +53,7 @@ def cmd_clean_uploads(_: argparse.Namespace) -> int:
     cleaned = asyncio.run(clean_uploads())
     print(
         f"已清理 (removed): {cleaned.expired} expired unfinished uploads, {cleaned.unattached} finished uploads never attached, "
-        f"{cleaned.blobs} unused stored files"
+        f"{cleaned.blobs} unused stored files, {cleaned.waits} notes of answers that waited for evidence"
     )
     if cleaned.failed:
         print("doorstep clean-uploads: 部分清理失败，详见日志 (a cleanup failed; see the log)", file=sys.stderr)
@@ -73,5 +73,5 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     sub.add_parser("check-media", help="re-hash every stored media file; exit 1 on any mismatch").set_defaults(func=cmd_check_media)
     sub.add_parser(
-        "clean-uploads", help="remove expired unfinished uploads and finished ones never attached (as the server does hourly)"
+        "clean-uploads", help="remove expired unfinished uploads, finished ones never attached and the notes of answers that waited for them (as the server does hourly)"
     ).set_defaults(func=cmd_clean_uploads)

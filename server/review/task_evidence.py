@@ -14,6 +14,13 @@ upload waits for its attach (DOORSTEP_UNATTACHED_UPLOAD_DAYS) the answer is refu
 (`evidence_overdue`). By then an upload finished when the answer was first seen and never
 attached is gone from the server too. The phone re-sends an answer only behind the attaches of its
 files, so a phone whose evidence did arrive is never refused for having waited.
+
+A note goes when its answer applies, and the janitor's round (`prune_answer_waits`) removes those
+that can no longer matter: of a case with no open task (an answer to a task no longer open is
+refused before its evidence is looked at), and those older than the bound plus WAIT_MARGIN_DAYS
+(an answer sent again within that was refused as overdue; one sent again only later waits afresh,
+its phone away so long that its unattached uploads are gone too). Without this, the notes of
+answers never sent again, or answered anew naming other evidence, would stay for ever.
 """
 
 from __future__ import annotations
@@ -21,13 +28,13 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from server.clock import now
 from server.evidence.services import UPLOAD_MISSING
 from server.evidence.tables import Evidence
-from server.review.tables import AnswerWait
+from server.review.tables import AnswerWait, Task
 from server.settings import get_settings
 from sync.registry import Rejected, RetryLater
 from sync.tables import SyncMutation
@@ -38,6 +45,7 @@ PENDING = "evidence_pending"
 REFUSED = "evidence_refused"
 OTHER_CASE = "evidence_other_case"
 OVERDUE = "evidence_overdue"
+WAIT_MARGIN_DAYS = 7
 
 
 def named_evidence(raw: object) -> list[uuid.UUID]:
@@ -147,3 +155,12 @@ def _wait_key(user_id: int | None, case_id: uuid.UUID, ids: list[uuid.UUID]) -> 
 async def _wait_began(key: str, case_id: uuid.UUID) -> None:
     """Note when the server first answered this wait (kept although the retry applies nothing)."""
     await AnswerWait.insert(AnswerWait(key=key, case=case_id, first_seen=now())).on_conflict(action="DO NOTHING")
+
+
+async def prune_answer_waits(at: datetime | None = None) -> int:
+    """Remove the notes that can no longer matter: of cases with no open task, and older than the
+    bound plus WAIT_MARGIN_DAYS. Returns how many went."""
+    cutoff = (at or now()) - timedelta(days=_patience_days() + WAIT_MARGIN_DAYS)
+    open_cases = Task.select(Task.case).where(Task.status == "open")
+    stale = (AnswerWait.first_seen < cutoff) | AnswerWait.case.not_in(open_cases)
+    return len(await AnswerWait.delete().where(stale).returning(AnswerWait.id))

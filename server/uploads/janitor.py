@@ -1,6 +1,8 @@
 """Unfinished uploads expire: their rows and partial files are removed, at start-up and hourly;
-finished uploads never attached to a case are removed then too (server/uploads/unattached.py).
-`clean_uploads` runs both; the janitor and `doorstep clean-uploads` call it."""
+finished uploads never attached to a case are removed then too (server/uploads/unattached.py), and
+the notes of task answers that waited for their evidence once they can no longer matter (their
+bound is this one's: server/review/task_evidence.py). `clean_uploads` runs them all; the janitor
+and `doorstep clean-uploads` call it."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from uuid import UUID
 
 from server.clock import now
 from server.observability.metrics import count_upload
+from server.review.task_evidence import prune_answer_waits
 from server.uploads import services, storage
 from server.uploads.protocol import TusError
 from server.uploads.tables import COMPLETE, RECEIVING, Upload
@@ -67,19 +70,20 @@ async def _remove_orphans() -> None:
 
 @dataclass(frozen=True)
 class Cleaned:
-    """What one round of both cleanups removed; `failed` when either of them raised."""
+    """What one round of the cleanups removed; `failed` when any of them raised."""
 
     expired: int = 0
     unattached: int = 0
     blobs: int = 0
+    waits: int = 0
     failed: bool = False
 
 
 async def clean_uploads(at: datetime | None = None) -> Cleaned:
-    """Both cleanups, in one round: expired unfinished uploads, then finished ones never attached
-    (with the stored files nothing uses any more). A failure of one is logged and the other still
-    runs; the next round tries again."""
-    expired = unattached = blobs = 0
+    """The cleanups, in one round: expired unfinished uploads, then finished ones never attached
+    (with the stored files nothing uses any more), then the notes of answers that waited for such
+    files. A failure of one is logged and the others still run; the next round tries again."""
+    expired = unattached = blobs = waits = 0
     failed = False
     try:
         expired = await cleanup_expired_uploads(at)
@@ -93,7 +97,12 @@ async def clean_uploads(at: datetime | None = None) -> Cleaned:
     except Exception:
         log.exception("unattached upload cleanup failed")
         failed = True
-    return Cleaned(expired, unattached, blobs, failed)
+    try:
+        waits = await prune_answer_waits(at)
+    except Exception:
+        log.exception("answer wait cleanup failed")
+        failed = True
+    return Cleaned(expired, unattached, blobs, waits, failed)
 
 
 async def _loop() -> None:

@@ -66,3 +66,34 @@ async def test_evidence_arriving_after_a_long_wait_still_lets_the_answer_apply(c
     assert answered["results"][0]["status"] == "applied", answered
     assert await task_and_case(task_id, made["case_id"]) == ("answered", "submitted")
     assert await AnswerWait.count() == 0  # the wait is over
+
+
+async def test_janitor_round_removes_the_notes_that_can_no_longer_matter(client, demo):
+    """Notes go in the hourly round once their case has no open task (an answer that waited was
+    replaced by one naming other evidence, which applied) or once they are older than the bound plus
+    the margin (an answer never sent again); a note of an open task within that stays."""
+    from server.review.task_evidence import WAIT_MARGIN_DAYS
+    from server.uploads import janitor
+
+    _, answered_task = await returned_case(client, name="答复已换")
+    other, open_task = await returned_case(client, name="仍在等待")
+    await sign_in(client, "worker")
+    device = new_client_id()
+    replaced = await answer_push(client, device, 1, answered_task, [str(uuid.uuid4())])
+    assert replaced["results"][0]["code"] == "evidence_pending"
+    answered = await answer_push(client, device, 1, answered_task, [])  # answered again, with no evidence
+    assert answered["results"][0]["status"] == "applied"
+    waiting = await answer_push(client, new_client_id(), 1, open_task, [str(uuid.uuid4())])
+    assert waiting["results"][0]["code"] == "evidence_pending"
+    assert await AnswerWait.count() == 2  # the replaced answer's note outlived its answer
+
+    bound = get_settings().media.unattached_upload_days + WAIT_MARGIN_DAYS
+    await waited_since(bound - 1)
+    assert (await janitor.clean_uploads()).waits == 1
+    kept = await AnswerWait.select(AnswerWait.case).output(as_list=True)
+    assert kept == [uuid.UUID(other["case_id"])]
+
+    await waited_since(bound + 1)
+    cleaned = await janitor.clean_uploads()
+    assert (cleaned.waits, cleaned.failed) == (1, False)
+    assert await AnswerWait.count() == 0
