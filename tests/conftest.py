@@ -38,12 +38,15 @@ def pytest_report_header(config):
 async def migrated():
     await migrate()
     yield
+    await database.LoopPools.close_for_good(get_engine())
 
 
 @pytest.fixture(autouse=True)
 async def clean_database(migrated):
-    """Every test starts from empty tables."""
-    await database.truncate_all(get_engine())
+    """Every test starts from empty tables (and on PostgreSQL with the suite's pool, see LoopPools)."""
+    engine = get_engine()
+    await database.truncate_all(engine)
+    await database.LoopPools.install(engine)
     yield
 
 

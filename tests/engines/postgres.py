@@ -45,6 +45,8 @@ parts = urlsplit(_admin_url)
 os.environ["DATABASE_URL"] = urlunsplit((parts.scheme, parts.netloc, f"/{_name}", "", ""))
 os.environ["DOORSTEP_HOME"] = tempfile.mkdtemp(prefix="doorstep-test-pg-")
 os.environ["DOORSTEP_TEST_ENGINE"] = "postgres"
-# The in-process app of the API tests runs in the tests' event loop: no pool bound to another loop.
+# The in-process app of the API tests starts no pool of its own (one pool would serve one event loop;
+# the app runs in its test client's portal loop, the tests in theirs): tests.support.database.LoopPools
+# stands for the engine's pool, one per loop.
 # Servers that tests start as subprocesses inherit it too; they may set their own size.
 os.environ["DOORSTEP_DB_POOL_SIZE"] = "0"

@@ -71,6 +71,117 @@ async def _truncate_postgres(engine, tables: list[str]) -> None:
         await connection.close()
 
 
+class LoopPools:
+    """Stands for the engine's pool in the tests on PostgreSQL: a real asyncpg pool in each event
+    loop that runs the suite's queries, and a new connection per query, as without a pool, in any
+    other loop (sync e2e tests query through fresh loops in helper threads).
+
+    The loops with a pool: the suite's own (async tests and their fixtures) and that of each
+    in-process app (Litestar's test client runs the app in a portal thread of its own; `share_with`,
+    from tests.support.clients). The app starts no pool itself (the engine plugin sets
+    DOORSTEP_DB_POOL_SIZE=0); when it shuts down it closes the engine's pool, which closes its
+    loop's pool, and clears it: the next test puts this back (`install`). Without it every query
+    connects anew: about 80 connections a test, at 3-6 ms each (a process forked by PostgreSQL);
+    with it, about 7."""
+
+    current: LoopPools | None = None
+
+    def __init__(self, engine: PostgresEngine, size: int) -> None:
+        self.config = dict(engine.config)
+        self.size = size
+        self.suite_loop = asyncio.get_running_loop()
+        self.pools: dict = {self.suite_loop: None}
+        self.lent: dict = {}  # id of a pooled connection -> its pool
+
+    @classmethod
+    async def install(cls, engine, size: int = 10) -> None:
+        """Make this the engine's pool (10 connections a loop at most: the server's default size)."""
+        if not isinstance(engine, PostgresEngine):
+            return
+        if cls.current is None:
+            cls.current = cls(engine, size)
+        engine.pool = cls.current
+
+    @classmethod
+    def share_with(cls, loop) -> None:
+        """A pool for an in-process app's loop too, while the engine uses this."""
+        from server.db import get_engine
+
+        if cls.current is not None and get_engine().pool is cls.current:
+            cls.current.pools.setdefault(loop, None)
+
+    @classmethod
+    def forget(cls, loop) -> None:
+        """After an app's loop has ended: drop its pool if the app did not close it."""
+        pool = cls.current.pools.pop(loop, None) if cls.current is not None else None
+        if pool is not None:
+            pool.terminate()
+
+    @classmethod
+    async def close_for_good(cls, engine) -> None:
+        if cls.current is not None:
+            for loop, pool in list(cls.current.pools.items()):
+                if pool is not None and loop is cls.current.suite_loop:
+                    await pool.close()
+                elif pool is not None:
+                    pool.terminate()
+        cls.current = None
+        if isinstance(engine, PostgresEngine):
+            engine.pool = None
+
+    def __bool__(self) -> bool:
+        return True
+
+    def acquire(self) -> _Acquisition:
+        return _Acquisition(self)
+
+    async def connection(self):
+        import asyncpg
+
+        loop = asyncio.get_running_loop()
+        if loop not in self.pools:
+            return await asyncpg.connect(**self.config)
+        pool = self.pools[loop]
+        if pool is None:
+            pool = self.pools[loop] = await asyncpg.create_pool(**self.config, min_size=1, max_size=self.size)
+        connection = await pool.acquire()
+        self.lent[id(connection)] = pool
+        return connection
+
+    async def release(self, connection) -> None:
+        pool = self.lent.pop(id(connection), None)
+        if pool is not None:
+            await pool.release(connection)
+        else:
+            await connection.close()
+
+    async def close(self) -> None:
+        """An in-process app shutting down: its loop's pool goes; the suite's stays for the next test."""
+        loop = asyncio.get_running_loop()
+        if loop is not self.suite_loop:
+            pool = self.pools.pop(loop, None)
+            if pool is not None:
+                await pool.close()
+
+
+class _Acquisition:
+    """`await pool.acquire()` and `async with pool.acquire() as connection`, as asyncpg's."""
+
+    def __init__(self, pools: LoopPools) -> None:
+        self.pools = pools
+        self.acquired = None
+
+    def __await__(self):
+        return self.pools.connection().__await__()
+
+    async def __aenter__(self):
+        self.acquired = await self.pools.connection()
+        return self.acquired
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.pools.release(self.acquired)
+
+
 class DemoSnapshot:
     """The demo is loaded once per test run; later tests get a copy of the same rows back.
 
