@@ -81,9 +81,13 @@ export async function setAside(entry, result) {
   announce({ what: "outbox" });
 }
 
+// The reason on an answer whose file the worker set aside (uploads.discardFile).
+export const FILE_DISCARDED = N_("证据文件已放弃，答复未发送：请重新拍摄证据后再答复");
+
 // Before a push: an entry set aside goes back in line, at its end (behind the evidence.attach of
 // its files), once none of its files is still on its way: uploaded, or gone from the device
-// because the server attached it. A file the server refused for good makes it a rejected entry.
+// because the server attached it. A file the server refused for good, or one the worker set aside
+// (`lost`), makes it a rejected entry.
 export async function releaseReady() {
   const released = await tx(["outbox", "media"], "readwrite", async (s, done) => {
     let count = 0;
@@ -94,6 +98,8 @@ export async function releaseReady() {
       if (failed) {
         const reason = N_("证据上传失败（{reason}），答复未发送：请重新拍摄证据后再答复").replace("{reason}", failed.reason || N_("服务器拒收"));
         s.outbox.put({ ...e, waiting: null, state: "rejected", reason }); // in Chinese: the page finds it by its pattern (i18n.js)
+      } else if (e.waiting.some((id) => e.lost?.includes(id))) {
+        s.outbox.put({ ...e, waiting: null, state: "rejected", reason: FILE_DISCARDED });
       } else if (media.every((m) => m.state === "uploaded")) {
         const { id, waiting, ...rest } = e;
         s.outbox.delete(id);

@@ -11,12 +11,12 @@ import { all, get, getMeta, tx } from "./db.js";
 import { t } from "./i18n.js";
 import { entries } from "./outbox.js";
 import { formatBytes } from "./status.js";
-import { progress } from "./uploads.js";
+import { progress, TASK_EVIDENCE } from "./uploads.js";
 
 const ANSWERED_HERE = ["pending", "done"];
 const KIND = { photo: t("照片"), video: t("视频"), audio: t("录音") };
 const MEDIA_STATE = { captured: t("待上传"), uploading: t("上传中"), failed: t("上传失败") };
-const evidenceKey = (taskId) => `task-evidence:${taskId}`;
+const evidenceKey = (taskId) => `${TASK_EVIDENCE}${taskId}`;
 
 // Evidence captured on a task's page, remembered per task so that the answer names it even
 // after the server attached it and the device let the file go.

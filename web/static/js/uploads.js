@@ -4,11 +4,14 @@
 // mutation joins the outbox. A reason kept on a file is Chinese (N_), translated where it is shown.
 import { all, announce, get, getMeta, put, tx } from "./db.js";
 import { N_ } from "./i18n.js";
+import { FILE_DISCARDED } from "./outbox.js";
 
 const TUS_SRC = "/static/vendor/tus-js-client-4.3.1.min.js";
 const CHUNK = 2 * 1024 * 1024;
 export const LARGE_VIDEO = 20 * 1024 * 1024;
 export const progress = new Map(); // media id → {sent, total}, for the progress bars
+// Evidence captured on a task's page is remembered under this meta key and the task's id (tasks.js).
+export const TASK_EVIDENCE = "task-evidence:";
 
 let loading = null;
 function loadTus() {
@@ -71,10 +74,11 @@ function uploadOne(tus, media, csrf) {
       },
       onError: async (error) => {
         const status = error.originalResponse?.getStatus?.() || 0;
-        const reason = error.originalResponse?.getBody?.() || error.message;
-        // 4xx other than a lost session or CSRF: the server refused this file for good.
+        const body = error.originalResponse?.getBody?.() || error.message;
+        // 4xx other than a lost session or CSRF: the server refused this file for good (its
+        // code, e.g. hash_mismatch or unsupported_type, says what the worker can do about it).
         const refused = status >= 400 && status < 500 && ![401, 403, 409, 423].includes(status);
-        await save(media.id, refused ? { state: "failed", reason: parseReason(reason) } : { reason: N_("上传中断，联网后从断点继续") });
+        await save(media.id, refused ? { state: "failed", ...refusal(body) } : { reason: N_("上传中断，联网后从断点继续") });
         resolve(false);
       },
     });
@@ -82,12 +86,42 @@ function uploadOne(tus, media, csrf) {
   });
 }
 
-function parseReason(text) {
+function refusal(text) {
   try {
-    return JSON.parse(text).reason || text;
+    const body = JSON.parse(text);
+    return { reason: body.reason || text, code: body.error || null };
   } catch {
-    return String(text).slice(0, 200);
+    return { reason: String(text).slice(0, 200), code: null };
   }
+}
+
+// A refused file the worker chose to send again as it is (the server found it damaged on the
+// way, hash_mismatch): a new tus upload at the next sync.
+export async function uploadAgainNow(id) {
+  const media = await get("media", id);
+  if (media?.state !== "failed") return;
+  await put("media", { ...media, state: "captured", upload_url: null, reason: null, code: null });
+  announce({ what: "media" });
+}
+
+// A refused file the worker set aside: it leaves the device, and with it the task answers that
+// name it. The answer form forgets it; an answer not yet sent is sent back at once (rejected,
+// FILE_DISCARDED), one the server already holds (numbered, unacknowledged) once the server sets
+// it aside to wait for the file (`lost`, outbox.releaseReady).
+export async function discardFile(id) {
+  await tx(["media", "outbox", "meta"], "readwrite", async (s, done) => {
+    const media = await done(s.media.get(id));
+    if (media?.state !== "failed") return;
+    s.media.delete(id);
+    for (const row of await done(s.meta.getAll())) {
+      if (row.key.startsWith(TASK_EVIDENCE) && row.value?.includes(id)) s.meta.put({ ...row, value: row.value.filter((other) => other !== id) });
+    }
+    for (const e of await done(s.outbox.getAll())) {
+      if (e.state !== "pending" || !e.args?.evidence?.includes(id)) continue;
+      s.outbox.put(e.mutation_id == null ? { ...e, waiting: null, state: "rejected", reason: FILE_DISCARDED } : { ...e, lost: [...(e.lost || []), id] });
+    }
+  });
+  announce({ what: "media" });
 }
 
 // Upload every captured file that the server does not have yet, one at a time.

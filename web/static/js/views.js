@@ -1,17 +1,19 @@
 // What the device holds, rendered into the server's pages through <template>s: pending cases on
 // the caseload, local visits and evidence on a case page, the page of a case created offline,
-// and the outbox page with retry / fix / discard.
+// and the outbox page with retry / fix / discard; a file the server refused offers to be set aside,
+// to be captured anew, or (damaged on the way) to be sent again.
 import { renderConflicts } from "./conflicts.js";
 import { all } from "./db.js";
 import { t } from "./i18n.js";
 import { discard, entries, fix, OPEN } from "./outbox.js";
-import { progress } from "./uploads.js";
+import { discardFile, progress, TASK_EVIDENCE, uploadAgainNow } from "./uploads.js";
 import { formatBytes } from "./status.js";
 
 const STATE = { pending: t("待同步"), rejected: t("被退回"), conflict: t("有冲突"), captured: t("待上传"), uploading: t("上传中"), uploaded: t("待确认"), failed: t("上传失败") };
 const KIND = { photo: t("照片"), video: t("视频"), audio: t("录音") };
 const ACTION = { "household.upsert": t("新建家庭"), "case.create": t("新建案件"), "case.update": t("修改案件"), "visit.record": t("入户走访"), "evidence.attach": t("附加证据"),
   "finances.set": t("家庭经济状况"), "case.submit": t("提交审核"), "declaration.record": t("自我申报"), "referral.create": t("新建转介"), "referral.update": t("转介进展"), "conflict.resolve": t("处理冲突") };
+const RETAKE = { photo: t("放弃并重新拍照"), video: t("放弃并重新录像"), audio: t("放弃并重新录音") };
 const labels = () => JSON.parse(document.getElementById("field-labels")?.textContent || "{}");
 
 export function currentCaseId() {
@@ -53,8 +55,35 @@ function caseSummary(entry, households) {
   return { ...entry.args, applicant, address: household.address || "", type: labels().types?.[entry.args.type] || entry.args.type, state: STATE[entry.state], href: `/field/cases/${entry.args.id}` };
 }
 
+// What can be done about a file the server refused for good: set it aside (it is lost from the
+// device, so the worker confirms), or set it aside and capture it anew where it was captured (its
+// task's page, or the capture page of its case); one damaged on the way may be sent again as it is.
+function refusedActions(li, m, { tasks, named }, refresh) {
+  const box = li.querySelector("[data-media-actions]");
+  box.hidden = false;
+  const question = named.has(m.id) ? t("放弃这个文件？它将从本机删除，无法恢复；等待它的答复会被退回，需要重新答复。") : t("放弃这个文件？它将从本机删除，无法恢复。");
+  const discarded = async () => confirm(question) && (await discardFile(m.id), true);
+  box.querySelector("[data-act=discard]").onclick = async () => (await discarded()) && refresh();
+  const where = tasks.has(m.id) ? `/field/tasks/${tasks.get(m.id)}` : `/field/capture?case=${m.case_id}`;
+  Object.assign(box.querySelector("[data-act=retake]"), { textContent: RETAKE[m.kind] || RETAKE.photo, onclick: async () => (await discarded()) && location.assign(where) });
+  Object.assign(box.querySelector("[data-act=reupload]"), {
+    hidden: m.code !== "hash_mismatch",
+    onclick: async () => (await uploadAgainNow(m.id), document.dispatchEvent(new Event("doorstep:sync"))),
+  });
+}
+
+// Which task each file was captured for (tasks.js remembers them), and the files that an answer
+// still to be sent names.
+async function evidenceUse(list) {
+  const tasks = new Map();
+  for (const row of await all("meta")) {
+    if (row.key.startsWith(TASK_EVIDENCE)) for (const id of row.value || []) tasks.set(id, row.key.slice(TASK_EVIDENCE.length));
+  }
+  return { tasks, named: new Set(list.filter((e) => e.state === "pending").flatMap((e) => e.args?.evidence || [])) };
+}
+
 let objectUrls = [];
-function renderMedia(list, media) {
+function renderMedia(list, media, use, refresh) {
   objectUrls.forEach((url) => URL.revokeObjectURL(url));
   objectUrls = [];
   replace(list, media.map((m) => {
@@ -67,6 +96,7 @@ function renderMedia(list, media) {
     const preview = m.kind === "photo" ? Object.assign(document.createElement("img"), { src: url, alt: m.note || KIND.photo })
       : Object.assign(document.createElement(m.kind === "audio" ? "audio" : "video"), { src: url, controls: true, preload: "metadata" });
     li.querySelector("[data-slot-preview]").append(preview);
+    if (m.state === "failed") refusedActions(li, m, use, refresh);
     return li;
   }));
 }
@@ -150,7 +180,7 @@ export async function renderLocal(root = document, refresh = () => renderLocal(r
   const mediaList = root.querySelector("[data-local-media]");
   if (mediaList) {
     const media = (await all("media")).filter((m) => mediaList.hasAttribute("data-all-media") || m.case_id === caseId).sort((a, b) => a.created - b.created);
-    renderMedia(mediaList, media);
+    renderMedia(mediaList, media, await evidenceUse(list), refresh);
   }
   await renderConflicts(root, caseId);
   const outbox = root.querySelector("[data-outbox-list]");
