@@ -28,7 +28,7 @@ async def _free_username(wanted: str | None) -> str:
     if wanted:
         wanted = wanted.strip().lower()
         if not USERNAME.match(wanted):
-            raise Invalid("用户名应为3–64位小写字母、数字或 . _ -", field="username")
+            raise Invalid(N_("用户名应为3–64位小写字母、数字或 . _ -"), field="username")
         taken = await User.exists().where(User.username == wanted) or await Invitation.exists().where(
             (Invitation.username == wanted) & Invitation.used_at.is_null() & Invitation.user.is_null()
         )
@@ -58,9 +58,9 @@ async def create_invitation(
     """
     display_name = display_name.strip()
     if not display_name:
-        raise Invalid("请填写姓名", field="display_name")
+        raise Invalid(N_("请填写姓名"), field="display_name")
     if len(display_name) > 100:  # the column's length (a longer one was a 500 on PostgreSQL)
-        raise Invalid("姓名不能超过 100 个字", field="display_name")
+        raise Invalid(N_("姓名不能超过 100 个字"), field="display_name")
     if role not in ROLES:
         raise Invalid(N_("未知的角色 {role}，可选: {choices}", role=role, choices=", ".join(ROLES)), field="role")
     area = await Area.select().where(Area.code == area_code).first()
@@ -72,11 +72,11 @@ async def create_invitation(
         if created_by.role != ADMIN and (
             ROLE_RANK[role] > ROLE_RANK[created_by.role] or not area["path"].startswith(created_by.area_path)
         ):
-            raise Forbidden("只能邀请本辖区内、级别不高于您的人员")
+            raise Forbidden(N_("只能邀请本辖区内、级别不高于您的人员"))
     if user_id is not None:
         existing = await User.select(User.username).where(User.id == user_id).first()
         if existing is None:
-            raise Invalid("找不到该人员")
+            raise Invalid(N_("找不到该人员"))
         username = existing["username"]
     else:
         username = await _free_username(username)

@@ -16,6 +16,7 @@ from piccolo.table import Table
 from server.accounts.current import CurrentUser
 from server.areas.tables import Area
 from server.errors import NotFound
+from server.i18n import N_
 
 T = TypeVar("T", bound=Table)
 
@@ -41,7 +42,7 @@ async def area_for_write(user: CurrentUser, code: str) -> dict:
     """The community an item may be written to, by code; NotFound when outside the user's scope."""
     area = await Area.select().where((Area.code == code) & (Area.path.like(f"{user.area_path}%"))).first()
     if area is None:
-        raise NotFound("找不到该社区，或不在您的管辖范围内。", field="area")
+        raise NotFound(N_("找不到该社区，或不在您的管辖范围内。"), field="area")
     return area
 
 

@@ -21,7 +21,7 @@ async def create_area(code: str, name: str, level: str, parent_code: str | None 
             raise Invalid(N_("{level} 不能直接位于 {parent} 之下", level=level, parent=parent["level"]))
         path = parent["path"]
     elif level != "city":
-        raise Invalid("只有市级区域可以没有上级")
+        raise Invalid(N_("只有市级区域可以没有上级"))
     row = Area(code=code, name=name, level=level, parent=parent["id"] if parent else None, path=f"{path}{code}/")
     await row.save()
     return (await Area.select().where(Area.id == row.id).first())  # type: ignore[return-value]

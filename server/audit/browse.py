@@ -18,6 +18,7 @@ from piccolo.querystring import QueryString
 from server.accounts.current import CurrentUser
 from server.audit.tables import AuditEvent
 from server.errors import Invalid
+from server.i18n import N_
 from server.validation.cells import safe_row
 
 PAGE_SIZE = 100
@@ -46,7 +47,7 @@ def parse(params: dict) -> AuditFilters:
             before=int(params["before"]) if params.get("before") else None,
         )
     except ValueError as exc:
-        raise Invalid("筛选条件格式不正确（日期为 YYYY-MM-DD）", field="from") from exc
+        raise Invalid(N_("筛选条件格式不正确（日期为 YYYY-MM-DD）"), field="from") from exc
 
 
 def _scope(user: CurrentUser) -> Where:

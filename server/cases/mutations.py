@@ -7,6 +7,7 @@ from server.cases.batched import stage_new_case
 from server.cases.services import EDITABLE, KIND, apply_case_fields, case_in_scope, clean_changes, create_case, list_cases, load_cases, write_fields
 from server.clock import now
 from server.errors import NotFound
+from server.i18n import N_
 from server.validation import rules
 from server.validation.rejecting import rejecting
 from sync import merge
@@ -37,7 +38,7 @@ async def update(ctx: MutationContext, args: dict) -> dict:
     changes = clean_changes(args.get("changes"))
     row = await case_in_scope(ctx.actor, case_id)
     if row is None:
-        raise NotFound("找不到该案件，或不在您的管辖范围内。", field="id")
+        raise NotFound(N_("找不到该案件，或不在您的管辖范围内。"), field="id")
     current = {name: row[name] for name in changes}
     result = await merge.merge(KIND, str(case_id), current=current, version=row["version"], base_version=ctx.base_version, changes=changes)
     version = row["version"]

@@ -108,11 +108,11 @@ def clean_new_case(args: dict) -> dict:
 
 
 def household_not_found() -> NotFound:
-    return NotFound("找不到该户，或不在您的管辖范围内。", field="household_id")
+    return NotFound(N_("找不到该户，或不在您的管辖范围内。"), field="household_id")
 
 
 def case_id_taken() -> Invalid:
-    return Invalid("该案件编号已存在", field="id")
+    return Invalid(N_("该案件编号已存在"), field="id")
 
 
 def new_case_row(user: CurrentUser, values: dict, area_id: int, *, opened_at: datetime | None, at: datetime) -> dict:

@@ -39,11 +39,11 @@ def _when(value, received_at: datetime) -> datetime:
     try:
         at = datetime.fromisoformat(str(value))
     except ValueError:
-        raise Invalid("检查时间格式不正确，应为 ISO 8601 并带时区", field="checked_at") from None
+        raise Invalid(N_("检查时间格式不正确，应为 ISO 8601 并带时区"), field="checked_at") from None
     if at.tzinfo is None:
-        raise Invalid("检查时间须带时区（如 +08:00）", field="checked_at")
+        raise Invalid(N_("检查时间须带时区（如 +08:00）"), field="checked_at")
     if at > received_at + timedelta(hours=1):
-        raise Invalid("检查时间晚于服务器当前时间，请核对手机时钟", field="checked_at")
+        raise Invalid(N_("检查时间晚于服务器当前时间，请核对手机时钟"), field="checked_at")
     return at
 
 
@@ -60,7 +60,7 @@ def clean_check(args: dict, received_at: datetime) -> dict:
     checked_at = _when(args.get("checked_at"), received_at)
     check_date = rules.day(args.get("date"), "date", required=False) or local_date(checked_at)
     if check_date > today() or check_date < today() - timedelta(days=31):
-        raise Invalid("检查日期应在最近一个月内，且不晚于今天", field="date")
+        raise Invalid(N_("检查日期应在最近一个月内，且不晚于今天"), field="date")
     all_well = args.get("all_well", False) in TRUE
     needs = _needs(args.get("needs"))
     living = args.get("living_status") or ("home" if all_well else None)
@@ -77,7 +77,7 @@ def clean_check(args: dict, received_at: datetime) -> dict:
     }
     normal = values["living_status"] == "home" and values["health"] == "stable" and not needs
     if all_well and not normal:
-        raise Invalid("选择“全部正常”时不能同时填写异常情况或需求", field="all_well")
+        raise Invalid(N_("选择“全部正常”时不能同时填写异常情况或需求"), field="all_well")
     values["all_well"] = normal
     return values
 
@@ -88,7 +88,7 @@ async def watched_person(user: CurrentUser, person_id: uuid.UUID) -> dict:
         WatchEntry.person.household.area.id.as_alias("area_id"), WatchEntry.person.household.area.path.as_alias("area_path"), WatchEntry.active
     ).where((WatchEntry.person == person_id) & in_scope(user, WatchEntry.person.household.area)).order_by(WatchEntry.active, ascending=False).first()
     if row is None:
-        raise NotFound("该人员不在您管辖范围内的每日关注名单中", field="person_id")
+        raise NotFound(N_("该人员不在您管辖范围内的每日关注名单中"), field="person_id")
     return row
 
 
@@ -118,7 +118,7 @@ async def record_check(user: CurrentUser, args: dict, *, client_id: str = "", re
     answer = {"person_id": str(person_id), "date": values["check_date"].isoformat()}
     if existing is None:
         if await DailyCheck.exists().where(DailyCheck.id == check_id):
-            raise Invalid("该记录编号已用于另一人或另一天的检查", field="id")
+            raise Invalid(N_("该记录编号已用于另一人或另一天的检查"), field="id")
         await DailyCheck.insert(
             DailyCheck(
                 id=check_id, person=person_id, area=person["area_id"], day_key=day_key, checked_by=user.id,
@@ -153,7 +153,7 @@ async def mark_handled(user: CurrentUser, check_id, note: str) -> dict:
     if row is None:
         raise NotFound()
     if not row["needs"]:
-        raise Invalid("这条检查没有登记需求，无需处理", field="id")
+        raise Invalid(N_("这条检查没有登记需求，无需处理"), field="id")
     at = now()
     await DailyCheck.update(
         {DailyCheck.handled_by: user.id, DailyCheck.handled_at: at, DailyCheck.handled_note: note, DailyCheck.version: DailyCheck.version + 1}

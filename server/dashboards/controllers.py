@@ -13,6 +13,7 @@ from server.cases.kinds import CASE_TYPES, STATUSES
 from server.dailycheck.schemas import CONTACT, HEALTH, LIVING, NEEDS
 from server.dashboards import chart, report, services
 from server.errors import Invalid
+from server.i18n import N_
 from server.watch.days import today
 from server.watch.services import REASONS
 
@@ -24,9 +25,9 @@ def day_of(value: str | None) -> date:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise Invalid("日期格式不正确，应为 YYYY-MM-DD", field="date") from None
+        raise Invalid(N_("日期格式不正确，应为 YYYY-MM-DD"), field="date") from None
     if day > today():
-        raise Invalid("不能查看未来的日期", field="date")
+        raise Invalid(N_("不能查看未来的日期"), field="date")
     return day
 
 

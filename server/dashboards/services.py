@@ -14,6 +14,7 @@ from server.dailycheck.schemas import is_exception
 from server.dailycheck.tables import DailyCheck
 from server.dashboards import optional
 from server.errors import NotFound
+from server.i18n import N_
 from server.watch.days import end_of, last_days
 from server.watch.services import entries_between, reasons_of
 
@@ -26,7 +27,7 @@ async def area_for_dashboard(user: CurrentUser, code: str | None) -> dict:
     code = code or user.area_code
     area = await Area.select().where(Area.code == code).first()
     if area is None or area["level"] not in LEVELS or not area_in_scope(user, area["path"]):
-        raise NotFound("找不到该区域，或不在您的管辖范围内。")
+        raise NotFound(N_("找不到该区域，或不在您的管辖范围内。"))
     area["full_name"] = await full_name(area["path"])
     return area
 

@@ -45,7 +45,7 @@ def evidence_ref(value: object, field: str = "evidence.ref") -> str:
     try:
         return str(rules.uuid_value(raw, field))
     except Invalid:
-        raise Invalid("证据应为证据编号或文件的SHA-256（64位十六进制）", field=field) from None
+        raise Invalid(N_("证据应为证据编号或文件的SHA-256（64位十六进制）"), field=field) from None
 
 
 def as_json(row: dict) -> dict:
@@ -73,21 +73,21 @@ async def record_declaration(user: CurrentUser, args: dict, *, created_at: datet
     declaration_id = rules.uuid_value(args.get("id"), "id")
     case = await case_in_scope(user, args.get("case_id"))
     if case["type"] != "extension":
-        raise Invalid("只有“延期（自我申报）”案件可以记录自我申报", field="case_id")
+        raise Invalid(N_("只有“延期（自我申报）”案件可以记录自我申报"), field="case_id")
     if await Declaration.exists().where(Declaration.id == declaration_id):
-        raise Conflict("该申报已记录，不能重复提交", field="id")
+        raise Conflict(N_("该申报已记录，不能重复提交"), field="id")
     content = rules.text(args.get("content"), "content", max_length=5000, label=N_("承诺内容"))
     if args.get("agreed") is not True:
-        raise Invalid("申报人须同意承诺内容后才能记录", field="agreed")
+        raise Invalid(N_("申报人须同意承诺内容后才能记录"), field="agreed")
     evidence = args.get("evidence")
     if not isinstance(evidence, dict):
-        raise Invalid("请附上申报人同意的证据（录音、视频或手写承诺照片）", field="evidence")
+        raise Invalid(N_("请附上申报人同意的证据（录音、视频或手写承诺照片）"), field="evidence")
     kind = rules.choice(evidence.get("kind"), "evidence.kind", EVIDENCE_KINDS, label=N_("证据类型"))
     ref = evidence_ref(evidence.get("ref"))
     area = await Area.select(Area.path).where(Area.id == case["area"]).first()
     standard = await effective_standard(area["path"], case_date(case))
     if standard is None:
-        raise NotFound("该社区没有生效的救助标准，无法确定延期期限", field="case_id")
+        raise NotFound(N_("该社区没有生效的救助标准，无法确定延期期限"), field="case_id")
     ends_on = rules.day(args.get("emergency_ends_on"), "emergency_ends_on", required=False)
     until = add_months(ends_on, standard["extension_months"]) if ends_on else None
     row = Declaration(
@@ -130,11 +130,11 @@ async def approve_many(user: CurrentUser, ids: object, note: str = "") -> list[d
 
     Each id gets its own answer: approved, or skipped with the reason (not pending, not found)."""
     if user.role == GRID_WORKER:
-        raise Forbidden("只有镇街审核人员及以上可以批准延期。")
+        raise Forbidden(N_("只有镇街审核人员及以上可以批准延期。"))
     if not isinstance(ids, list) or not ids:
-        raise Invalid("请选择要批准的申报", field="ids")
+        raise Invalid(N_("请选择要批准的申报"), field="ids")
     if len(ids) > 500:
-        raise Invalid("一次最多批准500条", field="ids")
+        raise Invalid(N_("一次最多批准500条"), field="ids")
     note = rules.text(note, "note", required=False, max_length=500, label=N_("审核意见"))
     results = []
     at = now()
@@ -146,7 +146,7 @@ async def approve_many(user: CurrentUser, ids: object, note: str = "") -> list[d
             continue
         row = await Declaration.select().where((Declaration.id == declaration_id) & in_scope(user, Declaration.area)).first()
         if row is None:
-            results.append({"id": str(declaration_id), "status": "skipped", "reason": "找不到该记录，或您无权查看。"})
+            results.append({"id": str(declaration_id), "status": "skipped", "reason": N_("找不到该记录，或您无权查看。")})
             continue
         if row["status"] != "pending":
             results.append({"id": str(declaration_id), "status": "skipped", "reason": N_("该申报状态为{status}，不是待审核", status=row["status"])})
@@ -209,12 +209,12 @@ async def load(actor: CurrentUser, ids: list[str]) -> dict[str, dict]:
 async def mark_reverified(user: CurrentUser, declaration_id: object, data: dict) -> dict:
     """The re-verification owed for an approved extension was done."""
     if user.role == GRID_WORKER:
-        raise Forbidden("只有镇街审核人员及以上可以确认复核。")
+        raise Forbidden(N_("只有镇街审核人员及以上可以确认复核。"))
     row = await get_in_scope(user, Declaration, rules.uuid_value(declaration_id, "id"), Declaration.area)
     if row["status"] != "approved":
-        raise Conflict("只有已批准的延期需要复核", field="status", extra={"expected": "approved", "actual": row["status"]})
+        raise Conflict(N_("只有已批准的延期需要复核"), field="status", extra={"expected": "approved", "actual": row["status"]})
     if row["reverification"] != "owed":
-        raise Conflict("该延期已完成复核", field="reverification", extra={"expected": "owed", "actual": row["reverification"]})
+        raise Conflict(N_("该延期已完成复核"), field="reverification", extra={"expected": "owed", "actual": row["reverification"]})
     note = rules.text(data.get("note"), "note", max_length=1000, label=N_("复核情况"))
     await Declaration.update({Declaration.reverification: "done", Declaration.decision_note: note, Declaration.version: row["version"] + 1}).where(Declaration.id == row["id"])
     await touch(KIND, str(row["id"]), await area_path(row["area"]))

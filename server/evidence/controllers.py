@@ -17,6 +17,7 @@ from server.audit.services import record
 from server.errors import AppError, NotFound, error_to_response
 from server.evidence.serving import THUMBNAIL_TYPES, RangeNotSatisfiable, file_slice, make_thumbnail, parse_range
 from server.evidence.services import evidence_in_scope
+from server.i18n import N_
 from server.uploads.storage import blob_path
 
 _SAFE = {
@@ -46,7 +47,7 @@ class EvidenceController(Controller):
         row = await evidence_in_scope(request.user, evidence_id)
         path = blob_path(row["sha256"])
         if not path.exists():
-            raise NotFound("证据文件缺失，请联系管理员。")
+            raise NotFound(N_("证据文件缺失，请联系管理员。"))
         size = path.stat().st_size
         wanted = parse_range(request.headers.get("range"), size)
         start, end = wanted if wanted else (0, size - 1)
@@ -64,10 +65,10 @@ class EvidenceController(Controller):
         """A small JPEG of a photo (made once, then served from disk)."""
         row = await evidence_in_scope(request.user, evidence_id)
         if row["kind"] != "photo" or row["mime"] not in THUMBNAIL_TYPES:
-            raise NotFound("该证据没有缩略图（只为 JPEG、PNG、WebP 照片生成）。")
+            raise NotFound(N_("该证据没有缩略图（只为 JPEG、PNG、WebP 照片生成）。"))
         try:
             path = await asyncio.to_thread(make_thumbnail, blob_path(row["sha256"]), row["sha256"])
         except (OSError, ValueError, Image.DecompressionBombError) as exc:
-            raise AppError("无法为该照片生成缩略图。") from exc
+            raise AppError(N_("无法为该照片生成缩略图。")) from exc
         await record(request.user, "evidence.view", "evidence", str(evidence_id), {"part": "thumbnail"})
         return Response(path.read_bytes(), media_type="image/jpeg", headers=_SAFE | {"ETag": f'"{row["sha256"]}-t"'})

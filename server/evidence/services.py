@@ -43,15 +43,15 @@ def _moment(value) -> datetime:
     try:
         moment = datetime.fromisoformat(str(value))
     except (TypeError, ValueError) as exc:
-        raise Rejected("拍摄时间无效，应为 ISO 8601 格式并带时区。", field="captured_at") from exc
+        raise Rejected(N_("拍摄时间无效，应为 ISO 8601 格式并带时区。"), field="captured_at") from exc
     if moment.tzinfo is None:
-        raise Rejected("拍摄时间须带时区（例如 +08:00 或 Z）。", field="captured_at")
+        raise Rejected(N_("拍摄时间须带时区（例如 +08:00 或 Z）。"), field="captured_at")
     return moment
 
 
 def _number(value, field: str, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not low <= value <= high:
-        raise Rejected("位置信息无效。", field=f"location.{field}")
+        raise Rejected(N_("位置信息无效。"), field=f"location.{field}")
     return float(value)
 
 
@@ -59,7 +59,7 @@ def _location(value) -> dict:
     if value is None:
         return {"latitude": None, "longitude": None, "accuracy": None}
     if not isinstance(value, dict):
-        raise Rejected("位置信息应为 {lat, lon, accuracy}。", field="location")
+        raise Rejected(N_("位置信息应为 {lat, lon, accuracy}。"), field="location")
     accuracy = value.get("accuracy")
     return {
         "latitude": _number(value.get("lat"), "lat", -90, 90),
@@ -72,14 +72,14 @@ def parse_attach(ctx: MutationContext, args: dict) -> dict:
     """The arguments of `evidence.attach`, checked; Rejected with a reason for anything wrong."""
     sha256 = args.get("sha256")
     if not isinstance(sha256, str) or not _HEX64.match(sha256):
-        raise Rejected("sha256 应为整个文件的 SHA-256（64 位小写十六进制）。", field="sha256")
+        raise Rejected(N_("sha256 应为整个文件的 SHA-256（64 位小写十六进制）。"), field="sha256")
     kind = args.get("kind")
     if kind not in KINDS:
-        raise Rejected("证据类型应为 photo、video、audio 或 document。", field="kind")
+        raise Rejected(N_("证据类型应为 photo、video、audio 或 document。"), field="kind")
     device = args.get("device") or ctx.client_id
     note = args.get("note") or ""
     if not isinstance(device, str) or not isinstance(note, str) or len(note) > 2000:
-        raise Rejected("设备或备注无效（备注最多 2000 字）。", field="note")
+        raise Rejected(N_("设备或备注无效（备注最多 2000 字）。"), field="note")
     return {
         "id": _uuid(args.get("id"), "id", "证据编号"),
         "case": _uuid(args.get("case_id"), "case_id", "案件编号"),
@@ -107,8 +107,8 @@ async def _verified_blob(user: CurrentUser, sha256: str) -> dict:
         if blob is not None:
             return blob
     if await Upload.exists().where(owned & (Upload.status == RECEIVING) & (Upload.expires_at > now())):
-        raise RetryLater("文件尚未上传完成，稍后自动重试。")
-    raise Rejected("服务器上没有您上传并校验通过的这个文件（sha256），请重新上传。", field="sha256", details={"code": UPLOAD_MISSING})
+        raise RetryLater(N_("文件尚未上传完成，稍后自动重试。"))
+    raise Rejected(N_("服务器上没有您上传并校验通过的这个文件（sha256），请重新上传。"), field="sha256", details={"code": UPLOAD_MISSING})
 
 
 def _kind_matches(declared: str, blob: dict) -> bool:
@@ -130,12 +130,12 @@ async def attach(ctx: MutationContext, args: dict) -> dict:
         (Case.id == item["case"]) & in_scope(user, Case.area)
     ).first()
     if case is None:
-        raise Rejected("找不到该案件，或不在您的管辖范围内。", field="case_id")
+        raise Rejected(N_("找不到该案件，或不在您的管辖范围内。"), field="case_id")
     existing = await Evidence.select(*COLUMNS).where(Evidence.id == item["id"]).first()
     if existing is not None:
         if existing["case"] == item["case"] and existing["sha256"] == item["sha256"]:
             return result_of(existing)  # the same item sent again (e.g. from a reinstalled app)
-        raise Rejected("该证据编号已被另一条证据使用。", field="id")
+        raise Rejected(N_("该证据编号已被另一条证据使用。"), field="id")
     blob = await _verified_blob(user, item["sha256"])
     if not _kind_matches(item["kind"], blob):
         raise Rejected(
@@ -168,5 +168,5 @@ async def evidence_in_scope(user: CurrentUser, evidence_id: UUID) -> dict:
     """One evidence item whose case lies in the user's scope, else NotFound."""
     row = await Evidence.select(*COLUMNS).where((Evidence.id == evidence_id) & in_scope(user, Evidence.case.area)).first()
     if row is None:
-        raise NotFound("找不到该证据，或您无权查看。")
+        raise NotFound(N_("找不到该证据，或您无权查看。"))
     return row

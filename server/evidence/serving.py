@@ -12,6 +12,7 @@ import anyio
 from PIL import Image, ImageOps
 
 from server.errors import AppError
+from server.i18n import N_
 from server.settings import get_settings
 
 CHUNK = 256 * 1024
@@ -39,17 +40,17 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
         return None
     match = _RANGE.match(header)
     if match is None or match.groups() == ("", ""):
-        raise RangeNotSatisfiable("无效的 Range 请求头。", size)
+        raise RangeNotSatisfiable(N_("无效的 Range 请求头。"), size)
     first, last = match.groups()
     if first == "":  # the last N bytes
         length = int(last)
         if length == 0:
-            raise RangeNotSatisfiable("请求的范围超出文件。", size)
+            raise RangeNotSatisfiable(N_("请求的范围超出文件。"), size)
         return max(size - length, 0), size - 1
     start = int(first)
     end = min(int(last), size - 1) if last else size - 1
     if start >= size or end < start:
-        raise RangeNotSatisfiable("请求的范围超出文件。", size)
+        raise RangeNotSatisfiable(N_("请求的范围超出文件。"), size)
     return start, end
 
 

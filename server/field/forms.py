@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from server.accounts.current import CurrentUser
 from server.clock import now
 from server.errors import Invalid
+from server.i18n import N_
 from server.sync_api.controllers import caller_of
 from sync.push import Mutation, push
 
@@ -25,7 +26,7 @@ FORM_MUTATIONS = {"household.upsert", "case.create", "visit.record", "task.answe
 def _assign(target, path: list[str], value: str, name: str) -> None:
     head, rest = path[0], path[1:]
     if head in target and isinstance(target[head], dict) != bool(rest):  # "area" and "area.x" both given
-        raise Invalid("表单字段相互冲突", field=name)
+        raise Invalid(N_("表单字段相互冲突"), field=name)
     if not rest:
         target[head] = value
         return
@@ -66,13 +67,13 @@ def form_args(form: dict[str, str]) -> dict:
 async def apply_form(user: CurrentUser, name: str, form: dict[str, str]) -> dict:
     """Apply one form as a mutation; answers its arguments, or raises Invalid with the reason."""
     if name not in FORM_MUTATIONS:
-        raise Invalid("不支持该表单")
+        raise Invalid(N_("不支持该表单"))
     args = form_args(form)
     mutation = Mutation(id=1, name=name, args=args, created_at=now().isoformat())
     answer = await push(caller_of(user), f"form-{uuid.uuid4()}", [mutation])
     result = answer["results"][0]
     if result["status"] != "applied":
-        raise Invalid(result.get("reason") or "提交未被接受", field=result.get("field"))
+        raise Invalid(result.get("reason") or N_("提交未被接受"), field=result.get("field"))
     return args
 
 

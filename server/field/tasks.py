@@ -20,6 +20,7 @@ from server.audit.services import record
 from server.errors import NotFound
 from server.field.controllers import page
 from server.field.services import applicants
+from server.i18n import N_
 from server.review.reasons import TASK_KINDS
 from server.review.tables import Task
 
@@ -72,7 +73,7 @@ async def one_task(user: CurrentUser, task_id: UUID) -> dict:
     """One task inside the user's scope, with its case; NotFound otherwise."""
     row = await Task.select(*_COLUMNS).where((Task.id == task_id) & in_scope(user, Task.area)).first()
     if row is None:
-        raise NotFound("找不到该任务，或不在您的管辖范围内。")
+        raise NotFound(N_("找不到该任务，或不在您的管辖范围内。"))
     return (await _with_applicants([row]))[0]
 
 

@@ -21,12 +21,12 @@ MAX_ITEMS = 100
 
 def _items(value: object, section: str) -> list[dict]:
     if not isinstance(value, list):
-        raise Invalid("应为列表", field=section)
+        raise Invalid(N_("应为列表"), field=section)
     if len(value) > MAX_ITEMS:
         raise Invalid(N_("最多{count}项", count=MAX_ITEMS), field=section)
     for index, item in enumerate(value):
         if not isinstance(item, dict):
-            raise Invalid("每一项应为对象", field=f"{section}[{index}]")
+            raise Invalid(N_("每一项应为对象"), field=f"{section}[{index}]")
     return value  # type: ignore[return-value]
 
 
@@ -96,14 +96,14 @@ def clean_circumstances(value: object) -> list[dict]:
 
 def clean_tekun(value: object) -> dict:
     if not isinstance(value, dict):
-        raise Invalid("应为对象", field="tekun")
+        raise Invalid(N_("应为对象"), field="tekun")
     out: dict = {}
     if value.get("supporters") not in (None, ""):
         out["supporters"] = rules.choice(value.get("supporters"), "tekun.supporters", SUPPORTERS, label=N_("赡养义务人情况"))
     activities = value.get("daily_activities")
     if activities is not None:
         if not isinstance(activities, dict):
-            raise Invalid("应为对象", field="tekun.daily_activities")
+            raise Invalid(N_("应为对象"), field="tekun.daily_activities")
         unknown = set(activities) - set(DAILY_ACTIVITIES)
         if unknown:
             raise Invalid(N_("未知的日常活动：{activity}", activity=sorted(unknown)[0]), field="tekun.daily_activities")
@@ -113,7 +113,7 @@ def clean_tekun(value: object) -> dict:
 
 def clean_temporary(value: object) -> dict:
     if not isinstance(value, dict):
-        raise Invalid("应为对象", field="temporary")
+        raise Invalid(N_("应为对象"), field="temporary")
     out: dict = {}
     if value.get("kind") not in (None, ""):
         out["kind"] = rules.choice(value.get("kind"), "temporary.kind", TEMPORARY_KINDS, label=N_("临时救助类型"))

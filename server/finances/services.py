@@ -64,7 +64,7 @@ def clean_sections(args: dict) -> dict:
     """The sections present in `args`, validated."""
     sections = {name: CLEANERS[name](args[name]) for name in SECTIONS if name in args and args[name] is not None}
     if not sections:
-        raise Invalid("没有要保存的内容：请至少提供 incomes、assets、expenses、circumstances、tekun、temporary 之一", field="incomes")
+        raise Invalid(N_("没有要保存的内容：请至少提供 incomes、assets、expenses、circumstances、tekun、temporary 之一"), field="incomes")
     return sections
 
 

@@ -6,6 +6,8 @@ import operator
 import re
 from datetime import date
 
+from server.i18n import N_
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _DIGITS = {str(digit): digit for digit in range(10)}
@@ -28,13 +30,13 @@ def id_number_error(id_number: str) -> str | None:
     """A reason in Chinese why the number is not valid, or None when it is."""
     value = normalize(id_number)
     if not _SHAPE.match(value):
-        return "身份证号应为18位：17位数字加1位校验码（数字或X）"
+        return N_("身份证号应为18位：17位数字加1位校验码（数字或X）")
     try:
         date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        return "身份证号中的出生日期无效"
+        return N_("身份证号中的出生日期无效")
     if check_character(value[:17]) != value[17]:
-        return "身份证号校验码不正确"
+        return N_("身份证号校验码不正确")
     return None
 
 

@@ -19,6 +19,7 @@ from server.households.services import (
     load_households,
     write_fields,
 )
+from server.i18n import N_
 from server.validation import rules
 from server.validation.rejecting import rejecting
 from sync import merge
@@ -38,7 +39,7 @@ async def upsert_household(ctx: MutationContext, args: dict) -> dict:
     if row is None:
         return await create_household(user, household_id, clean_fields(args, creating=True), at, ctx.extra.get("batch"))
     if not area_in_scope(user, row["area_path"]):
-        raise NotFound("该户已存在，但不在您的管辖范围内。", field="id")
+        raise NotFound(N_("该户已存在，但不在您的管辖范围内。"), field="id")
     values = clean_fields(args, creating=False)
     current = await current_values(row)
     changes = {**values, "members": comparable_members(values["members"])} if "members" in values else values

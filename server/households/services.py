@@ -30,7 +30,7 @@ def clean_member(raw: Any, index: int) -> dict:
     """One member, with the defaults a minimal {name, id_number, relation} leaves out."""
     where = f"members[{index}]"
     if not isinstance(raw, dict):
-        raise Invalid("家庭成员应为对象：{name, id_number, relation}", field=where)
+        raise Invalid(N_("家庭成员应为对象：{name, id_number, relation}"), field=where)
     id_number = rules.id_number(raw.get("id_number"), f"{where}.id_number")
     member = {
         "name": rules.text(raw.get("name"), f"{where}.name", max_length=100, label="成员姓名"),
@@ -50,15 +50,15 @@ def clean_member(raw: Any, index: int) -> dict:
 
 def clean_members(raw: Any) -> list[dict]:
     if not isinstance(raw, list) or not raw:
-        raise Invalid("请至少填写一名家庭成员（申请人本人，relation 为 self）", field="members")
+        raise Invalid(N_("请至少填写一名家庭成员（申请人本人，relation 为 self）"), field="members")
     if len(raw) > MAX_MEMBERS:
         raise Invalid(N_("家庭成员最多{count}人", count=MAX_MEMBERS), field="members")
     members = [clean_member(item, index) for index, item in enumerate(raw)]
     if sum(1 for m in members if m["relation"] == "self") != 1:
-        raise Invalid("家庭成员中须有且只有一名申请人本人（relation 为 self）", field="members")
+        raise Invalid(N_("家庭成员中须有且只有一名申请人本人（relation 为 self）"), field="members")
     numbers = [m["id_number"] for m in members]
     if len(set(numbers)) != len(numbers):
-        raise Invalid("家庭成员的身份证号有重复", field="members")
+        raise Invalid(N_("家庭成员的身份证号有重复"), field="members")
     return members
 
 

@@ -10,6 +10,7 @@ from server.accounts.current import CurrentUser
 from server.areas.scope import in_scope
 from server.audit.services import record
 from server.charts import Bar, Frame, bar_chart
+from server.i18n import N_
 from server.paperwork.kinds import DOCUMENTS, OPEN, STATUSES
 from server.paperwork.tables import Obligation
 from server.procedures import services as procedures
@@ -120,7 +121,7 @@ async def export(user: CurrentUser, fmt: str) -> tuple[bytes, str, str]:
     from server.errors import Invalid
 
     if fmt not in FORMATS:
-        raise Invalid("导出格式应为 csv 或 xlsx", field="format")
+        raise Invalid(N_("导出格式应为 csv 或 xlsx"), field="format")
     today = procedures.today()
     header = ["社区", "地址", "申请人", "文书", "签署人", "状态", "免签理由", "补签期限", "是否逾期", "负责网格员", "案件编号"]
     rows = []

@@ -17,7 +17,7 @@ from server.audit.services import record
 from server.cases.tables import Case
 from server.errors import Invalid, NotFound
 from server.field.controllers import page as field_page
-from server.i18n import gettext
+from server.i18n import N_, gettext
 from server.paperwork import backlog, documents, services
 from server.paperwork.kinds import DOCUMENTS, METHODS, SIGNER_ROLES, STATUSES
 from server.paperwork.tables import Signature
@@ -71,10 +71,10 @@ class PaperworkController(Controller):
         form = await request.form()
         upload = form.get("file")
         if upload is None or not hasattr(upload, "read"):
-            raise Invalid("请选择要核验的 PDF 文件。", field="file")
+            raise Invalid(N_("请选择要核验的 PDF 文件。"), field="file")
         content = await upload.read()
         if not content or len(content) > MAX_VERIFY_BYTES:
-            raise Invalid("文件为空或过大。", field="file")
+            raise Invalid(N_("文件为空或过大。"), field="file")
         result = await documents.verify(request.user, content)
         return Template("paperwork/verify.html", context={"user": request.user, "result": result, "filename": upload.filename, **LABELS})
 
@@ -107,7 +107,7 @@ class PaperworkController(Controller):
         row = await _viewed(request, obligation_id, "signed.pdf")
         content = await documents.signed_pdf(row)
         if content is None:
-            raise NotFound("这份文书还没有签名。")
+            raise NotFound(N_("这份文书还没有签名。"))
         return _pdf(content, f"{row['kind']}-{row['id']}-signed.pdf")
 
     @post("/{obligation_id:uuid}/waive", name="paperwork_waive", guards=[requires_supervisor])

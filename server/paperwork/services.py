@@ -14,6 +14,7 @@ from server.areas.scope import in_scope
 from server.audit.services import record
 from server.clock import now
 from server.errors import Forbidden, Invalid, NotFound
+from server.i18n import N_
 from server.paperwork import rules, snapshot
 from server.paperwork.kinds import DOCUMENTS, OPEN, ORDER
 from server.paperwork.settings import get_paperwork_settings
@@ -134,7 +135,7 @@ async def get(user: CurrentUser, obligation_id) -> dict:
         raise NotFound() from exc
     row = await Obligation.select(*COLUMNS).where((Obligation.id == key) & in_scope(user, Obligation.area)).output(load_json=True).first()
     if row is None:
-        raise NotFound("找不到该文书，或不在您的管辖范围内。")
+        raise NotFound(N_("找不到该文书，或不在您的管辖范围内。"))
     return row
 
 
@@ -174,15 +175,15 @@ async def worker_tasks(user: CurrentUser) -> dict:
 async def waive(user: CurrentUser, obligation_id, reason: str, expected_version=None) -> dict:
     """免签: a supervisor records that a signature will not be collected, and why."""
     if user.role not in (STREET_SUPERVISOR, DISTRICT_OFFICER, ADMIN):
-        raise Forbidden("只有镇街审核人员或区民政局可以免签。")
+        raise Forbidden(N_("只有镇街审核人员或区民政局可以免签。"))
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("请写明免签理由，例如“申请人已去世”。", field="reason")
+        raise Invalid(N_("请写明免签理由，例如“申请人已去世”。"), field="reason")
     row = await get(user, obligation_id)
     if row["status"] != OPEN:
-        raise Invalid("该文书已签署或已免签。", field="status")
+        raise Invalid(N_("该文书已签署或已免签。"), field="status")
     if expected_version not in (None, "") and int(expected_version) != row["version"]:
-        raise Invalid("该文书在您查看后已有变化，请刷新后再操作。", field="expected_version")
+        raise Invalid(N_("该文书在您查看后已有变化，请刷新后再操作。"), field="expected_version")
     async with write_transaction(Obligation._meta.db):
         await Obligation.update({
             Obligation.status: "waived", Obligation.waive_reason: reason[:1000], Obligation.waived_by: user.id,

@@ -38,16 +38,16 @@ def _uuid(value, field: str) -> UUID:
     try:
         return UUID(str(value))
     except (TypeError, ValueError) as exc:
-        raise Rejected("编号无效，应为 UUID。", field=field) from exc
+        raise Rejected(N_("编号无效，应为 UUID。"), field=field) from exc
 
 
 def _moment(value) -> datetime:
     try:
         moment = datetime.fromisoformat(str(value))
     except (TypeError, ValueError) as exc:
-        raise Rejected("签名时间无效，应为 ISO 8601 格式并带时区。", field="signed_at") from exc
+        raise Rejected(N_("签名时间无效，应为 ISO 8601 格式并带时区。"), field="signed_at") from exc
     if moment.tzinfo is None:
-        raise Rejected("签名时间须带时区。", field="signed_at")
+        raise Rejected(N_("签名时间须带时区。"), field="signed_at")
     return moment
 
 
@@ -58,11 +58,11 @@ def _image(value) -> bytes:
     try:
         image = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise Rejected("签名图片无效（应为 PNG 的 base64）。", field="image") from exc
+        raise Rejected(N_("签名图片无效（应为 PNG 的 base64）。"), field="image") from exc
     if not image.startswith(PNG):
-        raise Rejected("签名图片应为 PNG。", field="image")
+        raise Rejected(N_("签名图片应为 PNG。"), field="image")
     if len(image) > get_paperwork_settings().max_signature_bytes:
-        raise Rejected("签名图片过大。", field="image")
+        raise Rejected(N_("签名图片过大。"), field="image")
     return image
 
 
@@ -70,13 +70,13 @@ async def _obligation(ctx: MutationContext, args: dict) -> dict:
     try:
         row = await get(ctx.actor, _uuid(args.get("obligation_id"), "obligation_id"))
     except NotFound as exc:
-        raise Rejected("找不到该文书，或不在您的管辖范围内。", field="obligation_id") from exc
+        raise Rejected(N_("找不到该文书，或不在您的管辖范围内。"), field="obligation_id") from exc
     document = args.get("document_sha256")
     if not isinstance(document, str) or not _HEX64.match(document):
-        raise Rejected("缺少文书的 SHA-256。", field="document_sha256")
+        raise Rejected(N_("缺少文书的 SHA-256。"), field="document_sha256")
     if document != row["document_sha256"]:
         raise Rejected(
-            "签名所绑定的文书与服务器上的文书不一致（SHA-256 不同），签名未保存。请同步后打开最新的文书重新签名。",
+            N_("签名所绑定的文书与服务器上的文书不一致（SHA-256 不同），签名未保存。请同步后打开最新的文书重新签名。"),
             field="document_sha256", details={"expected": row["document_sha256"], "actual": document},
         )
     return row
@@ -85,7 +85,7 @@ async def _obligation(ctx: MutationContext, args: dict) -> dict:
 async def _existing(signature_id: UUID, obligation_id) -> dict | None:
     row = await Signature.select(Signature.id, Signature.obligation, Signature.signer).where(Signature.id == signature_id).first()
     if row is not None and row["obligation"] != obligation_id:
-        raise Rejected("该签名编号已被另一份文书使用。", field="id")
+        raise Rejected(N_("该签名编号已被另一份文书使用。"), field="id")
     return row
 
 
@@ -112,10 +112,10 @@ async def sign(ctx: MutationContext, args: dict) -> dict:
     if await _existing(signature_id, row["id"]) is not None:
         stored = await Signature.select(Signature.binding_sha256).where(Signature.id == signature_id).first()
         return _result(row, signature_id, row["status"], stored["binding_sha256"])
-    expect_state(row["status"], OPEN, reason="该文书已签署或已免签，签名未保存。")
+    expect_state(row["status"], OPEN, reason=N_("该文书已签署或已免签，签名未保存。"))
     signer = next((s for s in row["signers"] if s["key"] == args.get("signer")), None)
     if signer is None:
-        raise Rejected("签名人不是这份文书的签署人。", field="signer")
+        raise Rejected(N_("签名人不是这份文书的签署人。"), field="signer")
     if await Signature.exists().where((Signature.obligation == row["id"]) & (Signature.signer == signer["key"])):
         raise Rejected(N_("{name} 已经签过这份文书。", name=signer["name"]), field="signer")
     signed_at_text = str(args.get("signed_at") or "")
@@ -124,7 +124,7 @@ async def sign(ctx: MutationContext, args: dict) -> dict:
     image_sha256 = hashlib.sha256(image).hexdigest()
     bound = binding(row["document_sha256"], signer["key"], signed_at_text, image_sha256)
     if args.get("binding_sha256") not in (None, "", bound):
-        raise Rejected("签名绑定值与文书、签名人、时间和签名图片不符。", field="binding_sha256")
+        raise Rejected(N_("签名绑定值与文书、签名人、时间和签名图片不符。"), field="binding_sha256")
     user = ctx.actor
     await Signature.insert(Signature(
         id=signature_id, obligation=row["id"], signer=signer["key"], signer_name=signer["name"], method="screen",
@@ -150,10 +150,10 @@ async def attach_photo(ctx: MutationContext, args: dict) -> dict:
     if await _existing(signature_id, row["id"]) is not None:
         stored = await Signature.select(Signature.binding_sha256).where(Signature.id == signature_id).first()
         return _result(row, signature_id, row["status"], stored["binding_sha256"])
-    expect_state(row["status"], OPEN, reason="该文书已签署或已免签，照片未关联。")
+    expect_state(row["status"], OPEN, reason=N_("该文书已签署或已免签，照片未关联。"))
     evidence = args.get("evidence")
     if not isinstance(evidence, dict):
-        raise Rejected("缺少纸质签名文书的照片。", field="evidence")
+        raise Rejected(N_("缺少纸质签名文书的照片。"), field="evidence")
     attached = await attach(ctx, {**evidence, "case_id": str(row["case"]), "kind": "photo"})
     captured_at = str(evidence.get("captured_at"))
     bound = binding(row["document_sha256"], "*", captured_at, attached["sha256"])

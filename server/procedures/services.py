@@ -142,21 +142,21 @@ def _percent(value, label: str, minimum: int = 0) -> int:
 def _date(value, field: str, *, required: bool) -> date | None:
     if value in (None, ""):
         if required:
-            raise Invalid("请填写日期", field=field)
+            raise Invalid(N_("请填写日期"), field=field)
         return None
     try:
         return date.fromisoformat(str(value))
     except ValueError as exc:
-        raise Invalid("日期格式应为 YYYY-MM-DD", field=field) from exc
+        raise Invalid(N_("日期格式应为 YYYY-MM-DD"), field=field) from exc
 
 
 async def _district_for(user: CurrentUser, code: str | None) -> dict:
     if user.role not in (DISTRICT_OFFICER, ADMIN):
-        raise Forbidden("只有区民政局可以宣布或结束应急简易程序。")
+        raise Forbidden(N_("只有区民政局可以宣布或结束应急简易程序。"))
     code = code or user.area_code
     area = await Area.select().where((Area.code == code) & Area.path.like(f"{user.area_path}%")).first()
     if area is None or area["level"] != "district":
-        raise Invalid("应急简易程序按区宣布，请选择一个区。", field="district")
+        raise Invalid(N_("应急简易程序按区宣布，请选择一个区。"), field="district")
     return area
 
 
@@ -166,13 +166,13 @@ async def declare_emergency(user: CurrentUser, data: dict) -> dict:
     starts_on = _date(data.get("starts_on"), "starts_on", required=True)
     ends_on = _date(data.get("ends_on"), "ends_on", required=False)
     if ends_on and ends_on < starts_on:
-        raise Invalid("结束日期不能早于开始日期", field="ends_on")
+        raise Invalid(N_("结束日期不能早于开始日期"), field="ends_on")
     share = _percent(data.get("spot_check_percent", 30), "抽查比例")
     tekun_share = _percent(data.get("tekun_spot_check_percent", TEKUN_MIN_PERCENT), "特困抽查比例", TEKUN_MIN_PERCENT)
     existing = await EmergencyPeriod.select().where(EmergencyPeriod.area == district["id"])
     for row in existing:
         if (row["ends_on"] is None or row["ends_on"] >= starts_on) and (ends_on is None or row["starts_on"] <= ends_on):
-            raise Conflict("该区在这段时间已有应急简易程序，请先结束或调整现有的应急期。", field="starts_on")
+            raise Conflict(N_("该区在这段时间已有应急简易程序，请先结束或调整现有的应急期。"), field="starts_on")
     period = EmergencyPeriod(
         area=district["id"],
         starts_on=starts_on,
@@ -192,13 +192,13 @@ async def declare_emergency(user: CurrentUser, data: dict) -> dict:
 async def end_emergency(user: CurrentUser, period_id: int, ends_on_value=None) -> dict:
     """End an emergency period on a day (today by default)."""
     if user.role not in (DISTRICT_OFFICER, ADMIN):
-        raise Forbidden("只有区民政局可以宣布或结束应急简易程序。")
+        raise Forbidden(N_("只有区民政局可以宣布或结束应急简易程序。"))
     row = await EmergencyPeriod.select(*_PERIOD_COLUMNS).where((EmergencyPeriod.id == period_id) & in_scope(user, EmergencyPeriod.area)).first()
     if row is None:
         raise NotFound()
     ends_on = _date(ends_on_value, "ends_on", required=False) or today()
     if ends_on < row["starts_on"]:
-        raise Invalid("结束日期不能早于开始日期", field="ends_on")
+        raise Invalid(N_("结束日期不能早于开始日期"), field="ends_on")
     await EmergencyPeriod.update({EmergencyPeriod.ends_on: ends_on, EmergencyPeriod.ended_by: user.id, EmergencyPeriod.ended_at: now()}).where(
         EmergencyPeriod.id == period_id
     )

@@ -48,13 +48,13 @@ async def get_organisation(user: CurrentUser, organisation_id: object) -> dict:
     number = rules.whole(organisation_id, "organisation_id", minimum=1, maximum=2**31 - 1, label=N_("机构编号"))
     row = await Organisation.select(*_COLUMNS).where(Organisation.id == number).first()
     if row is None or not visible(user, row["area_path"]):
-        raise NotFound("找不到该机构，或不在您的管辖范围内。", field="organisation_id")
+        raise NotFound(N_("找不到该机构，或不在您的管辖范围内。"), field="organisation_id")
     return row
 
 
 def _require_manager(user: CurrentUser) -> None:
     if user.role not in (ADMIN, DISTRICT_OFFICER):
-        raise Forbidden("只有管理员或区民政局可以维护转介机构。")
+        raise Forbidden(N_("只有管理员或区民政局可以维护转介机构。"))
 
 
 def clean(data: dict, *, partial: bool = False) -> dict:
@@ -80,7 +80,7 @@ async def create_organisation(user: CurrentUser, data: dict) -> dict:
     _require_manager(user)
     area = await Area.select().where(Area.code == str(data.get("area") or "")).first()
     if area is None or not area_in_scope(user, area["path"]):
-        raise NotFound("找不到该区域，或不在您的管辖范围内。", field="area")
+        raise NotFound(N_("找不到该区域，或不在您的管辖范围内。"), field="area")
     values = clean(data)
     row = Organisation(area=area["id"], **values)
     await row.save()
@@ -92,7 +92,7 @@ async def update_organisation(user: CurrentUser, organisation_id: object, data: 
     _require_manager(user)
     row = await get_organisation(user, organisation_id)
     if not area_in_scope(user, row["area_path"]):
-        raise NotFound("找不到该机构，或不在您的管辖范围内。", field="organisation_id")
+        raise NotFound(N_("找不到该机构，或不在您的管辖范围内。"), field="organisation_id")
     if str(data.get("base_version")) != str(row["version"]):
         raise Conflict(N_("该机构信息已被修改（当前版本 {version}），请刷新后再改。", version=row["version"]), field="base_version")
     values = clean({k: v for k, v in data.items() if k != "base_version"}, partial=True)

@@ -57,17 +57,17 @@ async def create_referral(user: CurrentUser, args: dict) -> dict:
     referral_id = rules.uuid_value(args.get("id"), "id")
     case = await case_in_scope(user, args.get("case_id"))
     if await Referral.exists().where(Referral.id == referral_id):
-        raise Conflict("该转介已记录，不能重复提交", field="id")
+        raise Conflict(N_("该转介已记录，不能重复提交"), field="id")
     organisation = await get_organisation(user, args.get("organisation_id"))
     if not organisation["active"]:
-        raise Invalid("该机构已停用，请选择其他机构", field="organisation_id")
+        raise Invalid(N_("该机构已停用，请选择其他机构"), field="organisation_id")
     reason = rules.text(args.get("reason"), "reason", max_length=2000, label="转介原因")
     contact_name = rules.text(args.get("contact_name"), "contact_name", max_length=100, label="联系人")
     contact_phone = rules.phone(args.get("contact_phone"), "contact_phone")
     referred_on = rules.day(args.get("referred_on"), "referred_on", required=False, not_after=today()) or today()
     due_on = rules.day(args.get("due_on"), "due_on", required=False) or referred_on + timedelta(days=organisation["due_days"])
     if due_on < referred_on:
-        raise Invalid("办结期限不能早于转介日期", field="due_on")
+        raise Invalid(N_("办结期限不能早于转介日期"), field="due_on")
     await Referral(
         id=referral_id,
         case=case["id"],
@@ -101,7 +101,7 @@ async def update_status(user: CurrentUser, args: dict) -> dict:
         raise Invalid(N_("不能从“{current}”变为“{wanted}”", current=STATUSES[row["status"]], wanted=STATUSES[status]), field="status")
     on = rules.day(args.get("on"), "on", required=False, not_after=today()) or today()
     if on < row["status_on"]:
-        raise Invalid("日期不能早于上一步的日期", field="on")
+        raise Invalid(N_("日期不能早于上一步的日期"), field="on")
     note = rules.text(args.get("note"), "note", required=status == "returned", max_length=1000, label="退回原因" if status == "returned" else "备注")
     version = row["version"] + 1
     await Referral.update({Referral.status: status, Referral.status_on: on, Referral.version: version}).where(

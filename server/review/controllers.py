@@ -13,7 +13,7 @@ from server.accounts.guards import requires_supervisor
 from server.audit.services import record
 from server.errors import Conflict, Invalid, NotFound
 from server.households.idnumber import mask
-from server.i18n import gettext as _
+from server.i18n import N_, gettext as _
 from server.review import casepage, decisions, exports, queue
 from server.review.reasons import ACTIONS, REJECT_REASONS, STEPS, TASK_KINDS
 from server.visits.schemas import MODES
@@ -110,7 +110,7 @@ class ReviewController(Controller):
         try:
             conflict = await conflicts.get_conflict(request.user.area_path, conflict_id)
             if conflict["record_id"] not in (str(case["id"]), str(case["household"])):
-                raise NotFound("找不到该冲突记录，或您无权查看。")
+                raise NotFound(N_("找不到该冲突记录，或您无权查看。"))
             result = await resolve_and_audit(request.user, conflict_id, choices, via="review")
         except SyncError as exc:
             error = as_app_error(exc)
@@ -127,7 +127,7 @@ class ReviewController(Controller):
     async def export(self, request: Request, what: FromPath[str], format: FromQuery[str] = "xlsx", unmasked: FromQuery[bool] = False) -> Response:
         """Cases (with the queue's filters) or decisions of the user's scope as CSV or XLSX."""
         if what not in ("cases", "decisions"):
-            raise Invalid("可导出 cases（案件）或 decisions（审批决定）", field="what")
+            raise Invalid(N_("可导出 cases（案件）或 decisions（审批决定）"), field="what")
         params = {**_params(request), "status": request.query_params.get("status", "")}
         filters = queue.parse_filters(params) if what == "cases" else None
         content, media_type, filename = await exports.export(request.user, what, format, unmasked, filters)

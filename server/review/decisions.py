@@ -41,7 +41,7 @@ ALLOWED_FROM = {
 async def load_case(user: CurrentUser, case_id) -> dict:
     row = await Case.select(Case.all_columns(), Case.area.path.as_alias("area_path")).where((Case.id == case_id) & in_scope(user, Case.area)).first()
     if row is None:
-        raise NotFound("找不到该案件，或不在您的管辖范围内。")
+        raise NotFound(N_("找不到该案件，或不在您的管辖范围内。"))
     return row
 
 
@@ -49,7 +49,7 @@ def _int(value, field: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError) as exc:
-        raise Invalid("缺少案件版本号，请刷新页面后再决定。", field=field) from exc
+        raise Invalid(N_("缺少案件版本号，请刷新页面后再决定。"), field=field) from exc
 
 
 def check_expected(case: dict, expected_status: str, expected_version: int) -> None:
@@ -88,7 +88,7 @@ async def _approve(user: CurrentUser, case: dict, rules: dict, form: dict) -> tu
             return "approved", "final"  # the street's approval is final; the district spot-checks
         if not form.get("in_person_confirmed"):
             raise Invalid(
-                "常规程序须由两名工作人员入户调查，非接触走访只在应急简易程序中可以替代入户调查。请确认已完成入户调查后再提出初审意见。",
+                N_("常规程序须由两名工作人员入户调查，非接触走访只在应急简易程序中可以替代入户调查。请确认已完成入户调查后再提出初审意见。"),
                 field="in_person_confirmed",
             )
         return "publicizing", "preliminary"
@@ -97,7 +97,7 @@ async def _approve(user: CurrentUser, case: dict, rules: dict, form: dict) -> tu
     if not publicity_over(started, procedures.today()):
         raise Invalid(N_("公示期为 {days} 天，尚未期满，不能作出审批决定。", days=PUBLICITY_DAYS), field="action")
     if user.role not in (DISTRICT_OFFICER, ADMIN) and not rules["delegated"]:
-        raise Forbidden("常规程序下由区民政局作出审批决定（本区未委托镇街审批）。")
+        raise Forbidden(N_("常规程序下由区民政局作出审批决定（本区未委托镇街审批）。"))
     return "approved", "final"
 
 
@@ -107,7 +107,7 @@ async def _target(user: CurrentUser, case: dict, rules: dict, form: dict) -> tup
         return await _approve(user, case, rules, form)
     if action == "reject":
         if case["type"] == "extension" and rules["procedure"] == "emergency":
-            raise Invalid("应急简易程序期间暂停退出：延期申报的案件不能作不予批准处理，请待应急期结束后再办理。", field="action")
+            raise Invalid(N_("应急简易程序期间暂停退出：延期申报的案件不能作不予批准处理，请待应急期结束后再办理。"), field="action")
         return "rejected", "final"
     if action == "return":
         return "returned", ""
@@ -119,7 +119,7 @@ async def _target(user: CurrentUser, case: dict, rules: dict, form: dict) -> tup
 def clean_form(form: dict) -> dict:
     action = str(form.get("action") or "")
     if action not in ACTIONS:
-        raise Invalid("请选择一种决定：批准、不予批准、退回补充、公示异议或改派。", field="action")
+        raise Invalid(N_("请选择一种决定：批准、不予批准、退回补充、公示异议或改派。"), field="action")
     data = {
         "action": action,
         "expected_status": str(form.get("expected_status") or ""),
@@ -132,11 +132,11 @@ def clean_form(form: dict) -> dict:
     }
     if action == "reject":
         if data["reason_code"] not in REJECT_REASONS:
-            raise Invalid("请从列表中选择不予批准的理由。", field="reason_code")
+            raise Invalid(N_("请从列表中选择不予批准的理由。"), field="reason_code")
         if data["reason_code"] == "other" and not data["reason_text"]:
-            raise Invalid("选择“其他原因”时请写明理由。", field="reason_text")
+            raise Invalid(N_("选择“其他原因”时请写明理由。"), field="reason_text")
     if action in ("return", "object") and not data["request"]:
-        raise Invalid("请写明需要网格员补充或重新调查的内容，例如“请补充: 厨房照片”。", field="request")
+        raise Invalid(N_("请写明需要网格员补充或重新调查的内容，例如“请补充: 厨房照片”。"), field="request")
     if action == "assign":
         data["assignee"] = _int(data["assignee"], "assignee")
     return data
@@ -147,11 +147,11 @@ async def _assignee(user: CurrentUser, case: dict, worker_id: int) -> dict:
         (User.id == worker_id) & in_scope(user, User.area) & (User.active == True)  # noqa: E712
     ).first()
     if worker is None or worker["role"] != GRID_WORKER:
-        raise Invalid("请选择您管辖范围内的一名网格员。", field="assignee")
+        raise Invalid(N_("请选择您管辖范围内的一名网格员。"), field="assignee")
     if not case["area_path"].startswith(worker["area_path"]):
         raise Invalid(N_("{name} 负责的社区不包含此案件，无法在手机上看到它。", name=worker["display_name"]), field="assignee")
     if worker["id"] == case["assigned_to"]:
-        raise Invalid("案件已由该网格员负责。", field="assignee")
+        raise Invalid(N_("案件已由该网格员负责。"), field="assignee")
     return worker
 
 

@@ -16,7 +16,7 @@ from server.audit.services import record
 from server.cases.kinds import CASE_TYPES, PROCEDURES, STATUSES
 from server.errors import Forbidden, Invalid
 from server.households.idnumber import mask
-from server.i18n import gettext as _
+from server.i18n import N_, gettext as _
 from server.procedures.services import LOCAL
 from server.validation.cells import safe_row
 from server.review import queue
@@ -35,9 +35,9 @@ def may_export_unmasked(user: CurrentUser) -> bool:
 
 def check_request(user: CurrentUser, fmt: str, unmasked: bool) -> None:
     if fmt not in FORMATS:
-        raise Invalid("导出格式应为 csv 或 xlsx", field="format")
+        raise Invalid(N_("导出格式应为 csv 或 xlsx"), field="format")
     if unmasked and not may_export_unmasked(user):
-        raise Forbidden("只有区民政局和管理员可以导出完整身份证号。")
+        raise Forbidden(N_("只有区民政局和管理员可以导出完整身份证号。"))
 
 
 def _when(moment) -> str:

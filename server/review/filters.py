@@ -12,6 +12,7 @@ from datetime import date, datetime
 from server.cases.kinds import CASE_TYPES, STATUSES
 from server.cases.tables import Case
 from server.errors import Invalid
+from server.i18n import N_
 from server.validation.params import INT4_MAX
 
 PAGE_SIZE = 50
@@ -69,7 +70,7 @@ def _date(raw: str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError as exc:
-        raise Invalid("日期格式应为 YYYY-MM-DD", field=name) from exc
+        raise Invalid(N_("日期格式应为 YYYY-MM-DD"), field=name) from exc
 
 
 def parse_filters(params: dict) -> Filters:
@@ -88,23 +89,23 @@ def parse_filters(params: dict) -> Filters:
         cursor=params.get("cursor") or "",
     )
     if f.type and f.type not in CASE_TYPES:
-        raise Invalid("未知的救助类型", field="type")
+        raise Invalid(N_("未知的救助类型"), field="type")
     if f.status and f.status != "todo" and f.status not in STATUSES:
-        raise Invalid("未知的案件状态", field="status")
+        raise Invalid(N_("未知的案件状态"), field="status")
     if f.sort not in SORTS:
-        raise Invalid("未知的排序方式", field="sort")
+        raise Invalid(N_("未知的排序方式"), field="sort")
     if params.get("worker"):
         try:
             f.worker = int(params["worker"])
         except ValueError as exc:
-            raise Invalid("网格员编号应为数字", field="worker") from exc
+            raise Invalid(N_("网格员编号应为数字"), field="worker") from exc
         if not 1 <= f.worker <= INT4_MAX:  # beyond the database's integer: no such worker (was a 500)
-            raise Invalid("网格员编号不正确", field="worker")
+            raise Invalid(N_("网格员编号不正确"), field="worker")
     if params.get("limit"):
         try:
             f.limit = max(1, min(200, int(params["limit"])))
         except ValueError as exc:
-            raise Invalid("每页条数应为数字", field="limit") from exc
+            raise Invalid(N_("每页条数应为数字"), field="limit") from exc
     return f
 
 
@@ -118,4 +119,4 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         moment, case_id = raw.split("|")
         return datetime.fromisoformat(moment), uuid.UUID(case_id)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise Invalid("分页参数无效，请回到第一页", field="cursor") from exc
+        raise Invalid(N_("分页参数无效，请回到第一页"), field="cursor") from exc

@@ -53,7 +53,7 @@ def named_evidence(raw: object) -> list[uuid.UUID]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        raise Rejected("evidence 应为证据编号的列表。", field="evidence")
+        raise Rejected(N_("evidence 应为证据编号的列表。"), field="evidence")
     if len(raw) > MAX_EVIDENCE:
         raise Rejected(N_("一次答复最多附 {count} 份证据。", count=MAX_EVIDENCE), field="evidence")
     ids: list[uuid.UUID] = []
@@ -63,7 +63,7 @@ def named_evidence(raw: object) -> list[uuid.UUID]:
         except ValueError:
             item = None
         if item is None:
-            raise Rejected("证据编号格式不正确（应为UUID）。", field=f"evidence[{index}]")
+            raise Rejected(N_("证据编号格式不正确（应为UUID）。"), field=f"evidence[{index}]")
         if item not in ids:
             ids.append(item)
     return ids
@@ -129,7 +129,7 @@ async def require_evidence(user_id: int | None, case_id: uuid.UUID, ids: list[uu
     since = await AnswerWait.select(AnswerWait.first_seen).where(AnswerWait.key == key).first()
     if since is not None and now() - since["first_seen"] >= timedelta(days=_patience_days()):
         raise Rejected(
-            "答复等待的证据长时间未到达服务器，不再等待；答复未执行，请重新拍摄证据后再答复。",
+            N_("答复等待的证据长时间未到达服务器，不再等待；答复未执行，请重新拍摄证据后再答复。"),
             field=f"evidence[{ids.index(missing[0])}]",
             details={"code": OVERDUE, "waiting_for": waiting_for, "waiting_since": since["first_seen"].isoformat(), "days": _patience_days()},
         )

@@ -94,9 +94,9 @@ async def answer_task(user: CurrentUser, args: dict, at: datetime) -> dict:
     evidence = named_evidence(args.get("evidence"))
     task = await Task.select(*_COLUMNS).where((Task.id == task_id) & in_scope(user, Task.area)).first()
     if task is None:
-        raise NotFound("找不到该任务，或不在您的管辖范围内。", field="id")
+        raise NotFound(N_("找不到该任务，或不在您的管辖范围内。"), field="id")
     if task["status"] != "open":
-        raise Conflict("该任务已答复，不能重复答复。", field="status", extra={"expected": "open", "actual": task["status"]})
+        raise Conflict(N_("该任务已答复，不能重复答复。"), field="status", extra={"expected": "open", "actual": task["status"]})
     await require_evidence(user.id, task["case"], evidence)
     version = task["version"] + 1
     await Task.update(

@@ -83,10 +83,10 @@ async def effective_standard(area_path: str, on: date) -> dict | None:
 async def effective_for_code(user: CurrentUser, area_code: str, on: date) -> dict:
     area = await Area.select().where(Area.code == area_code).first()
     if area is None or not _visible(user, area["path"]):
-        raise NotFound("找不到该区域，或不在您的管辖范围内。", field="area")
+        raise NotFound(N_("找不到该区域，或不在您的管辖范围内。"), field="area")
     standard = await effective_standard(area["path"], on)
     if standard is None:
-        raise NotFound("该区域在该日期没有生效的救助标准，请管理员先录入。", field="area")
+        raise NotFound(N_("该区域在该日期没有生效的救助标准，请管理员先录入。"), field="area")
     return standard
 
 
@@ -97,13 +97,13 @@ def clean(data: dict, *, partial: bool = False) -> dict:
         if name in data or not partial:
             values[name] = rules.money_str(rules.money(data.get(name, "0" if name == "dibao_minimum" else None), name))
     if "dibao_standard" in values and Decimal(values["dibao_standard"]) <= 0:
-        raise Invalid("低保标准应大于0", field="dibao_standard")
+        raise Invalid(N_("低保标准应大于0"), field="dibao_standard")
     for name in MULTIPLE_FIELDS:
         if name in data or not partial:
             default = {"low_income_multiple": "1.5", "tekun_multiple": "1.3", "temporary_general": "1", "temporary_serious": "2", "temporary_critical": "3"}[name]
             values[name] = str(rules.ratio(data.get(name, default), name))
     if "tekun_multiple" in values and Decimal(values["tekun_multiple"]) < Decimal("1.3"):
-        raise Invalid("特困基本生活标准不得低于低保标准的1.3倍", field="tekun_multiple")
+        raise Invalid(N_("特困基本生活标准不得低于低保标准的1.3倍"), field="tekun_multiple")
     for name in MONTH_FIELDS:
         if name in data or not partial:
             values[name] = rules.whole(data.get(name, 24 if name == "asset_limit_months" else 3), name, maximum=120, label=N_("月数"))
@@ -118,18 +118,18 @@ def clean(data: dict, *, partial: bool = False) -> dict:
 
 def _require_admin(user: CurrentUser) -> None:
     if user.role != ADMIN:
-        raise Forbidden("只有管理员可以维护救助标准。")
+        raise Forbidden(N_("只有管理员可以维护救助标准。"))
 
 
 async def create_standard(user: CurrentUser, data: dict) -> dict:
     _require_admin(user)
     area = await Area.select().where(Area.code == str(data.get("area") or "")).first()
     if area is None or not area_in_scope(user, area["path"]):
-        raise NotFound("找不到该区域，或不在您的管辖范围内。", field="area")
+        raise NotFound(N_("找不到该区域，或不在您的管辖范围内。"), field="area")
     values = clean(data)
     taken = await Standard.exists().where((Standard.area == area["id"]) & (Standard.effective_from == values["effective_from"]))
     if taken:
-        raise Conflict("该区域在该日期已有一条标准，请修改那一条。", field="effective_from")
+        raise Conflict(N_("该区域在该日期已有一条标准，请修改那一条。"), field="effective_from")
     at = now()
     row = Standard(area=area["id"], created_by=user.id, created_at=at, updated_at=at, **values)
     await row.save()
@@ -155,11 +155,11 @@ async def update_standard(user: CurrentUser, standard_id: int, data: dict) -> di
         raise Conflict(N_("该标准已被修改（当前版本 {version}），请刷新后再改。", version=row["version"]), field="base_version")
     values = clean({k: v for k, v in data.items() if k != "base_version"}, partial=True)
     if not values:
-        raise Invalid("没有要修改的内容")
+        raise Invalid(N_("没有要修改的内容"))
     updated = await Standard.update({Standard.version: row["version"] + 1, Standard.updated_at: now()}, **values).where(
         (Standard.id == standard_id) & (Standard.version == row["version"])
     ).returning(Standard.id)
     if not updated:
-        raise Conflict("该标准刚被他人修改，请刷新后再改。", field="base_version")
+        raise Conflict(N_("该标准刚被他人修改，请刷新后再改。"), field="base_version")
     await record(user, "standard.update", "standard", standard_id, {k: str(v) for k, v in values.items()})
     return await get_standard(user, standard_id)

@@ -13,6 +13,7 @@ from server.accounts.current import CurrentUser
 from server.accounts.guards import requires_user
 from server.audit.services import record
 from server.errors import AppError, Conflict, Forbidden, Invalid, NotFound
+from server.i18n import N_
 from server.observability.metrics import count_mutation
 from server.openapi import answers, operation_class
 from server.settings import get_settings
@@ -47,9 +48,9 @@ def decode_push(body: bytes) -> PushIn:
     try:
         return msgspec.json.decode(body, type=PushIn)
     except msgspec.ValidationError as exc:
-        raise Invalid("请求内容格式不正确。", extra={"details": str(exc)}) from exc
+        raise Invalid(N_("请求内容格式不正确。"), extra={"details": str(exc)}) from exc
     except (msgspec.DecodeError, RecursionError) as exc:  # RecursionError: nested deeper than the decoder goes
-        raise Invalid("请求内容不是有效的 JSON。") from exc
+        raise Invalid(N_("请求内容不是有效的 JSON。")) from exc
 
 
 def caller_of(user: CurrentUser) -> Caller:
@@ -95,7 +96,7 @@ class SyncController(Controller):
     async def list_conflicts(self, request: Request, status: FromQuery[str] = "open") -> dict[str, Any]:
         """Conflicts in the caller's scope (status open, resolved or all)."""
         if status not in ("open", "resolved", "all"):
-            raise Invalid("status 应为 open、resolved 或 all", field="status")
+            raise Invalid(N_("status 应为 open、resolved 或 all"), field="status")
         items = await conflicts.list_conflicts(request.user.area_path, status=None if status == "all" else status)
         return {"conflicts": items}
 

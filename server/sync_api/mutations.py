@@ -15,6 +15,7 @@ changed again since the conflict was recorded answers `conflict`: nothing writte
 from __future__ import annotations
 
 from server.errors import Invalid
+from server.i18n import N_
 from server.sync_api.resolution import resolve_and_audit
 from server.validation import rules
 from server.validation.rejecting import rejecting
@@ -39,7 +40,7 @@ async def resolve(ctx: MutationContext, args: dict) -> dict:
     conflict_id = str(rules.uuid_value(args.get("conflict_id"), "conflict_id"))
     choices = args.get("choices")
     if not isinstance(choices, dict) or not choices:
-        raise Invalid("请为每个字段选择保留服务器的值或设备的值", field="choices")
+        raise Invalid(N_("请为每个字段选择保留服务器的值或设备的值"), field="choices")
     note = rules.text(args.get("note"), "note", required=False, max_length=NOTE_MAX, label="说明")
     detail = {"client_id": ctx.client_id, "mutation_id": ctx.mutation_id, **({"note": note} if note else {})}
     try:

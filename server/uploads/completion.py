@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from server.clock import now
+from server.i18n import N_
 from server.observability.metrics import count_upload
 from server.settings import get_settings
 from server.uploads import storage
@@ -25,7 +26,7 @@ async def refuse(row: dict, status_code: int, code: str, reason: str) -> TusErro
 
 
 async def refuse_type(row: dict) -> TusError:
-    return await refuse(row, 422, "unsupported_type", f"不支持的文件类型（按文件内容判断）。只接受 {ALLOWED_TYPES}。")
+    return await refuse(row, 422, "unsupported_type", N_("不支持的文件类型（按文件内容判断）。只接受 {types}。", types=ALLOWED_TYPES))
 
 
 async def check_head(row: dict) -> None:
@@ -47,14 +48,14 @@ async def finish(row: dict, hasher) -> dict:
             row,
             422,
             "hash_mismatch",
-            f"文件校验失败：收到的内容的 SHA-256 为 {digest}，与设备声明的 {row['sha256']} 不一致。已丢弃，请重新上传。",
+            N_("文件校验失败：收到的内容的 SHA-256 为 {digest}，与设备声明的 {declared} 不一致。已丢弃，请重新上传。", digest=digest, declared=row["sha256"]),
         )
     sniffed = sniff(await asyncio.to_thread(storage.read_head, partial, HEAD_BYTES), row["filetype"])
     if sniffed is None:
         raise await refuse_type(row)
     limit = get_settings().media.max_bytes(sniffed.kind)
     if row["length"] > limit:
-        raise await refuse(row, 413, "too_large", f"文件过大：此类文件上限为 {limit // (1024 * 1024)} MB。")
+        raise await refuse(row, 413, "too_large", N_("文件过大：此类文件上限为 {limit} MB。", limit=limit // (1024 * 1024)))
     await asyncio.to_thread(storage.install_blob, partial, digest)
     moment = now()
     await Blob.insert(

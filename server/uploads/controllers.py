@@ -14,6 +14,7 @@ from litestar.params import FromPath
 
 from server.accounts.guards import requires_user
 from server.errors import error_to_response
+from server.i18n import N_
 from server.openapi import operation_class
 from server.settings import get_settings
 from server.uploads import services
@@ -58,7 +59,7 @@ def _content_length(request: Request) -> int | None:
 async def _receive_body(request: Request, upload_id: UUID, offset: int) -> dict:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != OFFSET_CONTENT_TYPE:
-        raise TusError(415, "unsupported_media_type", f"请求的 Content-Type 必须是 {OFFSET_CONTENT_TYPE}。")
+        raise TusError(415, "unsupported_media_type", N_("请求的 Content-Type 必须是 {type}。", type=OFFSET_CONTENT_TYPE))
     return await services.receive(
         request.user,
         upload_id,

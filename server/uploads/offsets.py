@@ -12,6 +12,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from server.clock import now
+from server.i18n import N_
 from server.settings import get_settings
 from server.uploads.protocol import TusError
 from server.uploads.tables import RECEIVING, Upload
@@ -34,7 +35,7 @@ async def store_offset(upload_id: UUID, expected: int, new: int) -> None:
         .returning(Upload.id)
     )
     if not moved:
-        raise TusError(409, "offset_mismatch", "上传偏移量已被另一个请求改变，请先查询当前偏移量。")
+        raise TusError(409, "offset_mismatch", N_("上传偏移量已被另一个请求改变，请先查询当前偏移量。"))
 
 
 class Checkpoints:

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from email.utils import format_datetime
 
 from server.errors import AppError
+from server.i18n import N_
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,creation-with-upload,checksum,termination,expiration"
@@ -33,12 +34,12 @@ def base_headers() -> dict[str, str]:
 def check_resumable(value: str | None) -> None:
     """Every request but OPTIONS names the protocol version; another version is 412."""
     if value != TUS_VERSION:
-        raise TusError(412, "tus_version", "不支持的 tus 协议版本，请使用 1.0.0。")
+        raise TusError(412, "tus_version", N_("不支持的 tus 协议版本，请使用 1.0.0。"))
 
 
 def parse_length(value: str | None, name: str) -> int:
     if value is None or not value.isdigit():
-        raise TusError(400, "invalid", f"缺少或无效的 {name} 请求头。", field=name)
+        raise TusError(400, "invalid", N_("缺少或无效的 {name} 请求头。", name=name), field=name)
     return int(value)
 
 
@@ -53,9 +54,9 @@ def parse_metadata(value: str | None) -> dict[str, str]:
         try:
             result[key] = base64.b64decode(encoded.strip(), validate=True).decode("utf-8") if encoded else ""
         except (binascii.Error, UnicodeDecodeError) as exc:
-            raise TusError(400, "invalid", "Upload-Metadata 的取值不是有效的 Base64。", field="Upload-Metadata") from exc
+            raise TusError(400, "invalid", N_("Upload-Metadata 的取值不是有效的 Base64。"), field="Upload-Metadata") from exc
         if "\x00" in result[key]:  # no text column (PostgreSQL's least of all) keeps a NUL character
-            raise TusError(400, "invalid", "Upload-Metadata 的取值含有空字符（NUL）。", field="Upload-Metadata")
+            raise TusError(400, "invalid", N_("Upload-Metadata 的取值含有空字符（NUL）。"), field="Upload-Metadata")
     return result
 
 
@@ -65,7 +66,7 @@ def declared_sha256(metadata: dict[str, str]) -> str:
         raise TusError(
             400,
             "invalid",
-            "Upload-Metadata 必须包含 sha256：整个文件的 SHA-256，64 位小写十六进制。",
+            N_("Upload-Metadata 必须包含 sha256：整个文件的 SHA-256，64 位小写十六进制。"),
             field="sha256",
         )
     return sha256
@@ -77,11 +78,11 @@ def parse_checksum(value: str | None) -> tuple[str, bytes] | None:
         return None
     algorithm, _, encoded = value.strip().partition(" ")
     if algorithm not in CHECKSUM_ALGORITHMS:
-        raise TusError(400, "checksum_algorithm", "不支持的校验算法，请使用 sha1 或 sha256。", field="Upload-Checksum")
+        raise TusError(400, "checksum_algorithm", N_("不支持的校验算法，请使用 sha1 或 sha256。"), field="Upload-Checksum")
     try:
         return algorithm, base64.b64decode(encoded.strip(), validate=True)
     except binascii.Error as exc:
-        raise TusError(400, "invalid", "Upload-Checksum 的取值不是有效的 Base64。", field="Upload-Checksum") from exc
+        raise TusError(400, "invalid", N_("Upload-Checksum 的取值不是有效的 Base64。"), field="Upload-Checksum") from exc
 
 
 def http_date(moment: datetime) -> str:

@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 from server.accounts.current import CurrentUser
 from server.clock import now
 from server.errors import NotFound
+from server.i18n import N_
 from server.observability.metrics import count_upload, count_upload_bytes
 from server.settings import get_settings
 from server.uploads import storage
@@ -45,11 +46,11 @@ async def create_upload(user: CurrentUser, length: int, metadata: dict[str, str]
     """A new upload row and its empty partial file; 413 when the declared length is over the limit."""
     sha256 = declared_sha256(metadata)
     if length <= 0:
-        raise TusError(400, "invalid", "不能上传空文件。", field="Upload-Length")
+        raise TusError(400, "invalid", N_("不能上传空文件。"), field="Upload-Length")
     filetype = metadata.get("filetype", "")[:100]
     limit = get_settings().media.max_bytes(kind_of_declared_type(filetype))
     if length > limit:
-        raise TusError(413, "too_large", f"文件过大：{_mb(length)}，此类文件上限为 {_mb(limit)}。", field="Upload-Length")
+        raise TusError(413, "too_large", N_("文件过大：{size}，此类文件上限为 {limit}。", size=_mb(length), limit=_mb(limit)), field="Upload-Length")
     upload_id = uuid4()
     moment = now()
     row = {
@@ -74,11 +75,11 @@ async def owned_upload(user: CurrentUser, upload_id: UUID) -> dict:
     """The user's own upload; another user's (or none) is 404, a refused or expired one 410."""
     row = await Upload.select().where((Upload.id == upload_id) & (Upload.owner == user.id)).first()
     if row is None:
-        raise NotFound("找不到该上传，或它不属于您。")
+        raise NotFound(N_("找不到该上传，或它不属于您。"))
     if row["status"] == REFUSED:
-        raise TusError(410, "gone", row["reason"] or "该上传已被拒收，请重新上传。")
+        raise TusError(410, "gone", row["reason"] or N_("该上传已被拒收，请重新上传。"))
     if row["status"] == RECEIVING and row["expires_at"] <= now():
-        raise TusError(410, "gone", "该上传已过期，请重新上传。")
+        raise TusError(410, "gone", N_("该上传已过期，请重新上传。"))
     return row
 
 
@@ -101,13 +102,13 @@ async def receive(
     """Append a request body at `offset`; returns the upload row afterwards (complete or not)."""
     row = await owned_upload(user, upload_id)
     if row["status"] == COMPLETE or offset != row["received"]:
-        raise TusError(409, "offset_mismatch", f"偏移量不一致：服务器已收到 {row['received']} 字节。", extra={"offset": row["received"]})
+        raise TusError(409, "offset_mismatch", N_("偏移量不一致：服务器已收到 {received} 字节。", received=row["received"]), extra={"offset": row["received"]})
     remaining = row["length"] - offset
     if content_length is not None and content_length > remaining:
-        raise TusError(413, "too_large", "请求内容超出了声明的文件长度。")
+        raise TusError(413, "too_large", N_("请求内容超出了声明的文件长度。"))
     lock = _locks.setdefault(upload_id, asyncio.Lock())
     if lock.locked():
-        raise TusError(423, "locked", "另一个请求正在写入此上传，请稍后再试。")
+        raise TusError(423, "locked", N_("另一个请求正在写入此上传，请稍后再试。"))
     async with lock:
         try:
             received, hasher = await _write(upload_id, offset, remaining, body, checksum)
@@ -158,7 +159,7 @@ async def _write(upload_id, offset, remaining, body, checksum):
             async for data in body:
                 received += len(data)
                 if received > remaining:
-                    raise TusError(413, "too_large", "请求内容超出了声明的文件长度。")
+                    raise TusError(413, "too_large", N_("请求内容超出了声明的文件长度。"))
                 if data:
                     await writer.add(data)
             await writer.drain()
@@ -188,7 +189,7 @@ async def _write(upload_id, offset, remaining, body, checksum):
             handle.truncate(offset)
             if before is not None:
                 _running[upload_id] = (offset, before)
-            raise TusError(460, "checksum_mismatch", f"数据块校验失败（{checksum[0]}），本块已丢弃，请从偏移量 {offset} 重新发送。")
+            raise TusError(460, "checksum_mismatch", N_("数据块校验失败（{algorithm}），本块已丢弃，请从偏移量 {offset} 重新发送。", algorithm=checksum[0], offset=offset))
     finally:
         await writer.abandon()  # no batch may still be writing when the file is closed
         writer.close()
@@ -213,7 +214,7 @@ async def _storage_full(writer: PartialWriter, checkpoints: Checkpoints, handle)
     return TusError(
         507,
         "insufficient_storage",
-        f"服务器存储空间已满，已收到的 {committed} 字节已保存；请稍后从该偏移量继续上传。",
+        N_("服务器存储空间已满，已收到的 {committed} 字节已保存；请稍后从该偏移量继续上传。", committed=committed),
         extra={"offset": committed},
     )
 
@@ -222,9 +223,9 @@ async def terminate(user: CurrentUser, upload_id: UUID) -> None:
     """tus termination: the upload and its partial bytes are gone (a stored blob stays)."""
     row = await Upload.select(Upload.id).where((Upload.id == upload_id) & (Upload.owner == user.id)).first()
     if row is None:
-        raise NotFound("找不到该上传，或它不属于您。")
+        raise NotFound(N_("找不到该上传，或它不属于您。"))
     if upload_id in _locks:
-        raise TusError(423, "locked", "另一个请求正在写入此上传，请稍后再试。")
+        raise TusError(423, "locked", N_("另一个请求正在写入此上传，请稍后再试。"))
     await Upload.delete().where(Upload.id == upload_id)
     count_upload("terminated")
     _running.pop(upload_id, None)

@@ -1,14 +1,16 @@
 """Appending a request body to a partial file without stalling the event loop.
 
-The body arrives in pieces of a few hundred KiB. The event loop copies them into one of two
-page-aligned buffers. A full buffer is handed over: one worker thread writes it to the file
-while others feed it to the running hashes, one thread each (file writes and hashlib release the
-GIL), and the event loop fills the other buffer meanwhile, so receiving, writing and hashing
-spread over the cores. A buffer is also handed over once SMALL_BATCH bytes are in it and the threads are free
-(a slow phone's bytes do not wait in memory). Memory stays at two buffers whatever the upload's
-size, and bytes not yet handed to the threads stay under BATCH.
+The body arrives in pieces of up to 1 MiB. The event loop copies them into a page-aligned
+buffer. A full buffer is handed over to two queues that worker threads work through in order,
+one writing buffers to the file, the other feeding them to the running hash (one queue per hash:
+a request with a checksum keeps two); file writes and hashlib release the GIL. Meanwhile the
+event loop fills the next buffer. Up to DEPTH buffers are in hand at once, so neither the disk
+nor the hash waits for the other, or for the network, until the upload is done; they run side by
+side on the cores. A buffer is also handed over once SMALL_BATCH bytes are in it and nothing is
+in the queues (a slow phone's bytes do not wait in memory). Memory stays at DEPTH buffers
+whatever the upload's size, and bytes not yet handed over stay under BATCH.
 
-Direct I/O. Where the file system allows it, the buffer goes to the file with O_DIRECT: the disk
+Direct I/O. Where the file system allows it, buffers go to the file with O_DIRECT: the disk
 takes the bytes straight from the buffer, without a copy into the page cache and a writeback
 afterwards, which together cost about as much CPU as receiving the bytes (README, "Evidence
 upload (tus)"), and the fsync that makes a finished file durable has almost nothing left to do.
@@ -22,14 +24,17 @@ file systems), every write goes through the page cache, and its writeback is sta
 from __future__ import annotations
 
 import asyncio
+import collections
 import errno
+import functools
 import mmap
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 BLOCK = 4096
 BATCH = 4 * 1024 * 1024
 SMALL_BATCH = 1024 * 1024
+DEPTH = 4
 
 
 def open_direct(path: str) -> int | None:
@@ -71,9 +76,16 @@ class _Buffer:
         self.filled = self.carried = len(data)
 
 
-def _hash(hasher, batch: _Buffer, start: int, end: int) -> None:
-    with memoryview(batch.memory) as memory, memory[start:end] as new:
+def _hash(hasher, buffer: _Buffer, start: int, end: int) -> None:
+    with memoryview(buffer.memory) as memory, memory[start:end] as new:
         hasher.update(new)
+
+
+async def _after(previous: asyncio.Future | None, work: Callable[[], Awaitable[None]]) -> None:
+    """`work` once `previous` has ended; not at all if it failed (its error is this one's too)."""
+    if previous is not None:
+        await previous
+    await work()
 
 
 class PartialWriter:
@@ -89,14 +101,18 @@ class PartialWriter:
         self._direct = open_direct(handle.name)
         self._hashers = hashers
         self._on_written = on_written
-        self._buffers = (_Buffer(), _Buffer())
+        self._buffers = [_Buffer()]
+        self._free: list[_Buffer] = []
         self._filling = self._buffers[0]
+        # each buffer handed over, with the future of its write and hashes
+        self._in_hand: collections.deque[tuple[_Buffer, asyncio.Future]] = collections.deque()
+        self._last_write: asyncio.Future | None = None
+        self._last_hashes: list[asyncio.Future | None] = [None] * len(hashers)
         head = self._start % self._block_size()
         self._position = self._start - head  # where the filling buffer's first byte belongs
         if head:
             self._filling.start_with(os.pread(handle.fileno(), head, self._position))
         self._tail_written = self._filling.filled
-        self._in_thread: asyncio.Future | None = None
         self.written = 0
 
     @property
@@ -112,7 +128,7 @@ class PartialWriter:
             buffer.memory[buffer.filled : buffer.filled + len(piece)] = piece
             buffer.filled += len(piece)
             new = buffer.filled - buffer.carried
-            if new >= BATCH or (new >= SMALL_BATCH and self._thread_idle()):
+            if new >= BATCH or (new >= SMALL_BATCH and self._idle()):
                 await self._hand_over()
 
     async def drain(self) -> int:
@@ -130,7 +146,7 @@ class PartialWriter:
         return self.written
 
     async def abandon(self) -> None:
-        """Write nothing more, and let a buffer already in the thread end (it is then wholly
+        """Write nothing more, and let the buffers already handed over end (each is then wholly
         counted in `written` or not at all) so the file can be cut back and closed safely."""
         self._filling.filled = self._filling.carried
         try:
@@ -149,42 +165,57 @@ class PartialWriter:
     def _block_size(self) -> int:
         return BLOCK if self._direct is not None else 1
 
-    def _thread_idle(self) -> bool:
-        return self._in_thread is None or self._in_thread.done()
+    def _idle(self) -> bool:
+        return all(done.done() for _, done in self._in_hand)
 
     async def _hand_over(self) -> None:
-        """The filling buffer goes to the threads up to its last whole block; the rest starts
-        the other buffer, which the loop fills meanwhile."""
-        await self._wait()
+        """The filling buffer goes to the queues up to its last whole block; the rest starts the
+        next buffer, which the loop fills meanwhile."""
         batch = self._filling
-        end = batch.filled
+        carried, end = batch.carried, batch.filled
         whole = end - end % self._block_size()
-        self._filling = self._buffers[1] if batch is self._buffers[0] else self._buffers[0]
+        self._filling = await self._next_buffer()
         self._filling.start_with(batch.memory[whole:end])
         position, self._position = self._position, self._position + whole
         self._tail_written = 0
-        self._in_thread = asyncio.ensure_future(self._write_and_hash(batch, batch.carried, end, whole, position))
-        self._in_thread.add_done_callback(self._batch_done)
-
-    async def _write_and_hash(self, batch: _Buffer, carried: int, end: int, whole: int, position: int) -> None:
-        """The write and each hash at once, each in its own thread (a request with a checksum
-        keeps two hashes); ends when all have ended, with the first error."""
         loop = asyncio.get_running_loop()
-        work = [loop.run_in_executor(None, self._write_blocks, batch, whole, position)]
-        work += [loop.run_in_executor(None, _hash, hasher, batch, carried, end) for hasher in self._hashers]
-        for outcome in await asyncio.gather(*work, return_exceptions=True):
-            if isinstance(outcome, BaseException):
-                raise outcome
+
+        async def write() -> None:
+            await loop.run_in_executor(None, self._write_blocks, batch, whole, position)
+            if self._on_written is not None:
+                self._on_written(self.written)
+
+        self._last_write = asyncio.ensure_future(_after(self._last_write, write))
+        for number, hasher in enumerate(self._hashers):
+            feed = functools.partial(loop.run_in_executor, None, _hash, hasher, batch, carried, end)
+            self._last_hashes[number] = asyncio.ensure_future(_after(self._last_hashes[number], feed))
+        done = asyncio.gather(self._last_write, *self._last_hashes)
+        self._in_hand.append((batch, done))
+
+    async def _next_buffer(self) -> _Buffer:
+        """A buffer to fill: a free one, a new one while there are fewer than DEPTH, or the
+        oldest one handed over once its write and hashes are done."""
+        if self._free:
+            return self._free.pop()
+        if len(self._buffers) < DEPTH:
+            self._buffers.append(_Buffer())
+            return self._buffers[-1]
+        buffer, done = self._in_hand.popleft()
+        await asyncio.shield(done)  # a cancelled request still waits for the threads
+        return buffer
 
     async def _wait(self) -> None:
-        if self._in_thread is not None:
-            in_thread = self._in_thread
-            await asyncio.shield(in_thread)  # a cancelled request still waits for the thread
-            self._in_thread = None
-
-    def _batch_done(self, future: asyncio.Future) -> None:
-        if self._on_written is not None and not future.cancelled() and future.exception() is None:
-            self._on_written(self.written)
+        """Until every buffer handed over is written and hashed; the first failure is raised."""
+        failure = None
+        while self._in_hand:
+            buffer, done = self._in_hand.popleft()
+            try:
+                await asyncio.shield(done)
+            except Exception as exc:  # noqa: BLE001 - raised below, once all have ended
+                failure = failure or exc
+            self._free.append(buffer)
+        if failure is not None:
+            raise failure
 
     def _write_blocks(self, batch: _Buffer, length: int, position: int) -> None:
         with memoryview(batch.memory) as memory, memory[:length] as blocks:

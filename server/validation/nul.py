@@ -6,6 +6,7 @@ from __future__ import annotations
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from server.errors import Invalid
+from server.i18n import N_
 
 
 def refuse_nul(app: ASGIApp) -> ASGIApp:
@@ -13,7 +14,7 @@ def refuse_nul(app: ASGIApp) -> ASGIApp:
         if scope["type"] == "http":
             query = scope.get("query_string", b"").lower()
             if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
-                raise Invalid("请求地址含有空字符（NUL）。")
+                raise Invalid(N_("请求地址含有空字符（NUL）。"))
         await app(scope, receive, send)
 
     return middleware

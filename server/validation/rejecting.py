@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from functools import wraps
 
 from server.errors import AppError, Conflict
+from server.i18n import N_
 from sync.registry import MutationContext, Rejected, StaleState
 
 
@@ -17,9 +18,9 @@ def rejecting(handler: Callable[..., Awaitable[dict | None]]):
     @wraps(handler)
     async def wrapped(ctx: MutationContext, args: dict, *batch) -> dict | None:
         if not isinstance(args, dict):
-            raise Rejected("参数格式不正确，应为对象", field="args")
+            raise Rejected(N_("参数格式不正确，应为对象"), field="args")
         if ctx.actor is None:
-            raise Rejected("请先登录。")
+            raise Rejected(N_("请先登录。"))
         try:
             return await handler(ctx, args, *batch)
         except Conflict as error:

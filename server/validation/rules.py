@@ -28,39 +28,39 @@ def money(value: object, field: str, *, required: bool = True, allow_negative: b
     """An amount of yuan with at most two decimals, as Decimal."""
     if value is None or value == "":
         if required:
-            raise Invalid("请填写金额", field=field)
+            raise Invalid(N_("请填写金额"), field=field)
         return None
     if isinstance(value, bool) or isinstance(value, float):
-        raise Invalid("金额请以字符串或整数提交（如 \"1800.50\"），不能用浮点数", field=field)
+        raise Invalid(N_("金额请以字符串或整数提交（如 \"1800.50\"），不能用浮点数"), field=field)
     try:
         amount = Decimal(str(value).strip().replace(",", "").replace("，", ""))
     except InvalidOperation:
-        raise Invalid("金额格式不正确，应为数字，最多两位小数", field=field) from None
+        raise Invalid(N_("金额格式不正确，应为数字，最多两位小数"), field=field) from None
     if not amount.is_finite():
-        raise Invalid("金额格式不正确，应为数字，最多两位小数", field=field)
+        raise Invalid(N_("金额格式不正确，应为数字，最多两位小数"), field=field)
     if abs(amount) >= MAX_AMOUNT:  # before rounding: a 30-digit number cannot be rounded to cents
-        raise Invalid("金额过大，请核对", field=field)
+        raise Invalid(N_("金额过大，请核对"), field=field)
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
-        raise Invalid("金额最多保留两位小数（到分）", field=field)
+        raise Invalid(N_("金额最多保留两位小数（到分）"), field=field)
     if amount < 0 and not allow_negative:
-        raise Invalid("金额不能为负数", field=field)
+        raise Invalid(N_("金额不能为负数"), field=field)
     return amount.quantize(CENT)
 
 
 def ratio(value: object, field: str) -> Decimal:
     """A positive multiple such as 1.6 or 3, as Decimal (strings or whole numbers only)."""
     if value is None or value == "":
-        raise Invalid("请填写倍数", field=field)
+        raise Invalid(N_("请填写倍数"), field=field)
     if isinstance(value, bool) or isinstance(value, float):
-        raise Invalid("倍数请以字符串或整数提交（如 \"1.6\"），不能用浮点数", field=field)
+        raise Invalid(N_("倍数请以字符串或整数提交（如 \"1.6\"），不能用浮点数"), field=field)
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise Invalid("倍数格式不正确，应为数字", field=field) from None
+        raise Invalid(N_("倍数格式不正确，应为数字"), field=field) from None
     if not number.is_finite() or number <= 0 or number > 100:
-        raise Invalid("倍数应为大于0的数字", field=field)
+        raise Invalid(N_("倍数应为大于0的数字"), field=field)
     if number != number.quantize(Decimal("0.0001")):
-        raise Invalid("倍数最多保留四位小数", field=field)
+        raise Invalid(N_("倍数最多保留四位小数"), field=field)
     return number
 
 
@@ -72,18 +72,18 @@ def phone(value: object, field: str = "phone", *, required: bool = True) -> str:
         digits = digits[3:]
     if not digits:
         if required:
-            raise Invalid("请填写联系电话", field=field)
+            raise Invalid(N_("请填写联系电话"), field=field)
         return ""
     if _MOBILE.match(digits) or _LANDLINE.match(digits):
         return digits
-    raise Invalid("电话号码格式不正确：手机号为1开头的11位数字，固定电话需带区号", field=field)
+    raise Invalid(N_("电话号码格式不正确：手机号为1开头的11位数字，固定电话需带区号"), field=field)
 
 
 def day(value: object, field: str, *, required: bool = True, not_after: date | None = None) -> date | None:
     """A calendar date, from a date or an ISO "YYYY-MM-DD" string."""
     if value is None or value == "":
         if required:
-            raise Invalid("请填写日期", field=field)
+            raise Invalid(N_("请填写日期"), field=field)
         return None
     if isinstance(value, datetime):
         value = value.date()
@@ -93,11 +93,11 @@ def day(value: object, field: str, *, required: bool = True, not_after: date | N
         try:
             result = date.fromisoformat(str(value).strip())
         except ValueError:
-            raise Invalid("日期格式不正确，应为 YYYY-MM-DD，且须为真实存在的日期", field=field) from None
+            raise Invalid(N_("日期格式不正确，应为 YYYY-MM-DD，且须为真实存在的日期"), field=field) from None
     if result.year < 1900:
-        raise Invalid("日期过早，请核对", field=field)
+        raise Invalid(N_("日期过早，请核对"), field=field)
     if not_after is not None and result > not_after:
-        raise Invalid("日期不能晚于今天", field=field)
+        raise Invalid(N_("日期不能晚于今天"), field=field)
     return result
 
 
@@ -120,7 +120,7 @@ def id_number(value: object, field: str = "id_number") -> str:
     """A resident identity number with a correct check character."""
     raw = "" if value is None else str(value)
     if not raw.strip():
-        raise Invalid("请填写身份证号", field=field)
+        raise Invalid(N_("请填写身份证号"), field=field)
     reason = id_number_error(raw)
     if reason:
         raise Invalid(reason, field=field)
@@ -168,14 +168,14 @@ def uuid_value(value: object, field: str) -> uuid.UUID:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except (ValueError, TypeError, AttributeError):
-        raise Invalid("编号格式不正确（应为UUID）", field=field) from None
+        raise Invalid(N_("编号格式不正确（应为UUID）"), field=field) from None
 
 
 def flag(value: object, field: str) -> bool:
     """A yes/no answer."""
     if isinstance(value, bool):
         return value
-    raise Invalid("请回答是或否", field=field)
+    raise Invalid(N_("请回答是或否"), field=field)
 
 
 def money_str(amount: Decimal | None) -> str | None:

@@ -41,10 +41,10 @@ async def request_verification(user: CurrentUser, args: dict) -> dict:
     request_id = rules.uuid_value(args.get("id"), "id")
     case = await case_in_scope(user, args.get("case_id"))
     if await VerificationRequest.exists().where(VerificationRequest.id == request_id):
-        raise Conflict("该核对请求已存在", field="id")
+        raise Conflict(N_("该核对请求已存在"), field="id")
     open_request = await VerificationRequest.exists().where((VerificationRequest.case == case["id"]) & (VerificationRequest.status == "requested"))
     if open_request:
-        raise Conflict("该案件已有一条未完成的核对请求", field="case_id")
+        raise Conflict(N_("该案件已有一条未完成的核对请求"), field="case_id")
     adapter = get_adapter()
     row = {"id": request_id, "case": case["id"], "area": case["area"], "adapter": adapter.name}
     external = await adapter.submit(row)
@@ -63,17 +63,17 @@ async def list_for_case(user: CurrentUser, case_id: object) -> list[dict]:
 async def record_result(user: CurrentUser, request_id: object, data: dict) -> dict:
     """A supervisor enters the result of a manual verification, with the document as evidence."""
     if user.role == GRID_WORKER:
-        raise Forbidden("只有镇街审核人员及以上可以录入核对结果。")
+        raise Forbidden(N_("只有镇街审核人员及以上可以录入核对结果。"))
     row = await get_in_scope(user, VerificationRequest, rules.uuid_value(request_id, "id"), VerificationRequest.area)
     if not get_adapter(row["adapter"]).manual:
-        raise Invalid("该核对由外部系统返回结果，不能手工录入", field="result")
+        raise Invalid(N_("该核对由外部系统返回结果，不能手工录入"), field="result")
     if row["status"] != "requested":
-        raise Conflict("该核对已有结果", field="result")
+        raise Conflict(N_("该核对已有结果"), field="result")
     result = rules.choice(data.get("result"), "result", RESULTS, label=N_("核对结果"))
     result_on = rules.day(data.get("result_on"), "result_on", not_after=now().date())
     summary = rules.text(data.get("summary"), "summary", required=False, max_length=2000, label=N_("核对说明"))
     if not data.get("document_ref"):
-        raise Invalid("请附上核对结果文书（证据编号或SHA-256）", field="document_ref")
+        raise Invalid(N_("请附上核对结果文书（证据编号或SHA-256）"), field="document_ref")
     document = evidence_ref(data.get("document_ref"), "document_ref")
     await VerificationRequest.update(
         {

@@ -42,22 +42,22 @@ def _visited_at(value) -> datetime:
     try:
         at = datetime.fromisoformat(str(value))
     except ValueError:
-        raise Rejected("走访时间格式不正确", field="visited_at") from None
+        raise Rejected(N_("走访时间格式不正确"), field="visited_at") from None
     if at.tzinfo is None:
-        raise Rejected("走访时间须带时区", field="visited_at")
+        raise Rejected(N_("走访时间须带时区"), field="visited_at")
     if at > now() + timedelta(days=1):
-        raise Rejected("走访时间不能晚于今天", field="visited_at")
+        raise Rejected(N_("走访时间不能晚于今天"), field="visited_at")
     return at
 
 
 def _investigators(value) -> tuple[str, str]:
     names = [str(n).strip() for n in (value or []) if str(n).strip()] if isinstance(value, list) else []
     if len(names) != 2:
-        raise Rejected("入户调查须由两名调查人员进行，请填写两人姓名", field="investigators")
+        raise Rejected(N_("入户调查须由两名调查人员进行，请填写两人姓名"), field="investigators")
     if names[0] == names[1]:
-        raise Rejected("两名调查人员不能是同一人", field="investigators")
+        raise Rejected(N_("两名调查人员不能是同一人"), field="investigators")
     if any(len(n) > 100 for n in names):
-        raise Rejected("调查人员姓名过长", field="investigators")
+        raise Rejected(N_("调查人员姓名过长"), field="investigators")
     return names[0], names[1]
 
 
@@ -74,9 +74,9 @@ async def record_visit(ctx: MutationContext, args: dict) -> dict:
         (Case.id == case_id) & in_scope(ctx.actor, Case.area)
     ).first()
     if case is None:
-        raise Rejected("找不到该案件，或不在您的管辖范围内", field="case_id")
+        raise Rejected(N_("找不到该案件，或不在您的管辖范围内"), field="case_id")
     if await Visit.exists().where(Visit.id == visit_id):
-        raise Rejected("该走访记录已存在", field="id")
+        raise Rejected(N_("该走访记录已存在"), field="id")
     visit = Visit(
         id=visit_id,
         case=case["id"],

@@ -52,7 +52,7 @@ def clean_reasons(value) -> list[str]:
     items = value if isinstance(value, list) else str(value or "").split(",")
     codes = [str(v).strip() for v in items if str(v).strip()]
     if not codes:
-        raise Invalid("请至少选择一项关注原因", field="reasons")
+        raise Invalid(N_("请至少选择一项关注原因"), field="reasons")
     for code in codes:
         rules.choice(code, "reasons", tuple(REASONS), label="关注原因")
     return sorted(set(codes), key=list(REASONS).index)
@@ -140,7 +140,7 @@ async def _person_in_scope(user: CurrentUser, person_id) -> dict:
         (Person.id == person_id) & in_scope(user, Person.household.area)
     ).first()
     if row is None:
-        raise NotFound("找不到该人员，或不在您的管辖范围内。", field="person_id")
+        raise NotFound(N_("找不到该人员，或不在您的管辖范围内。"), field="person_id")
     return row
 
 
@@ -176,7 +176,7 @@ async def remove(user: CurrentUser, entry_id, reason: str) -> dict:
     reason = rules.text(reason, "reason", max_length=500, label="移出原因")
     rows = await roster(user, ids=[entry_id])
     if not rows:
-        raise NotFound("找不到该名单记录，或不在您的管辖范围内。")
+        raise NotFound(N_("找不到该名单记录，或不在您的管辖范围内。"))
     row = rows[0]
     at = now()
     await WatchEntry.update(

@@ -61,3 +61,13 @@ async def test_eligibility_checks_name_the_applicants_age_in_english(client, dem
     assert re.search(r"王秀英: \d+ years old \(60 or over\)", english.text)
     chinese = await client.get(f"/casework/cases/{made['case_id']}/eligibility", headers={"HX-Request": "true"})
     assert re.search(r"王秀英：\d+岁（60岁以上）", chinese.text)
+
+
+async def test_a_plain_reason_is_refused_in_the_pages_language(client, demo):
+    await sign_in(client, "supervisor")
+    form = {"_csrf_token": client.headers["x-csrftoken"], "display_name": "周婷", "role": "grid_worker", "area": "440106004002", "username": "Zhou Ting!"}
+    english = await client.post("/invitations", data=form, headers=ENGLISH)
+    assert "The user name must be 3–64 lower-case letters, digits or . _ -" in english.text
+    assert "用户名应为" not in english.text
+    chinese = await client.post("/invitations", data=form)
+    assert "用户名应为3–64位小写字母、数字或 . _ -" in chinese.text
