@@ -12,6 +12,10 @@ async def test_modules_words_answer_in_english_without_session(client):
     assert words["在线"] == "Online" and words["待同步"] == "Waiting to sync"
     assert words["服务器错误 ({status})"] == "Server error ({status})"
     assert words["金额不能为负数"] == "The amount cannot be negative"  # the server's own validation words
+    # The reasons the server answers a sync push with (server/i18n.py N_), and their templates.
+    assert words["两名调查人员不能是同一人"] == "The two investigators cannot be the same person"
+    assert words["该机构已停用，请选择其他机构"] == "This organisation is no longer active: choose another one"
+    assert words["不能从“{current}”变为“{wanted}”"] == "Cannot go from “{current}” to “{wanted}”"
     assert (await client.get("/i18n/zh_CN.json")).json() == {}  # the modules are written in Chinese
     for name in ("fr.json", "en", "en.js"):
         assert (await client.get(f"/i18n/{name}")).status_code == 404, name

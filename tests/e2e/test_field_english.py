@@ -58,16 +58,21 @@ def test_outbox_and_sync_labels_are_english_online_and_offline(live_server, play
 
         # Words put together in Chinese by the server or the service worker are found by their pattern.
         said = page.evaluate("""async () => { const { t } = await import('/static/js/i18n.js');
-            return [t('请填写王伟的身份证号'), t('证据上传失败（服务器拒收），答复未发送：请重新拍摄证据后再答复'), t('两名调查人员不能是同一人')]; }""")
+            return [t('请填写王伟的身份证号'), t('证据上传失败（服务器拒收），答复未发送：请重新拍摄证据后再答复'), t('两名调查人员不能是同一人'),
+                    t('不能从“待审核”变为“退回补充”'), t('这条原因不在词表里')]; }""")
         assert said == ["Enter 王伟's ID number",
                         "Evidence upload failed (refused by the server); the answer was not sent: capture the evidence again, then answer",
-                        "两名调查人员不能是同一人"]  # a reason the catalogue does not know stays as the server said it
+                        "The two investigators cannot be the same person",  # the server's reasons are in the phone's words too
+                        "Cannot go from “Awaiting review” to “Returned for more evidence”",  # its templates, found by their pattern
+                        "这条原因不在词表里"]  # a reason the catalogue does not know stays as the server said it
 
         case_id = first_case_of("worker")
         record_visit(page, live_server, case_id, "王网格")  # the same person twice: the server refuses it
         poll(page, """async () => { const { all } = await import('/static/js/db.js');
             return (await all('outbox')).some((e) => e.state === 'rejected'); }""")
         assert outbox_items(page, live_server) == {"rejected": ("Returned by the server", "Home visit")}
+        # The server's answer says why in Chinese; the phone shows it in English.
+        assert page.locator(".outbox-item[data-state=rejected] [data-slot=reason]").inner_text() == "The two investigators cannot be the same person"
         page.wait_for_selector("[data-sync-error]:has-text('1 record(s) sent back: please deal with them')")
 
         context.set_offline(True)  # offline: the pages and the words come from the service worker
