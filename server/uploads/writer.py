@@ -160,7 +160,10 @@ class PartialWriter:
             os.close(self._direct)
             self._direct = None
         for buffer in self._buffers:
-            buffer.memory.close()
+            try:
+                buffer.memory.close()
+            except BufferError:
+                pass  # a failed write's traceback still views it: freed with the last view
 
     def _block_size(self) -> int:
         return BLOCK if self._direct is not None else 1

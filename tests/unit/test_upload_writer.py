@@ -8,11 +8,12 @@ import errno
 import hashlib
 import os
 import random
+import time
 
 import pytest
 
 from server.uploads import writer as writer_module
-from server.uploads.writer import BATCH, BLOCK, SMALL_BATCH, PartialWriter
+from server.uploads.writer import BATCH, BLOCK, DEPTH, SMALL_BATCH, PartialWriter
 
 
 def _require_direct_io(folder) -> None:
@@ -129,3 +130,53 @@ async def test_abandon_writes_nothing_that_was_still_gathering(tmp_path, io_mode
         assert writer.written == 0
         assert handle.seek(0, os.SEEK_END) == 0
         writer.close()
+
+
+async def test_a_slow_disk_holds_the_body_back_at_depth_buffers(tmp_path, io_mode, monkeypatch):
+    """Memory stays bounded whatever the upload's size: the loop waits for the disk once DEPTH
+    buffers are in hand, and the order of the bytes is kept."""
+    real_write = PartialWriter._write_blocks
+
+    def slow_write(self, batch, length, position):
+        time.sleep(0.02)
+        real_write(self, batch, length, position)
+
+    monkeypatch.setattr(PartialWriter, "_write_blocks", slow_write)
+    data = os.urandom(3 * DEPTH * BATCH + 5)
+    whole = hashlib.sha256()
+    with open(tmp_path / "upload.part", "w+b", buffering=0) as handle:
+        writer = PartialWriter(handle, [whole])
+        most_in_hand = 0
+        for start in range(0, len(data), 1024 * 1024):
+            await writer.add(data[start : start + 1024 * 1024])
+            most_in_hand = max(most_in_hand, len(writer._in_hand))
+        assert await writer.drain() == len(data)
+        assert len(writer._buffers) == DEPTH and most_in_hand <= DEPTH - 1
+        writer.close()
+    assert (tmp_path / "upload.part").read_bytes() == data
+    assert whole.hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+async def test_nothing_is_written_after_a_failed_write_and_the_failure_is_raised(tmp_path, io_mode, monkeypatch):
+    real_pwrite = os.pwrite
+    writes: list[int] = []
+
+    def pwrite(descriptor, data, position):
+        writes.append(position)
+        if len(writes) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_pwrite(descriptor, data, position)
+
+    monkeypatch.setattr(writer_module.os, "pwrite", pwrite)
+    announced: list[int] = []
+    with open(tmp_path / "upload.part", "w+b", buffering=0) as handle:
+        writer = PartialWriter(handle, [hashlib.sha256()], on_written=announced.append)
+        with pytest.raises(OSError) as failure:
+            for _ in range(3 * DEPTH):
+                await writer.add(os.urandom(BATCH))
+            await writer.drain()
+        assert failure.value.errno == errno.ENOSPC
+        await writer.abandon()
+        writer.close()
+    assert writes == [0, BATCH]  # the batches queued behind the failed one were not written
+    assert writer.written == BATCH and announced == [BATCH]
