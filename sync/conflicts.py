@@ -16,6 +16,7 @@ from sync.clock import now
 from sync.db import write_transaction
 from sync.errors import BadRequest, ConflictClosed, ConflictNotFound
 from sync.feed import touch
+from sync.messages import N_
 from sync.registry import MutationContext, kind_for
 from sync.tables import SyncConflict
 
@@ -90,7 +91,7 @@ async def list_conflicts(scope_path: str, *, status: str | None = "open", limit:
 async def get_conflict(scope_path: str, conflict_id: str) -> dict:
     row = await SyncConflict.select().where((SyncConflict.conflict_id == str(conflict_id)) & _scoped(scope_path)).output(load_json=True).first()
     if row is None:
-        raise ConflictNotFound("找不到该冲突记录，或您无权查看。")
+        raise ConflictNotFound(N_("找不到该冲突记录，或您无权查看。"))
     return as_record(row)
 
 
@@ -106,24 +107,24 @@ async def resolve(actor: Any, user_id: int, scope_path: str, conflict_id: str, c
             query = query.lock_rows("UPDATE")  # a second resolution waits, then finds it resolved (SQLite: BEGIN IMMEDIATE)
         row = await query.first()
         if row is None:
-            raise ConflictNotFound("找不到该冲突记录，或您无权查看。")
+            raise ConflictNotFound(N_("找不到该冲突记录，或您无权查看。"))
         if row["status"] != "open":
-            raise ConflictClosed("该冲突已处理，未按这次的选择更改；请查看处理结果。", extra={"conflict": as_record(row)})
+            raise ConflictClosed(N_("该冲突已处理，未按这次的选择更改；请查看处理结果。"), extra={"conflict": as_record(row)})
         fields = row["fields"]
         missing = sorted(set(fields) - set(choices))
         if missing:
-            raise BadRequest(f"请为每个字段选择保留服务器的值或设备的值：{', '.join(missing)}", field="choices")
+            raise BadRequest(N_("请为每个字段选择保留服务器的值或设备的值：{fields}", fields=", ".join(missing)), field="choices")
         unknown = sorted(set(choices) - set(fields))
         if unknown:
-            raise BadRequest(f"冲突中没有这些字段：{', '.join(unknown)}", field="choices")
+            raise BadRequest(N_("冲突中没有这些字段：{fields}", fields=", ".join(unknown)), field="choices")
         if any(choice not in CHOICES for choice in choices.values()):
-            raise BadRequest("每个字段只能选择 server（服务器的值）或 device（设备的值）", field="choices")
+            raise BadRequest(N_("每个字段只能选择 server（服务器的值）或 device（设备的值）"), field="choices")
         device_values = {name: fields[name]["device"] for name, choice in choices.items() if choice == "device"}
         record = None
         if device_values:
             kind = kind_for(row["kind"])
             if kind is None or kind.apply_fields is None:
-                raise BadRequest("该类记录不支持采用设备的值。", field="choices")
+                raise BadRequest(N_("该类记录不支持采用设备的值。"), field="choices")
             stale = await _refresh(actor, row, kind, device_values)
             if stale:
                 return {"conflict": as_record(row), "record": None, "stale": stale}

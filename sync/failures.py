@@ -17,13 +17,14 @@ from asyncpg.exceptions import InterfaceError as ClientConnectionError
 
 from sync import sql
 from sync.clock import now
+from sync.messages import N_
 
 log = logging.getLogger("doorstep.sync")
 
 DEFAULT_MAX_ATTEMPTS = 5
 HANDLER_ERROR = "handler_error"
-RETRY_REASON = "服务器处理该操作时出错，稍后将自动重试"
-REJECTED_REASON = "服务器处理此操作时多次出错，已记录；此操作未执行，请联系管理员"
+RETRY_REASON = N_("服务器处理该操作时出错，稍后将自动重试")
+REJECTED_REASON = N_("服务器处理此操作时多次出错，已记录；此操作未执行，请联系管理员")
 
 # SQLSTATE classes and codes of errors that pass: connection (08), transaction rollback
 # (40: serialization failure, deadlock), insufficient resources (53), operator intervention

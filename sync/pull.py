@@ -18,6 +18,7 @@ from sync.caller import Caller
 from sync.epoch import current_epoch
 from sync.errors import BadRequest
 from sync.feed import backfill
+from sync.messages import N_
 from sync.push import last_mutation_id
 from sync.registry import kind_for
 from sync.tables import SyncChange
@@ -44,7 +45,7 @@ def decode_cursor(cursor: str) -> tuple[str, int, str]:
             raise ValueError(cursor)
         return epoch, int(seq), tag
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise BadRequest("cursor 无效：请使用上一次同步返回的 cursor，或留空从头同步", field="cursor") from exc
+        raise BadRequest(N_("cursor 无效：请使用上一次同步返回的 cursor，或留空从头同步"), field="cursor") from exc
 
 
 async def _load(caller: Caller, kind: str, ids: list[str]) -> dict[str, dict]:
@@ -60,7 +61,7 @@ async def pull(caller: Caller, cursor: str | None = None, limit: int | None = No
     """Answers {"epoch", "epoch_changed", "reset", "cursor", "has_more", "last_mutation_id", "changes"}."""
     limit = DEFAULT_LIMIT if limit is None else limit
     if not 1 <= limit <= MAX_LIMIT:
-        raise BadRequest(f"limit 应在 1 到 {MAX_LIMIT} 之间", field="limit")
+        raise BadRequest(N_("limit 应在 1 到 {most} 之间", most=MAX_LIMIT), field="limit")
     epoch = await current_epoch()
     since, reset, epoch_changed = 0, False, False
     if cursor:

@@ -27,6 +27,7 @@ from sync.clock import now
 from sync.db import write_transaction
 from sync.epoch import epoch_of_transaction
 from sync.errors import ClientNotYours
+from sync.messages import N_
 from sync.registry import MutationContext, Rejected, RetryLater, StaleState, batched_handler_for, handler_for
 from sync.tables import SyncClient
 
@@ -84,7 +85,7 @@ async def _stored_answers(connection: sql.Connection, client_id: str, ids: list[
 
 def _duplicate(mutation_id: int, original: dict | None) -> dict:
     if original is None:  # answered before the server was restored from a backup without it
-        return {"id": mutation_id, "status": DUPLICATE, "original_status": None, "reason": "该操作早已处理（服务器已从备份恢复，原结果不可用）"}
+        return {"id": mutation_id, "status": DUPLICATE, "original_status": None, "reason": N_("该操作早已处理（服务器已从备份恢复，原结果不可用）")}
     return {**original, "id": mutation_id, "status": DUPLICATE, "original_status": original["status"]}
 
 
@@ -92,7 +93,7 @@ def _gap(mutation_id: int, last: int) -> dict:
     return {
         "id": mutation_id,
         "status": GAP,
-        "reason": f"操作编号不连续：服务器已确认到 {last}，下一个应为 {last + 1}，收到 {mutation_id}；请从 {last + 1} 起按顺序重发",
+        "reason": N_("操作编号不连续：服务器已确认到 {last}，下一个应为 {expected}，收到 {received}；请从 {expected} 起按顺序重发", last=last, expected=last + 1, received=mutation_id),
         "expected_id": last + 1,
     }
 
@@ -171,7 +172,7 @@ async def _apply_batched(ctx: MutationContext, mutation: Mutation, batch: Batch)
 async def _apply(txn, ctx: MutationContext, mutation: Mutation, batch: Batch | None, max_attempts: int) -> tuple[dict, bool]:
     """Apply one mutation; answers (answer, stop_the_batch)."""
     if handler_for(mutation.name) is None:
-        return {"id": mutation.id, "status": REJECTED, "reason": f"未知的操作：{mutation.name}", "field": "name"}, False
+        return {"id": mutation.id, "status": REJECTED, "reason": N_("未知的操作：{name}", name=mutation.name), "field": "name"}, False
     if batch is not None:
         outcome = await _apply_batched(ctx, mutation, batch)
         if outcome is not None:
@@ -237,7 +238,7 @@ async def _push(caller: Caller, client_id: str, mutations: list[Mutation], *, ba
         epoch = await epoch_of_transaction(connection)
         client = await _lock_client(connection, client_id, caller.user_id, received_at)
         if client["user_id"] != caller.user_id:
-            raise ClientNotYours("该设备标识已由其他用户使用；请在本设备上重新登录以获得新的设备标识。", field="client_id")
+            raise ClientNotYours(N_("该设备标识已由其他用户使用；请在本设备上重新登录以获得新的设备标识。"), field="client_id")
         last = client["last_mutation_id"]
         # A server restored from a backup may have forgotten this client's latest mutations;
         # the device cannot re-send what it already removed, so the first id after the
@@ -258,7 +259,7 @@ async def _push(caller: Caller, client_id: str, mutations: list[Mutation], *, ba
                 try:
                     created_at = parse_created_at(mutation.created_at)
                 except (TypeError, ValueError):
-                    answer, stop = {"id": mutation.id, "status": REJECTED, "reason": "created_at 不是有效的 ISO 8601 时间", "field": "created_at"}, False
+                    answer, stop = {"id": mutation.id, "status": REJECTED, "reason": N_("created_at 不是有效的 ISO 8601 时间"), "field": "created_at"}, False
                     created_at = None
                 else:
                     ctx = MutationContext(
@@ -299,5 +300,5 @@ async def last_mutation_id(client_id: str | None, user_id: int) -> int:
     if row is None:
         return 0
     if row["user_id"] != user_id:
-        raise ClientNotYours("该设备标识已由其他用户使用。", field="client_id")
+        raise ClientNotYours(N_("该设备标识已由其他用户使用。"), field="client_id")
     return row["last_mutation_id"]

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sync.messages import N_
+
 
 @dataclass(frozen=True)
 class MutationContext:
@@ -81,7 +83,7 @@ def expect_state(actual: Any, expected: Any, *, field: str = "status", reason: s
     allowed = expected if isinstance(expected, (tuple, list, set, frozenset)) else (expected,)
     if actual not in allowed:
         raise StaleState(
-            reason or f"记录状态已变更（当前为“{actual}”），操作未执行",
+            reason or N_("记录状态已变更（当前为“{actual}”），操作未执行", actual=actual),
             field=field,
             expected=expected if not isinstance(expected, (set, frozenset)) else sorted(expected),
             actual=actual,

@@ -7,8 +7,9 @@ templates, so translators keep one place (web/locales/pairs/*.tsv). This module 
 language, the catalogue's translations of exactly those words, keyed by the Chinese, at
 /i18n/<locale>.json; the service worker precaches it, so the words open offline too.
 
-The server's own words come with them: every message marked `N_("…")` under server/ (a reason a
-sync answer gives, its templates with {placeholders} and the labels they name). A sync answer
+The server's own words come with them: every message marked `N_("…")` under server/ and sync/ (a
+reason a sync answer gives, the engine's own such as an out-of-order push, its templates with
+{placeholders} and the labels they name). A sync answer
 keeps the Chinese (server/i18n.py), and the phone shows it through t(), which finds a filled-in
 template by its pattern (web/static/js/i18n.js), so a reason the server refused a record with
 reads in the page's language on the phone as on the server's pages.
@@ -28,6 +29,7 @@ from server.errors import NotFound
 from server.templating import STATIC_DIR
 
 SERVER_DIR = Path(__file__).resolve().parent.parent
+SYNC_DIR = SERVER_DIR.parent / "sync"
 
 JS_DIR = STATIC_DIR / "js"
 # The calls that carry a word for the catalogue, also inside ${…} of template literals (the same
@@ -49,9 +51,9 @@ def js_message_ids() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def server_message_ids() -> tuple[str, ...]:
-    """Every word the server marks N_() where it is defined: its reasons, templates and labels."""
+    """Every word the server and its sync engine mark N_() where it is defined: their reasons, templates and labels."""
     ids: dict[str, None] = {}
-    for path in sorted(SERVER_DIR.glob("**/*.py")):
+    for path in (*sorted(SERVER_DIR.glob("**/*.py")), *sorted(SYNC_DIR.glob("**/*.py"))):
         for _line, message, _comments, _context in extract_from_file("python", str(path), keywords={"N_": None}):
             if isinstance(message, str) and message:
                 ids[message] = None

@@ -16,6 +16,10 @@ async def test_modules_words_answer_in_english_without_session(client):
     assert words["两名调查人员不能是同一人"] == "The two investigators cannot be the same person"
     assert words["该机构已停用，请选择其他机构"] == "This organisation is no longer active: choose another one"
     assert words["不能从“{current}”变为“{wanted}”"] == "Cannot go from “{current}” to “{wanted}”"
+    # The sync engine's own reasons (sync/messages.py N_): a conflict settled meanwhile, an out-of-order push.
+    assert words["该冲突已处理，未按这次的选择更改；请查看处理结果。"].startswith("This conflict has already been settled")
+    assert words["操作编号不连续：服务器已确认到 {last}，下一个应为 {expected}，收到 {received}；请从 {expected} 起按顺序重发"] == (
+        "Operation numbers out of order: the server confirmed up to {last}, the next should be {expected}, received {received}; send again in order from {expected}")
     assert (await client.get("/i18n/zh_CN.json")).json() == {}  # the modules are written in Chinese
     for name in ("fr.json", "en", "en.js"):
         assert (await client.get(f"/i18n/{name}")).status_code == 404, name

@@ -6,7 +6,9 @@ A Chinese f-string (or `"…".format()`, `"…" % …`, `"…" + …`) is not in
 English page would show it in Chinese: none may appear under server/, except in the modules
 and lines listed here, each with why. A reason without values is marked too, `N_("请填写姓名")`:
 a Chinese literal given to an error class (or as a `reason=`) unmarked fails, and so does a
-marked message whose English is missing from the catalogue.
+marked message whose English is missing from the catalogue. The sync engine (sync/) marks its
+own reasons with sync/messages.py, the same `N_` without naming the server: every Chinese
+literal there is a reason and is marked.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from babel.support import NullTranslations
 
 from server import i18n
 from server.i18n import N_, Message, translations
+from sync import messages as engine_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "server"
+SYNC = ROOT / "sync"
 CHINESE = re.compile(r"[\u3400-\u9fff]")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -68,9 +72,14 @@ def chinese_formatting(path: Path) -> list[tuple[str, str]]:
     return [(f"{path.relative_to(ROOT)}:{line}", text) for line, text in sorted(found)]
 
 
+def sources() -> list[Path]:
+    """The modules whose messages a person reads: the server's and its sync engine's."""
+    return [*sorted(SERVER.rglob("*.py")), *sorted(SYNC.rglob("*.py"))]
+
+
 def unconverted() -> list[str]:
     found = []
-    for path in sorted(SERVER.rglob("*.py")):
+    for path in sources():
         name = str(path.relative_to(ROOT))
         if name in OPERATOR_MODULES:
             continue
@@ -113,8 +122,8 @@ def test_scanner_finds_f_strings_format_and_concatenation(tmp_path):
 
 
 # The classes whose first words are a reason for the person (or the phone) to read: the server's
-# error hierarchy and the sync engine's answers, and every class derived from them under server/.
-REASON_CLASSES = {"AppError", "Rejected", "StaleState", "RetryLater"}
+# error hierarchy and the sync engine's answers and errors, and every class derived from them.
+REASON_CLASSES = {"AppError", "Rejected", "StaleState", "RetryLater", "SyncError"}
 
 
 def _called(node: ast.AST) -> str | None:
@@ -124,7 +133,7 @@ def _called(node: ast.AST) -> str | None:
 
 def reason_classes() -> set[str]:
     classes = set(REASON_CLASSES)
-    definitions = [node for path in SERVER.rglob("*.py") for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(node, ast.ClassDef)]
+    definitions = [node for path in sources() for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(node, ast.ClassDef)]
     while True:
         derived = {c.name for c in definitions if any(getattr(b, "id", getattr(b, "attr", None)) in classes for b in c.bases)}
         if derived <= classes:
@@ -157,7 +166,7 @@ def unmarked_reasons(path: Path, classes: set[str]) -> list[tuple[str, str]]:
 def unmarked() -> list[str]:
     classes = reason_classes()
     found = []
-    for path in sorted(SERVER.rglob("*.py")):
+    for path in sources():
         name = str(path.relative_to(ROOT))
         if name not in OPERATOR_MODULES:
             found += [f"{where}: {text}" for where, text in unmarked_reasons(path, classes) if (name, text) not in DATA]
@@ -191,10 +200,40 @@ def test_reason_scanner_finds_unmarked_literals_only(tmp_path):
     assert found == [("sample.py:1", "请填写姓名"), ("sample.py:3", "该上传已过期。"), ("sample.py:5", "该文书已签署。")]
 
 
+def engine_unmarked() -> list[str]:
+    """Chinese literals under sync/ outside N_() and docstrings: the engine's only Chinese is its
+    reasons (an answer's `"reason": …`, a constant, an error's words), and each is marked."""
+    found = []
+    for path in sorted(SYNC.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # Docstrings, and what N_() marks or an f-string puts together (chinese_formatting says so whole).
+        skip = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr) and _literal(node.value) is not None}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _called(node) == "N_" or isinstance(node, ast.JoinedStr):
+                skip |= {id(child) for child in ast.walk(node)}
+        literals = [(node.lineno, node.value) for node in ast.walk(tree) if _literal(node) is not None and CHINESE.search(node.value) and id(node) not in skip]
+        found += [f"{path.relative_to(ROOT)}:{line}: {text}" for line, text in sorted(literals)]
+        found += [f"{where}: {text}" for where, text in chinese_formatting(path)]
+    return found
+
+
+def test_every_reason_of_the_sync_engine_is_marked_for_the_catalogue():
+    assert {"ConflictClosed", "ClientNotYours", "BadRequest"} <= reason_classes()
+    assert engine_unmarked() == [], 'mark these N_("…") (sync/messages.py) and add their English:\n' + "\n".join(engine_unmarked())
+
+
+def test_the_sync_engine_names_no_server():
+    for path in sorted(SYNC.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not [n for n in names if n.split(".")[0] in ("server", "litestar")], f"{path.relative_to(ROOT)}:{node.lineno} imports {names}"
+    assert Message is engine_messages.Message  # one Message: the server's _() translates the engine's
+
+
 def server_messages() -> list[str]:
-    """Every Chinese catalogue entry marked in server/ (N_, _, gettext), outside operator output."""
+    """Every Chinese catalogue entry marked in server/ and sync/ (N_, _, gettext), outside operator output."""
     ids: dict[str, None] = {}
-    for path in sorted(SERVER.rglob("*.py")):
+    for path in sources():
         if str(path.relative_to(ROOT)) in OPERATOR_MODULES:
             continue
         for _line, message, _comments, _context in extract_from_file("python", str(path)):
@@ -207,7 +246,7 @@ def server_messages() -> list[str]:
 def test_every_marked_server_message_has_its_english():
     english = translations("en")
     messages = server_messages()
-    assert "请填写姓名" in messages and "不能上传空文件。" in messages
+    assert "请填写姓名" in messages and "不能上传空文件。" in messages and "该冲突已处理，未按这次的选择更改；请查看处理结果。" in messages
     missing = [m for m in messages if english.gettext(m) == m]
     assert missing == [], "add these to web/locales/pairs/*.tsv and run `make messages`:\n" + "\n".join(missing)
 
@@ -215,7 +254,7 @@ def test_every_marked_server_message_has_its_english():
 def test_every_message_template_has_its_english_with_the_same_placeholders():
     english = translations("en")
     templates = [m for m in server_messages() if PLACEHOLDER.search(m)]
-    assert "{name} 已在每日关注名单中" in templates and "请填写{label}" in templates
+    assert "{name} 已在每日关注名单中" in templates and "请填写{label}" in templates and "未知的操作：{name}" in templates
     differ = [m for m in templates if sorted(PLACEHOLDER.findall(english.gettext(m))) != sorted(PLACEHOLDER.findall(m))]
     assert differ == [], "the English names other placeholders:\n" + "\n".join(differ)
 
