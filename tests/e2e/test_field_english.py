@@ -59,12 +59,15 @@ def test_outbox_and_sync_labels_are_english_online_and_offline(live_server, play
         # Words put together in Chinese by the server or the service worker are found by their pattern.
         said = page.evaluate("""async () => { const { t } = await import('/static/js/i18n.js');
             return [t('请填写王伟的身份证号'), t('证据上传失败（服务器拒收），答复未发送：请重新拍摄证据后再答复'), t('两名调查人员不能是同一人'),
-                    t('不能从“待审核”变为“退回补充”'), t('这条原因不在词表里')]; }""")
+                    t('不能从“待审核”变为“退回补充”'), t('这条原因不在词表里'),
+                    t('操作编号不连续：服务器已确认到 1，下一个应为 2，收到 3；请从 2 起按顺序重发')]; }""")
         assert said == ["Enter 王伟's ID number",
                         "Evidence upload failed (refused by the server); the answer was not sent: capture the evidence again, then answer",
                         "The two investigators cannot be the same person",  # the server's reasons are in the phone's words too
                         "Cannot go from “Awaiting review” to “Returned for more evidence”",  # its templates, found by their pattern
-                        "这条原因不在词表里"]  # a reason the catalogue does not know stays as the server said it
+                        "这条原因不在词表里",  # a reason the catalogue does not know stays as the server said it
+                        # the sync engine's own reasons too (sync/messages.py): a push out of order
+                        "Operation numbers out of order: the server confirmed up to 1, the next should be 2, received 3; send again in order from 2"]
 
         case_id = first_case_of("worker")
         record_visit(page, live_server, case_id, "王网格")  # the same person twice: the server refuses it
