@@ -87,13 +87,15 @@ export const FILE_DISCARDED = N_("证据文件已放弃，答复未发送：请�
 // Before a push: an entry set aside goes back in line, at its end (behind the evidence.attach of
 // its files), once none of its files is still on its way: uploaded, or gone from the device
 // because the server attached it. A file the server refused for good, or one the worker set aside
-// (`lost`), makes it a rejected entry.
+// (`lost`), makes it a rejected entry; one whose attach it rejected waits for the worker's choice.
 export async function releaseReady() {
   const released = await tx(["outbox", "media"], "readwrite", async (s, done) => {
     let count = 0;
     for (const e of await done(s.outbox.getAll())) {
       if (e.state !== "pending" || !e.waiting) continue;
       const media = (await Promise.all(e.waiting.map((id) => done(s.media.get(id))))).filter(Boolean);
+      // A file not attached (NOT_ATTACHED) may still be, once the worker mends it: the answer waits.
+      if (media.some((m) => m.code === NOT_ATTACHED)) continue;
       const failed = media.find((m) => m.state === "failed");
       if (failed) {
         const reason = N_("证据上传失败（{reason}），答复未发送：请重新拍摄证据后再答复").replace("{reason}", failed.reason || N_("服务器拒收"));
@@ -110,6 +112,28 @@ export async function releaseReady() {
     return count;
   });
   if (released) announce({ what: "outbox" });
+}
+
+// An evidence.attach the server rejected for another reason than a missing file (the case not
+// found or out of the worker's scope, a declared kind the file's content contradicts, …): the file,
+// still on the device, is not attached. It carries the rejection (state failed, code NOT_ATTACHED,
+// the server's reason and the field at fault) and the outbox page offers what can be done about it
+// (views.js); the entry steps aside, so that the file is the one thing left to deal with. Not when
+// another attach of the same file is already on its way.
+export const NOT_ATTACHED = "not_attached";
+// Another attach of the same file, not the entry given, still to be sent.
+export const attachOnItsWay = (list, entry) => list.some((e) => e.id !== entry.id && e.name === "evidence.attach" && e.args?.id === entry.args.id && e.state === "pending");
+export async function notAttached(entry, result) {
+  await tx(["outbox", "media"], "readwrite", async (s, done) => {
+    const media = await done(s.media.get(entry.args.id));
+    if (media?.state !== "uploaded") return;
+    const all = await done(s.outbox.getAll());
+    if (attachOnItsWay(all, entry)) return;
+    s.media.put({ ...media, state: "failed", code: NOT_ATTACHED, field: result.field || null, reason: result.reason || null });
+    const stored = all.find((e) => e.id === entry.id);
+    if (stored) s.outbox.put({ ...stored, state: "discarded" });
+  });
+  announce({ what: "media" });
 }
 
 // The server no longer has the file of an evidence.attach (rejected with code upload_missing: e.g.

@@ -2,7 +2,7 @@
 // Runs in pages and in the service worker (Background Sync), so it touches no DOM; uploads are
 // handed in by the page (see uploads.js) because tus-js-client needs a window.
 import { all, announce, getMeta, put, setMeta, tx } from "./db.js";
-import { isoLocal, prune, releaseReady, setAside, uploadAgain } from "./outbox.js";
+import { isoLocal, notAttached, prune, releaseReady, setAside, uploadAgain } from "./outbox.js";
 
 export const PAGES_CACHE = "doorstep-pages";
 // Pages refreshed after every pull, so that they open offline. Shell pages are precached by sw.js.
@@ -104,8 +104,11 @@ async function settle(entry, result) {
   if (entry.name !== "evidence.attach") return false;
   // The server verified and attached the evidence: the device may let the Blob go.
   if (state === "done") await tx("media", "readwrite", (s) => s.media.delete(entry.args.id));
+  if (state !== "rejected") return false;
   // The server no longer has the file (e.g. removed unattached): upload it again, attach again.
-  return state === "rejected" && result.details?.code === "upload_missing" && uploadAgain(entry, result);
+  if (result.details?.code === "upload_missing") return uploadAgain(entry, result);
+  await notAttached(entry, result); // refused for another reason: the file says so, and why
+  return false;
 }
 
 // Push the outbox; answers how many files are to be uploaded again (see settle).

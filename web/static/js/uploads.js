@@ -4,7 +4,7 @@
 // mutation joins the outbox. A reason kept on a file is Chinese (N_), translated where it is shown.
 import { all, announce, get, getMeta, put, tx } from "./db.js";
 import { N_ } from "./i18n.js";
-import { FILE_DISCARDED } from "./outbox.js";
+import { attachOnItsWay, FILE_DISCARDED, NOT_ATTACHED } from "./outbox.js";
 
 const TUS_SRC = "/static/vendor/tus-js-client-4.3.1.min.js";
 const CHUNK = 2 * 1024 * 1024;
@@ -40,16 +40,30 @@ async function save(id, changes) {
   return media;
 }
 
+// The file is on the server: it waits for its attach (待确认), queued at the end of the outbox.
+function queueAttach(s, row) {
+  s.media.put({ ...row, state: "uploaded" });
+  const args = { id: row.id, case_id: row.case_id, sha256: row.sha256, kind: row.kind, captured_at: row.captured_at, device: row.device, location: row.location, note: row.note };
+  s.outbox.add({ name: "evidence.attach", args, created_at: row.captured_at, timestamp: Date.now(), state: "pending", mutation_id: null, reason: null });
+}
+
 // The upload is complete and verified: record it and queue the attach mutation, in one transaction.
 function finished(media) {
   return tx(["media", "outbox"], "readwrite", async (s, done) => {
     const row = await done(s.media.get(media.id));
-    if (!row || row.state === "uploaded") return;
-    row.state = "uploaded";
-    s.media.put(row);
-    const args = { id: row.id, case_id: row.case_id, sha256: row.sha256, kind: row.kind, captured_at: row.captured_at, device: row.device, location: row.location, note: row.note };
-    s.outbox.add({ name: "evidence.attach", args, created_at: row.captured_at, timestamp: Date.now(), state: "pending", mutation_id: null, reason: null });
+    if (row && row.state !== "uploaded") queueAttach(s, row);
   });
+}
+
+// A file whose attach the server rejected (NOT_ATTACHED), attached again as the worker chose: as
+// it was (the case may exist now, e.g. its case.create was corrected) or with another kind, the
+// one its content shows. Its upload is still on the server: only the attach goes again.
+export async function attachAgain(id, changes = {}) {
+  await tx(["media", "outbox"], "readwrite", async (s, done) => {
+    const row = await done(s.media.get(id));
+    if (row?.state === "failed" && row.code === NOT_ATTACHED) queueAttach(s, { ...row, ...changes, reason: null, code: null, field: null });
+  });
+  announce({ what: "media" });
 }
 
 function uploadOne(tus, media, csrf) {
@@ -111,16 +125,44 @@ export async function uploadAgainNow(id) {
 export async function discardFile(id) {
   await tx(["media", "outbox", "meta"], "readwrite", async (s, done) => {
     const media = await done(s.media.get(id));
-    if (media?.state !== "failed") return;
-    s.media.delete(id);
-    for (const row of await done(s.meta.getAll())) {
-      if (row.key.startsWith(TASK_EVIDENCE) && row.value?.includes(id)) s.meta.put({ ...row, value: row.value.filter((other) => other !== id) });
-    }
-    for (const e of await done(s.outbox.getAll())) {
-      if (e.state !== "pending" || !e.args?.evidence?.includes(id)) continue;
-      s.outbox.put(e.mutation_id == null ? { ...e, waiting: null, state: "rejected", reason: FILE_DISCARDED } : { ...e, lost: [...(e.lost || []), id] });
-    }
+    if (media?.state === "failed") await dropFile(s, done, id);
   });
+  announce({ what: "media" });
+}
+
+async function dropFile(s, done, id) {
+  s.media.delete(id);
+  for (const row of await done(s.meta.getAll())) {
+    if (row.key.startsWith(TASK_EVIDENCE) && row.value?.includes(id)) s.meta.put({ ...row, value: row.value.filter((other) => other !== id) });
+  }
+  for (const e of await done(s.outbox.getAll())) {
+    if (e.state !== "pending" || !e.args?.evidence?.includes(id)) continue;
+    s.outbox.put(e.mutation_id == null ? { ...e, waiting: null, state: "rejected", reason: FILE_DISCARDED } : { ...e, lost: [...(e.lost || []), id] });
+  }
+}
+
+// The file an evidence.attach entry (rejected, or not sent yet) would have attached, if the device
+// still holds it and no other attach of it is on its way: setting the entry aside sets it aside
+// too (attachDiscarded).
+export async function attachedFile(entry) {
+  if (entry?.name !== "evidence.attach") return null;
+  const media = await get("media", entry.args?.id);
+  if (!media || !["uploaded", "failed"].includes(media.state)) return null;
+  return attachOnItsWay(await all("outbox"), entry) ? null : media;
+}
+
+// An evidence.attach set aside by the worker: its file, which nothing will attach any more, leaves
+// the device with it (and the answers that name it, as in discardFile), instead of
+// staying 待确认 for ever.
+export async function attachDiscarded(entryId) {
+  const entry = await get("outbox", entryId);
+  if (!entry || (entry.state === "pending" && entry.mutation_id != null)) return; // numbered: it must still be sent (outbox.discard)
+  const media = await attachedFile(entry);
+  await tx(["media", "outbox", "meta"], "readwrite", async (s, done) => {
+    s.outbox.put({ ...entry, state: "discarded" });
+    if (media) await dropFile(s, done, media.id);
+  });
+  announce({ what: "outbox" });
   announce({ what: "media" });
 }
 

@@ -1,18 +1,21 @@
 // What the device holds, rendered into the server's pages through <template>s: pending cases on
 // the caseload, local visits and evidence on a case page, the page of a case created offline,
 // and the outbox page with retry / fix / discard; a file the server refused offers to be set aside,
-// to be captured anew, or (damaged on the way) to be sent again.
+// to be captured anew, or (damaged on the way) to be sent again; one whose attach it rejected, where
+// the phone can mend the cause, to be attached again.
 import { renderConflicts } from "./conflicts.js";
 import { all } from "./db.js";
 import { t } from "./i18n.js";
-import { discard, entries, fix, OPEN } from "./outbox.js";
-import { discardFile, progress, TASK_EVIDENCE, uploadAgainNow } from "./uploads.js";
+import { discard, entries, fix, NOT_ATTACHED, OPEN } from "./outbox.js";
+import { attachAgain, attachDiscarded, attachedFile, discardFile, progress, TASK_EVIDENCE, uploadAgainNow } from "./uploads.js";
 import { formatBytes } from "./status.js";
 
 const STATE = { pending: t("待同步"), rejected: t("被退回"), conflict: t("有冲突"), captured: t("待上传"), uploading: t("上传中"), uploaded: t("待确认"), failed: t("上传失败") };
 const KIND = { photo: t("照片"), video: t("视频"), audio: t("录音") };
 const ACTION = { "household.upsert": t("新建家庭"), "case.create": t("新建案件"), "case.update": t("修改案件"), "visit.record": t("入户走访"), "evidence.attach": t("附加证据"),
   "finances.set": t("家庭经济状况"), "case.submit": t("提交审核"), "declaration.record": t("自我申报"), "referral.create": t("新建转介"), "referral.update": t("转介进展"), "conflict.resolve": t("处理冲突") };
+// The kind of evidence a file's content type says it is (the server decides from its bytes).
+const KIND_OF_TYPE = { image: "photo", video: "video", audio: "audio" };
 const RETAKE = { photo: t("放弃并重新拍照"), video: t("放弃并重新录像"), audio: t("放弃并重新录音") };
 const labels = () => JSON.parse(document.getElementById("field-labels")?.textContent || "{}");
 
@@ -70,6 +73,23 @@ function refusedActions(li, m, { tasks, named }, refresh) {
     hidden: m.code !== "hash_mismatch",
     onclick: async () => (await uploadAgainNow(m.id), document.dispatchEvent(new Event("doorstep:sync"))),
   });
+  const again = m.code === NOT_ATTACHED && reattachment(m);
+  Object.assign(box.querySelector("[data-act=reattach]"), {
+    hidden: !again,
+    textContent: again?.label || "",
+    onclick: async () => (await attachAgain(m.id, again.changes), document.dispatchEvent(new Event("doorstep:sync")), refresh()),
+  });
+}
+
+// Where the phone can mend what made the server reject a file's attach: a declared kind its content
+// contradicts becomes the kind of its content; a case not found (e.g. created offline and sent back,
+// then corrected) may be there now. Other causes (an id already used, …) leave set aside or retake.
+const contentKind = (m) => KIND_OF_TYPE[String(m.type).split("/")[0]];
+function reattachment(m) {
+  const kind = contentKind(m);
+  if (m.field === "kind" && kind && kind !== m.kind) return { label: t("改作{kind}重新附加", { kind: KIND[kind] }), changes: { kind } };
+  if (m.field === "case_id") return { label: t("重新附加"), changes: {} };
+  return null;
 }
 
 // Which task each file was captured for (tasks.js remembers them), and the files that an answer
@@ -87,14 +107,16 @@ function renderMedia(list, media, use, refresh) {
   objectUrls.forEach((url) => URL.revokeObjectURL(url));
   objectUrls = [];
   replace(list, media.map((m) => {
-    const node = fill("tpl-local-media", { ...m, kind: KIND[m.kind], size: formatBytes(m.size), state: STATE[m.state] + (m.reason ? ` · ${t(m.reason)}` : "") });
+    const state = m.code === NOT_ATTACHED ? t("未附加") : STATE[m.state];
+    const node = fill("tpl-local-media", { ...m, kind: KIND[m.kind], size: formatBytes(m.size), state: state + (m.reason ? ` · ${t(m.reason)}` : "") });
     const li = node.firstElementChild;
     li.dataset.mediaId = m.id;
     li.dataset.state = m.state;
     const url = URL.createObjectURL(m.blob);
     objectUrls.push(url);
-    const preview = m.kind === "photo" ? Object.assign(document.createElement("img"), { src: url, alt: m.note || KIND.photo })
-      : Object.assign(document.createElement(m.kind === "audio" ? "audio" : "video"), { src: url, controls: true, preload: "metadata" });
+    const shown = contentKind(m) || m.kind; // what the file is, even where the worker declared otherwise
+    const preview = shown === "photo" ? Object.assign(document.createElement("img"), { src: url, alt: m.note || KIND.photo })
+      : Object.assign(document.createElement(shown === "audio" ? "audio" : "video"), { src: url, controls: true, preload: "metadata" });
     li.querySelector("[data-slot-preview]").append(preview);
     if (m.state === "failed") refusedActions(li, m, use, refresh);
     return li;
@@ -127,7 +149,13 @@ function renderOutbox(list, open, refresh) {
     const settled = e.state !== "pending";
     const button = (act, show, handler) => Object.assign(li.querySelector(`[data-act=${act}]`), { hidden: !show, onclick: handler });
     button("retry", !settled, () => document.dispatchEvent(new Event("doorstep:sync")));
-    button("discard", settled || e.mutation_id == null, async () => confirm(t("放弃这条记录？")) && (await discard(e.id), refresh()));
+    button("discard", settled || e.mutation_id == null, async () => {
+      // An attach set aside takes its file with it: nothing would attach it any more.
+      const file = await attachedFile(e);
+      if (!confirm(file ? t("放弃这条记录？它的文件将从本机删除，无法恢复。") : t("放弃这条记录？"))) return;
+      await (file ? attachDiscarded(e.id) : discard(e.id));
+      refresh();
+    });
     button("fix", settled, () => {
       const pre = li.querySelector("pre");
       const editor = Object.assign(document.createElement("textarea"), { value: pre.textContent, rows: 8 });

@@ -1,0 +1,149 @@
+"""A file uploaded whole but whose `evidence.attach` the server rejected for another reason than a
+missing upload (a declared kind its content contradicts, a case not found or out of the worker's
+scope), in Chromium at phone size. The phone used to keep it as 待确认 for ever, with nothing to do
+about it; now it shows it as 未附加 with the server's reason and offers what makes sense: attach it
+again when the phone can mend the cause, or set it aside (confirmed). Each takes it out of 需处理.
+Setting aside the rejected attach itself (kept as such by a phone from before) takes its file too."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from server.evidence.tables import Evidence
+from tests.e2e.conftest import run
+from tests.e2e.test_field_app import field_ready, first_case_of, poll
+from tests.e2e.test_refused_file_actions import MEDIA, within_screen, worker_phone
+from tests.e2e.test_return_task import kitchen_photo
+
+pytestmark = pytest.mark.e2e
+
+ATTACHES = """async () => (await (await import('/static/js/db.js')).all('outbox'))
+    .filter((e) => e.name === 'evidence.attach').map((e) => [e.state, e.args.kind])"""
+
+
+def not_attached(page) -> None:
+    poll(page, f"({MEDIA}).then((m) => m.length === 1 && m[0][1] === 'failed')", timeout_s=60)
+
+
+def test_file_whose_kind_the_server_contradicts_is_attached_again_as_its_content(live_server, playwright_instance, demo, tmp_path):
+    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, case_id):
+        # A picture chosen in the video field: it uploads whole, and its attach as a video is rejected.
+        page.goto(f"{live_server}/field/capture?case={case_id}")
+        field_ready(page)
+        page.set_input_files("[data-capture-video]", kitchen_photo(tmp_path))
+        page.wait_for_selector("[data-capture-status]:has-text('视频已保存')")
+        not_attached(page)
+        assert page.evaluate(MEDIA) == [["video", "failed", "not_attached"]]
+        assert page.evaluate(ATTACHES) == [["discarded", "video"]]  # the file carries the rejection now
+
+        page.goto(f"{live_server}/field/outbox")
+        field_ready(page)
+        assert page.locator("[data-attention-count]").inner_text() == "1"  # once, not as a record and a file
+        assert page.locator(".outbox-item[data-state=rejected]").count() == 0
+        item = page.locator("[data-local-media] li[data-state=failed]")
+        assert item.locator("[data-slot=state]").inner_text() == "未附加 · 文件内容是照片（image/png），与声明的视频不符。"
+        again = item.locator("[data-act=reattach]")
+        assert again.is_visible() and again.inner_text() == "改作照片重新附加" and within_screen(again)
+        assert item.locator("[data-act=discard]").is_visible() and item.locator("[data-act=reupload]").is_hidden()
+        assert item.locator("[data-slot-preview] img").count() == 1  # shown as what it is: a picture
+
+        again.click()  # nothing is lost: no question asked
+        poll(page, f"({MEDIA}).then((m) => m.length === 0)", timeout_s=60)
+        poll(page, "document.querySelector('[data-attention-link]').hidden")
+        assert page.locator("[data-pending-count]").inner_text() == "0"
+        assert page.evaluate(ATTACHES) == [["discarded", "video"], ["done", "photo"]]
+        assert run(Evidence.select(Evidence.kind).where(Evidence.case == uuid.UUID(case_id))) == [{"kind": "photo"}]
+
+
+def test_file_for_a_case_out_of_scope_is_set_aside_after_confirmation(live_server, playwright_instance, demo, tmp_path):
+    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, _case_id):
+        # A photo taken for a case that is not this worker's (another community's): not attached.
+        elsewhere = first_case_of("worker3")
+        page.goto(f"{live_server}/field/capture?case={elsewhere}")
+        field_ready(page)
+        page.set_input_files("[data-capture-photo]", kitchen_photo(tmp_path))
+        page.wait_for_selector("[data-capture-status]:has-text('照片已保存')")
+        not_attached(page)
+
+        page.goto(f"{live_server}/field/outbox")
+        field_ready(page)
+        assert page.locator("[data-attention-count]").inner_text() == "1"
+        item = page.locator("[data-local-media] li[data-state=failed]")
+        assert item.locator("[data-slot=state]").inner_text() == "未附加 · 找不到该案件，或不在您的管辖范围内。"
+        assert item.locator("[data-act=reattach]").inner_text() == "重新附加"  # the case may be there later
+        discard = item.locator("[data-act=discard]")
+        assert within_screen(discard)
+
+        questions: list[str] = []
+        page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+        discard.click()
+        page.wait_for_timeout(500)
+        assert questions == ["放弃这个文件？它将从本机删除，无法恢复。"] and len(page.evaluate(MEDIA)) == 1
+
+        page.once("dialog", lambda dialog: dialog.accept())
+        discard.click()
+        poll(page, f"({MEDIA}).then((m) => m.length === 0)")
+        poll(page, "document.querySelector('[data-attention-link]').hidden")
+        assert page.locator("[data-pending-count]").inner_text() == "0"
+
+
+LEGACY = """async (caseId) => {
+    const { put } = await import('/static/js/db.js');
+    const { isoLocal } = await import('/static/js/outbox.js');
+    const args = { id: 'm-legacy', case_id: caseId, sha256: '0'.repeat(64), kind: 'photo', captured_at: isoLocal(), device: 'test', location: null, note: '' };
+    await put('media', { ...args, blob: new Blob([new Uint8Array(64)], { type: 'image/png' }), type: 'image/png', size: 64, filename: 'p.png', state: 'uploaded', created: Date.now() });
+    await put('outbox', { name: 'evidence.attach', args, created_at: args.captured_at, timestamp: Date.now(), state: 'rejected', mutation_id: 3,
+        reason: '找不到该案件，或不在您的管辖范围内。', result: { status: 'rejected', field: 'case_id' } });
+}"""
+
+
+def test_setting_aside_a_rejected_attach_takes_its_file_too(live_server, playwright_instance, demo, tmp_path):
+    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, case_id):
+        # A phone from before: the rejected attach kept in the outbox, its file 待确认 beside it.
+        context.set_offline(True)
+        page.evaluate(LEGACY, case_id)
+        page.goto(f"{live_server}/field/outbox")
+        field_ready(page)
+        assert page.locator("[data-attention-count]").inner_text() == "1"
+        assert page.locator("[data-local-media] li[data-state=uploaded]").count() == 1
+
+        questions: list[str] = []
+        page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+        page.locator(".outbox-item[data-state=rejected] [data-act=discard]").click()
+        poll(page, f"({MEDIA}).then((m) => m.length === 0)")
+        assert questions == ["放弃这条记录？它的文件将从本机删除，无法恢复。"]
+        assert page.evaluate(ATTACHES) == [["discarded", "photo"]]
+        poll(page, "document.querySelector('[data-attention-link]').hidden")
+        assert page.locator("[data-local-media] li[data-media-id]").count() == 0
+
+
+WAITING = """async (caseId) => {
+    const { put } = await import('/static/js/db.js');
+    const { isoLocal, NOT_ATTACHED } = await import('/static/js/outbox.js');
+    await put('media', { id: 'm-kind', case_id: caseId, kind: 'video', blob: new Blob([new Uint8Array(64)], { type: 'image/png' }), type: 'image/png', size: 64,
+        sha256: '0'.repeat(64), captured_at: isoLocal(), location: null, note: '', device: 'test', filename: 'v.png', state: 'failed', code: NOT_ATTACHED,
+        field: 'kind', reason: '文件内容是照片（image/png），与声明的视频不符。', created: Date.now() });
+    await put('outbox', { name: 'task.answer', args: { id: 't-1', answer: '已补充', evidence: ['m-kind'] }, created_at: isoLocal(), timestamp: Date.now(),
+        state: 'pending', mutation_id: null, reason: '答复等待证据上传', waiting: ['m-kind'] });
+}"""
+OUTBOX = """async () => (await (await import('/static/js/outbox.js')).entries()).map((e) => [e.name, e.state, e.args.kind || null, Boolean(e.waiting)])"""
+
+
+def test_answer_waits_for_a_file_not_attached_until_it_is_attached_again(live_server, playwright_instance, demo, tmp_path):
+    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, case_id):
+        context.set_offline(True)
+        page.evaluate(WAITING, case_id)
+        release = "(async () => (await import('/static/js/outbox.js')).releaseReady())()"
+        page.evaluate(release)
+        # Not sent back: the file may still be attached, once the worker mends it.
+        assert page.evaluate(OUTBOX) == [["task.answer", "pending", None, True]]
+
+        page.goto(f"{live_server}/field/outbox")
+        field_ready(page)
+        page.locator("[data-local-media] li[data-state=failed] [data-act=reattach]").click()
+        poll(page, f"({MEDIA}).then((m) => m.length === 1 && m[0][1] === 'uploaded')")
+        page.evaluate(release)
+        # Attached again as a photo; the answer goes back in line behind that attach.
+        assert page.evaluate(OUTBOX) == [["evidence.attach", "pending", "photo", False], ["task.answer", "pending", None, False]]
