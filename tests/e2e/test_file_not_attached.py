@@ -41,6 +41,7 @@ def test_file_whose_kind_the_server_contradicts_is_attached_again_as_its_content
         page.goto(f"{live_server}/field/outbox")
         field_ready(page)
         assert page.locator("[data-attention-count]").inner_text() == "1"  # once, not as a record and a file
+        assert page.locator("[data-sync-error]").inner_text() == "1 个文件未附加，请处理"
         assert page.locator(".outbox-item[data-state=rejected]").count() == 0
         item = page.locator("[data-local-media] li[data-state=failed]")
         assert item.locator("[data-slot=state]").inner_text() == "未附加 · 文件内容是照片（image/png），与声明的视频不符。"

@@ -2,7 +2,7 @@
 // and storage: persistence, space used and free, a warning when space runs low, the export.
 import { all, getMeta, setMeta } from "./db.js";
 import { t } from "./i18n.js";
-import { entries } from "./outbox.js";
+import { entries, NOT_ATTACHED } from "./outbox.js";
 
 export const LOW_SPACE = 200 * 1024 * 1024;
 
@@ -30,8 +30,9 @@ export async function askPersistence() {
 }
 
 // What will still be sent (entries to push, files to upload), apart from what waits for a person:
-// entries the server sent back (rejected, conflict) and files it refused for good. Those are
-// never sent again as they are; the outbox page lists them with their reasons.
+// entries the server sent back (rejected, conflict) and files it refused for good (`unattached`:
+// how many of those it refused to attach, uploaded whole). Those are never sent again as they
+// are; the outbox page lists them with their reasons.
 export async function counts() {
   const count = (items, ...states) => items.filter((item) => states.includes(item.state)).length;
   const list = await entries();
@@ -40,10 +41,15 @@ export async function counts() {
     pending: count(list, "pending") + count(media, "captured", "uploading"),
     rejected: count(list, "rejected", "conflict"),
     refused: count(media, "failed"),
+    unattached: media.filter((m) => m.code === NOT_ATTACHED).length,
   };
 }
 
-function attentionMessage(rejected, refused) {
+function attentionMessage(rejected, refused, unattached) {
+  if (refused && unattached === refused) {
+    // Every one of them uploaded whole, but not attached: not an upload that failed.
+    return rejected ? t("{records} 条记录被退回，{files} 个文件未附加，请处理", { records: rejected, files: refused }) : t("{count} 个文件未附加，请处理", { count: refused });
+  }
   if (rejected && refused) return t("{records} 条记录被退回，{files} 个文件上传失败，请处理", { records: rejected, files: refused });
   if (rejected) return t("{count} 条记录被退回，请处理", { count: rejected });
   if (refused) return t("{count} 个文件上传失败，请处理", { count: refused });
@@ -54,7 +60,7 @@ export async function renderBar(root = document) {
   const bar = root.querySelector("[data-syncbar]");
   if (!bar) return;
   const online = navigator.onLine;
-  const { pending, rejected, refused } = await counts();
+  const { pending, rejected, refused, unattached } = await counts();
   const last = await getMeta("last_sync");
   const error = await getMeta("last_error");
   const net = bar.querySelector("[data-net]");
@@ -66,7 +72,7 @@ export async function renderBar(root = document) {
   bar.querySelector("[data-last-sync]").textContent = last ? last.slice(5, 16).replace("T", " ") : "—";
   const line = bar.querySelector("[data-sync-error]");
   // The sync client keeps its words in Chinese (it runs in the service worker too): shown here in the page's.
-  const message = error?.message ? t(error.message, error.params) : attentionMessage(rejected, refused);
+  const message = error?.message ? t(error.message, error.params) : attentionMessage(rejected, refused, unattached);
   line.textContent = message;
   line.hidden = !message;
   // The session ended while offline: the outbox waits until the worker signs in again.

@@ -9,7 +9,7 @@
 // each file's progress.
 import { all, get, getMeta, tx } from "./db.js";
 import { t } from "./i18n.js";
-import { entries } from "./outbox.js";
+import { entries, NOT_ATTACHED } from "./outbox.js";
 import { formatBytes } from "./status.js";
 import { progress, TASK_EVIDENCE } from "./uploads.js";
 
@@ -94,7 +94,7 @@ function renderAnswerState(card, entry, waiting) {
     li.dataset.mediaId = m.id;
     li.dataset.state = m.state;
     const sent = progress.get(m.id); // this page's upload of it, if it is going on
-    const state = [MEDIA_STATE[m.state] || m.state, sent ? "" : t(m.reason)].filter(Boolean).join(" · ");
+    const state = [m.code === NOT_ATTACHED ? t("未附加") : MEDIA_STATE[m.state] || m.state, sent ? "" : t(m.reason)].filter(Boolean).join(" · ");
     const label = Object.assign(document.createElement("span"), { className: "block", textContent: `${KIND[m.kind] || t("证据")} ${formatBytes(m.size)} · ${state}` });
     const bar = Object.assign(document.createElement("progress"), { max: 100, value: sent ? Math.round((100 * sent.sent) / sent.total) : 0, hidden: !sent });
     bar.dataset.slotProgress = "";
