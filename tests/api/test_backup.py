@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -11,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import asyncpg
+import pytest
 
 from server.operations.backup import restore
 from server.settings import get_settings
@@ -39,21 +39,26 @@ def backup_folder(result: subprocess.CompletedProcess) -> Path:
     return Path(result.stdout.strip().rsplit(" ", 1)[-1])
 
 
-async def empty_installation(tmp_path: Path) -> dict:
-    """The environment of a new, empty installation on this test run's engine."""
+@pytest.fixture
+async def empty_installation(tmp_path: Path):
+    """The environment of a new, empty installation on this test run's engine; its PostgreSQL
+    database is dropped afterwards."""
     env = {"DOORSTEP_HOME": str(tmp_path / "restored-home")}
-    if get_settings().storage.database_url:
-        name = f"doorstep_restore_{uuid.uuid4().hex[:8]}"
-        connection = await asyncpg.connect(get_settings().storage.database_url)
+    url = get_settings().storage.database_url
+    if not url:
+        yield env | {"DATABASE_URL": ""}
+        return
+    name = f"doorstep_restore_{uuid.uuid4().hex[:8]}"
+    connection = await asyncpg.connect(url)
+    try:
         await connection.execute(f'CREATE DATABASE "{name}"')
+        yield env | {"DATABASE_URL": url.rsplit("/", 1)[0] + f"/{name}"}
+    finally:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await connection.close()
-        env["DATABASE_URL"] = get_settings().storage.database_url.rsplit("/", 1)[0] + f"/{name}"
-    else:
-        env["DATABASE_URL"] = ""
-    return env
 
 
-async def test_backup_restores_into_an_empty_home_with_data_media_and_a_new_epoch(client, demo, tmp_path):
+async def test_backup_restores_into_an_empty_home_with_data_media_and_a_new_epoch(client, demo, tmp_path, empty_installation):
     device = await signed_device(client, "worker")
     await device.new_case("dibao")
     photo = jpeg()
@@ -64,7 +69,7 @@ async def test_backup_restores_into_an_empty_home_with_data_media_and_a_new_epoc
     manifest = json.loads((folder / "backup.json").read_text())
     assert manifest["media_files"] == 1 and manifest["engine"] == get_settings().storage.engine
 
-    target = await empty_installation(tmp_path)
+    target = empty_installation
     restored = doorstep("restore", str(folder), env=target)
     assert restored.returncode == 0, restored.stderr
     assert "new sync epoch" in restored.stdout
