@@ -147,4 +147,8 @@ export function enhanceCapture(root, caseId) {
     e.target.value = "";
   });
   recorder(box.querySelector("[data-recorder]"), caseId, options, status);
+  // A file chosen before the page's script was ready (a slow phone) is kept, not dropped.
+  for (const input of box.querySelectorAll("[data-capture-photo], [data-capture-video]")) {
+    if (input.files.length) input.dispatchEvent(new Event("change"));
+  }
 }

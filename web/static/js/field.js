@@ -40,11 +40,18 @@ async function refresh() {
 }
 
 // An hx-boost swap keeps <body> and replaces its content: the field container tells pages apart.
+// data-field-ready marks the page on screen as wired: a swap takes it away until its page is.
 let enhanced = null;
+let enhancedReady = false;
 async function enhance() {
   const root = document.querySelector("[data-field]");
-  if (!root || root === enhanced) return;
+  if (!root) return;
+  if (root === enhanced) { // a swap inside the page: it stays wired
+    if (enhancedReady) document.documentElement.dataset.fieldReady = "1";
+    return;
+  }
   enhanced = root;
+  enhancedReady = false;
   delete document.documentElement.dataset.fieldReady;
   const caseId = currentCaseId();
   for (const link of root.querySelectorAll("[data-case-link]")) if (caseId) link.href = link.dataset.caseLink + caseId;
@@ -55,6 +62,8 @@ async function enhance() {
   renderStorage();
   warnLowSpace();
   document.querySelector("[data-export]")?.addEventListener("click", exportOutbox);
+  if (enhanced !== root) return; // another page came meanwhile: its own enhance marks it
+  enhancedReady = true;
   document.documentElement.dataset.fieldReady = "1"; // for people who tap fast, and for tests
 }
 
@@ -84,6 +93,9 @@ async function registerWorker() {
 
 document.addEventListener("click", (e) => e.target.closest("[data-sync-now]") && sync());
 document.addEventListener("doorstep:sync", sync);
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.shouldSwap && event.detail.boosted) delete document.documentElement.dataset.fieldReady;
+});
 document.addEventListener("htmx:afterSettle", enhance);
 window.addEventListener("online", sync);
 window.addEventListener("offline", () => renderBar());
