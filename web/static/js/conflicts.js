@@ -117,8 +117,9 @@ function item(conflict, refresh) {
   Object.assign(badge, { hidden: !entry, textContent: entry ? (L.states[entry.state] ? t(L.states[entry.state]) : entry.state) : "" });
   const reason = li.querySelector("[data-slot=reason]");
   // Refused; or answered that the server's value had changed again (its reason is in the answer's result).
-  const said = entry?.state === "rejected" ? t(L.refused, { reason: t(entry.reason || "") })
-    : conflict.stale ? t(conflict.stale.result?.result?.reason || conflict.stale.reason || "") : "";
+  const translated = (text) => (text ? t(text) : ""); // no literal "" in t(): the catalogue's header
+  const said = entry?.state === "rejected" ? t(L.refused, { reason: translated(entry.reason) })
+    : conflict.stale ? translated(conflict.stale.result?.result?.reason || conflict.stale.reason) : "";
   Object.assign(reason, { hidden: !said, textContent: said });
   if (conflict.stale) li.dataset.state = "stale";
   li.querySelector("[data-conflict-fields]").replaceChildren(...Object.entries(conflict.fields).map(([name, values]) =>
