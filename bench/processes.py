@@ -1,21 +1,15 @@
 """A server process and its descendants (Granian's workers), read from /proc: what the benchmarks
-measure of a running `doorstep serve`. Linux only."""
+measure of a running `doorstep serve`. Linux only; the walk itself is the tests' (tests/support/processes.py)."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-def process_tree(pid: int) -> list[int]:
-    """The process and its descendants; a process that ended meanwhile is left out."""
-    tree = [pid]
-    for member in tree:
-        try:
-            tree += [int(child) for child in Path(f"/proc/{member}/task/{member}/children").read_text().split()]
-        except OSError:
-            continue
-    return tree
+from tests.support.processes import process_tree  # noqa: E402 - the repository is on the path above
 
 
 def cpu_seconds(pid: int) -> float:

@@ -14,7 +14,8 @@ from server.audit.tables import AuditEvent
 from server.serving import behind_proxies
 from server.settings import get_settings
 from tests.support.auth import csrf
-from tests.support.serve import Server, listens_on, process_tree
+from tests.support.processes import process_tree
+from tests.support.serve import Server, listens_on
 
 
 async def test_a_worker_dies_with_its_supervisor_and_frees_the_port():

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.media import REPO, free_port
+from tests.support.processes import process_tree
 
 
 class Server:
@@ -72,17 +73,6 @@ def listens_on(pid: int, port: int) -> bool:
             if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A" and fields[9] in inodes:
                 return True
     return False
-
-
-def process_tree(pid: int) -> list[int]:
-    """The process and its descendants, from /proc."""
-    tree = [pid]
-    for member in tree:
-        try:
-            tree += [int(child) for child in Path(f"/proc/{member}/task/{member}/children").read_text().split()]
-        except OSError:
-            continue
-    return tree
 
 
 async def wait_healthy(url: str, process: subprocess.Popen | None = None, log: Path | None = None, attempts: int = 1200) -> None:
