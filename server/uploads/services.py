@@ -22,7 +22,7 @@ from server.errors import NotFound
 from server.i18n import N_
 from server.observability.metrics import count_upload, count_upload_bytes
 from server.settings import get_settings
-from server.uploads import storage
+from server.uploads import storage, unattached
 from server.uploads.completion import check_head, finish
 from server.uploads.offsets import Checkpoints, expiry
 from server.uploads.protocol import TusError, declared_sha256
@@ -220,13 +220,17 @@ async def _storage_full(writer: PartialWriter, checkpoints: Checkpoints, handle)
 
 
 async def terminate(user: CurrentUser, upload_id: UUID) -> None:
-    """tus termination: the upload and its partial bytes are gone (a stored blob stays)."""
-    row = await Upload.select(Upload.id).where((Upload.id == upload_id) & (Upload.owner == user.id)).first()
+    """tus termination: the upload and its partial bytes are gone. A finished one goes by the
+    unattached-upload cleanup's rules (with its file when nothing else has that content); one
+    whose content its owner attached is kept (409)."""
+    row = await Upload.select(Upload.id, Upload.status).where((Upload.id == upload_id) & (Upload.owner == user.id)).first()
     if row is None:
         raise NotFound(N_("找不到该上传，或它不属于您。"))
     if upload_id in _locks:
         raise TusError(423, "locked", N_("另一个请求正在写入此上传，请稍后再试。"))
-    await Upload.delete().where(Upload.id == upload_id)
+    unfinished = (Upload.id == upload_id) & (Upload.status != COMPLETE)
+    if not await Upload.delete().where(unfinished).returning(Upload.id) and not await unattached.terminate_finished(upload_id):
+        raise NotFound(N_("找不到该上传，或它不属于您。"))  # removed meanwhile (the cleanup)
     count_upload("terminated")
     _running.pop(upload_id, None)
     storage.discard(storage.partial_path(upload_id))

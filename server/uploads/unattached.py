@@ -18,6 +18,10 @@ A blob goes only when no upload (in any state, of anyone), no evidence and no de
 SHA-256. Its file is moved aside first, then the blob row is deleted on that same condition in one
 statement, and the file is moved back when the row stays (an upload of identical content started
 meanwhile and may have found the file stored already).
+
+Its owner may end a finished upload sooner, by tus termination (a phone does when the worker sets
+the file aside): `terminate_finished` removes it by the same rules at once, and refuses one whose
+content its owner uses.
 """
 
 from __future__ import annotations
@@ -31,9 +35,11 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.engine.postgres import PostgresEngine
 
 from server.clock import now
+from server.i18n import N_
 from server.observability.metrics import count_upload
 from server.settings import get_settings
 from server.uploads import storage
+from server.uploads.protocol import TusError
 from server.uploads.tables import COMPLETE, Blob, Upload
 from sync.db import write_transaction
 
@@ -80,15 +86,31 @@ async def remove_unattached_uploads(at: datetime | None = None) -> tuple[int, in
     return uploads, blobs
 
 
-async def _remove_upload(upload_id: UUID) -> str | None:
-    """Delete one finished upload unless its owner has attached its content; its SHA-256 if deleted."""
+async def terminate_finished(upload_id: UUID) -> bool:
+    """End a finished upload at its owner's request (the caller checked the owner): the upload goes
+    now rather than after the grace period, and its file when nothing else has that content. 409
+    when its owner has attached its content; False when it was gone already."""
+    sha256 = await _remove_upload(upload_id, refuse_attached=True)
+    if sha256 is None:
+        return False
+    await _remove_blob_if_unused(sha256)
+    return True
+
+
+async def _remove_upload(upload_id: UUID, *, refuse_attached: bool = False) -> str | None:
+    """Delete one finished upload unless its owner has attached its content (then None, or 409
+    when `refuse_attached`); its SHA-256 if deleted."""
     db = Upload._meta.db
     async with write_transaction(db):
         query = Upload.select(Upload.id, Upload.sha256).where((Upload.id == upload_id) & (Upload.status == COMPLETE))
         if isinstance(db, PostgresEngine):
             query = query.lock_rows("UPDATE")  # waits for an attach holding it (FOR SHARE) to end
         row = await query.first()
-        if row is None or await _attached(row):
+        if row is None:
+            return None
+        if await _attached(row):
+            if refuse_attached:
+                raise TusError(409, "attached", N_("该文件已作为证据附加到案件，不能删除。"))
             return None
         await Upload.delete().where(Upload.id == upload_id)
     return row["sha256"]
