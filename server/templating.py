@@ -52,6 +52,7 @@ def make_environment() -> Environment:
         html_lang=lambda: i18n.html_lang(i18n.current_locale.get()),
     )
     env.filters["mask_id"] = mask
+    env.filters["stored"] = _escaped(i18n.translate_stored)  # stored Chinese text (a reason, a label) in the page's language
     return env
 
 
