@@ -62,9 +62,11 @@ test-postgres: venv
 
 # Rebuild the English catalogue after changing translatable text: extract the Chinese strings
 # (templates, server code, and the phone's JavaScript: t("…") and N_("…"), see web/static/js/i18n.js),
+# list which of them the phone gets at /i18n/<locale>.json (web/locales/field-words.json),
 # fill in the English of web/locales/pairs/*.tsv ("中文<TAB>English"), compile.
 messages: venv
 	$(BIN)/pybabel extract -F babel.cfg -o web/locales/messages.pot --no-location --omit-header .
+	$(BIN)/python scripts/field_words.py
 	$(BIN)/pybabel update -i web/locales/messages.pot -d web/locales -l en --no-fuzzy-matching
 	cat web/locales/pairs/*.tsv | $(BIN)/python scripts/translate.py
 	$(BIN)/pybabel compile -d web/locales -l en

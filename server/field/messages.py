@@ -13,51 +13,42 @@ reason a sync answer gives, the engine's own such as an out-of-order push, its t
 keeps the Chinese (server/i18n.py), and the phone shows it through t(), which finds a filled-in
 template by its pattern (web/static/js/i18n.js), so a reason the server refused a record with
 reads in the page's language on the phone as on the server's pages.
+
+Which words those are, the modules' and the server's, `make messages` writes to
+web/locales/field-words.json beside the catalogue (scripts/field_words.py; the catalogue itself
+cannot tell, being extracted without locations); this module reads that file once, and parses no
+source. tests/unit/test_js_messages.py fails when the file is out of date.
 """
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
-from pathlib import Path
 
-from babel.messages.extract import extract_from_file
 from litestar import Response, get
 from litestar.params import FromPath
 
 from server import i18n
 from server.errors import NotFound
-from server.templating import STATIC_DIR
 
-SERVER_DIR = Path(__file__).resolve().parent.parent
-SYNC_DIR = SERVER_DIR.parent / "sync"
-
-JS_DIR = STATIC_DIR / "js"
-# The calls that carry a word for the catalogue, also inside ${…} of template literals (the same
-# as `pybabel extract` is told by babel.cfg).
-JS_KEYWORDS = {"t": None, "N_": None}
-JS_OPTIONS = {"parse_template_string": True}
+# Written by `make messages` (scripts/field_words.py): {"js": [...], "server": [...]}, in file order.
+WORDS_FILE = i18n.LOCALES_DIR / "field-words.json"
 
 
 @lru_cache(maxsize=1)
+def _field_words() -> dict[str, tuple[str, ...]]:
+    words = json.loads(WORDS_FILE.read_text(encoding="utf-8"))
+    return {"js": tuple(words["js"]), "server": tuple(words["server"])}
+
+
 def js_message_ids() -> tuple[str, ...]:
     """Every Chinese word the field app's modules pass to t() or N_(), in file order."""
-    ids: dict[str, None] = {}
-    for path in sorted(JS_DIR.glob("**/*.js")):
-        for _line, message, _comments, _context in extract_from_file("javascript", str(path), keywords=JS_KEYWORDS, options=JS_OPTIONS):
-            if isinstance(message, str) and message:
-                ids[message] = None
-    return tuple(ids)
+    return _field_words()["js"]
 
 
-@lru_cache(maxsize=1)
 def server_message_ids() -> tuple[str, ...]:
     """Every word the server and its sync engine mark N_() where it is defined: their reasons, templates and labels."""
-    ids: dict[str, None] = {}
-    for path in (*sorted(SERVER_DIR.glob("**/*.py")), *sorted(SYNC_DIR.glob("**/*.py"))):
-        for _line, message, _comments, _context in extract_from_file("python", str(path), keywords={"N_": None}):
-            if isinstance(message, str) and message:
-                ids[message] = None
-    return tuple(ids)
+    return _field_words()["server"]
 
 
 @lru_cache(maxsize=None)

@@ -4,18 +4,24 @@ A Chinese string in a module under web/static/ must be the first argument of `t(
 the page's language) or `N_("…")` (kept as it is where it is defined, translated where it is
 shown), never a bare literal or the text of a template literal; and every such word has its
 English in the catalogue (web/locales/pairs/*.tsv, `make messages`), with the same {placeholders}.
+The server answers those words, and the server's own, at /i18n/<locale>.json from the lists
+`make messages` writes to web/locales/field-words.json, which must be those of the sources now.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import re
 from pathlib import Path
 
 import pytest
 
-from server.field.messages import js_message_ids, js_messages, server_message_ids
+from scripts import field_words
+from server.field import messages
 from server.i18n import translations
 from server.templating import STATIC_DIR
+from tests.support.catalogue import ADD_ENGLISH, other_placeholders, report, without_english
 
 ROOT = STATIC_DIR.parent.parent
 # Chinese words, and Chinese punctuation (，：（）、； …): a "：" glued to a translated word stays Chinese in English.
@@ -89,14 +95,14 @@ def tokens(source: str, line: int = 1):
             previous, i = (c if c in REGEX_BEFORE else ")"), i + 1
 
 
-def untranslated(path: Path) -> list[str]:
+def untranslated(path: Path, root: Path = ROOT) -> list[str]:
     """The Chinese words of a module that are not the first argument of t() or N_()."""
     found, recent = [], []
     for kind, text, line in tokens(path.read_text(encoding="utf-8")):
         if kind in ("string", "template") and CHINESE.search(text):
             marked = kind == "string" and [t[:2] for t in recent[-2:]] in ([("name", "t"), ("punct", "(")], [("name", "N_"), ("punct", "(")])
             if not marked:
-                found.append(f"{path.relative_to(ROOT)}:{line}: {text}")
+                found.append(f"{path.relative_to(root)}:{line}: {text}")
         recent.append((kind, text))
     return found
 
@@ -108,7 +114,7 @@ def modules() -> list[Path]:
 def test_every_chinese_word_of_a_module_goes_through_t():
     assert "web/static/js/i18n.js" in {str(p.relative_to(ROOT)) for p in modules()}
     words = [w for p in modules() if str(p.relative_to(ROOT)) not in UNTRANSLATED_MODULES for w in untranslated(p)]
-    assert words == [], "wrap these in t(\"…\") (or N_ where defined, t() where shown):\n" + "\n".join(words)
+    report(words, 'wrap these in t("…") (or N_ where defined, t() where shown)')
 
 
 def test_allow_list_is_not_stale():
@@ -124,27 +130,47 @@ def test_scanner_finds_bare_and_template_words(tmp_path):
         'const d = s.replace(/[（）]"/g, "");\nconst e = N_("标记");\nconst f = cut("待审核");\n/* 也不算 */\n'
         'const g = list.join("；") + t("、");\n'
     )
-    global ROOT
-    saved, ROOT = ROOT, tmp_path
-    try:
-        found = untranslated(sample)
-    finally:
-        ROOT = saved
+    found = untranslated(sample, root=tmp_path)
     assert found == ["web/static/sample.js:3: 离线", "web/static/sample.js:4: 已保存（", "web/static/sample.js:4: ）",
                      "web/static/sample.js:7: 待审核", "web/static/sample.js:9: ；"]
 
 
 def test_every_word_of_the_modules_has_its_english():
-    english = translations("en")
-    ids = js_message_ids()
+    ids = field_words.js_message_ids()
     assert "在线" in ids and "待同步" in ids and "无法连接服务器，稍后自动重试。" in ids
-    missing = [m for m in ids if english.gettext(m) == m]
-    assert missing == [], "add these to web/locales/pairs/*.tsv and run `make messages`:\n" + "\n".join(missing)
-    # /i18n/en.json: these words, and the server's own (its reasons, for the sync answers the phone shows)
-    assert js_messages("en") == {m: english.gettext(m) for m in (*ids, *server_message_ids())}
+    report(without_english(ids), ADD_ENGLISH)
+    report(other_placeholders(ids), "the English names other placeholders")
 
 
-@pytest.mark.parametrize("message", js_message_ids())
-def test_english_keeps_the_placeholders(message):
-    placeholders = re.compile(r"\{(\w+)\}")
-    assert sorted(placeholders.findall(translations("en").gettext(message))) == sorted(placeholders.findall(message))
+def test_written_words_are_those_of_the_sources():
+    written = messages.WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    now = field_words.field_words().splitlines()
+    changes = [line for line in difflib.unified_diff(written, now, "written", "sources", lineterm="", n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    report(changes, f"{messages.WORDS_FILE.relative_to(ROOT)} is out of date: run `make messages`")
+
+
+def test_words_answer_each_marked_word_with_its_english_in_file_order():
+    """/i18n/en.json: the modules' words, then the server's (its reasons, for the sync answers the phone shows)."""
+    english = translations("en")
+    marked = dict.fromkeys([*field_words.js_message_ids(), *field_words.server_message_ids()])
+    assert list(messages.js_messages("en").items()) == [(m, english.gettext(m)) for m in marked if english.gettext(m) != m]
+    assert messages.js_messages("zh_CN") == {}
+
+
+@pytest.fixture
+def written_words(tmp_path, monkeypatch):
+    """A words file of the test's own in place of web/locales/field-words.json."""
+    path = tmp_path / "field-words.json"
+    monkeypatch.setattr(messages, "WORDS_FILE", path)
+    messages._field_words.cache_clear()
+    messages.js_messages.cache_clear()
+    yield path
+    messages._field_words.cache_clear()
+    messages.js_messages.cache_clear()
+
+
+def test_words_are_read_from_the_written_file_not_the_sources(written_words):
+    written_words.write_text(json.dumps({"js": ["在线", "没有这个词"], "server": ["请填写姓名", "在线"]}), encoding="utf-8")
+    english = translations("en")
+    assert messages.js_messages("en") == {"在线": english.gettext("在线"), "请填写姓名": english.gettext("请填写姓名")}
+    assert messages.js_messages("en")["在线"] == "Online"

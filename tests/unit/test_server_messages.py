@@ -24,14 +24,14 @@ from babel.messages.extract import extract_from_file
 from babel.support import NullTranslations
 
 from server import i18n
-from server.i18n import N_, Message, translations
+from server.i18n import N_, Message
 from sync import messages as engine_messages
+from tests.support.catalogue import ADD_ENGLISH, PLACEHOLDER, other_placeholders, report, without_english
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "server"
 SYNC = ROOT / "sync"
 CHINESE = re.compile(r"[\u3400-\u9fff]")
-PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 # Output for the operator at a terminal: no reader's language is chosen there (no user, no cookie,
 # no browser), and these lines already carry an English gloss in brackets where it matters. The
@@ -55,7 +55,7 @@ def _literal(node: ast.AST) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def chinese_formatting(path: Path) -> list[tuple[str, str]]:
+def chinese_formatting(path: Path, root: Path = ROOT) -> list[tuple[str, str]]:
     """(where, text) of each Chinese string put together by formatting; {…} marks a value."""
     source = path.read_text(encoding="utf-8")
     found = []
@@ -69,7 +69,7 @@ def chinese_formatting(path: Path) -> list[tuple[str, str]]:
             text = _literal(node.left) or _literal(node.right)
         if text and CHINESE.search(text):
             found.append((node.lineno, text))
-    return [(f"{path.relative_to(ROOT)}:{line}", text) for line, text in sorted(found)]
+    return [(f"{path.relative_to(root)}:{line}", text) for line, text in sorted(found)]
 
 
 def sources() -> list[Path]:
@@ -88,7 +88,7 @@ def unconverted() -> list[str]:
 
 
 def test_no_chinese_message_is_put_together_by_formatting():
-    assert unconverted() == [], 'write these as N_("…{name}…", name=…) (server/i18n.py):\n' + "\n".join(unconverted())
+    report(unconverted(), 'write these as N_("…{name}…", name=…) (server/i18n.py)')
 
 
 def test_allow_list_is_not_stale():
@@ -112,12 +112,7 @@ def test_scanner_finds_f_strings_format_and_concatenation(tmp_path):
         '# g = f"注释 {n}"\n',
         encoding="utf-8",
     )
-    global ROOT
-    saved, ROOT = ROOT, tmp_path
-    try:
-        found = chinese_formatting(sample)
-    finally:
-        ROOT = saved
+    found = chinese_formatting(sample, root=tmp_path)
     assert found == [("sample.py:1", "{…} 已签"), ("sample.py:4", "第 {…} 份证据"), ("sample.py:7", "共{}项"), ("sample.py:8", "原因：")]
 
 
@@ -151,7 +146,7 @@ def _unmarked_chinese(node: ast.AST) -> list[str]:
     return [found for child in ast.iter_child_nodes(node) for found in _unmarked_chinese(child)]
 
 
-def unmarked_reasons(path: Path, classes: set[str]) -> list[tuple[str, str]]:
+def unmarked_reasons(path: Path, classes: set[str], root: Path = ROOT) -> list[tuple[str, str]]:
     """(where, text) of each Chinese literal given to an error class, or as any call's `reason=`,
     without N_(): it is not in the catalogue, so an English page would show it in Chinese."""
     found = []
@@ -160,7 +155,7 @@ def unmarked_reasons(path: Path, classes: set[str]) -> list[tuple[str, str]]:
             continue
         given = [*node.args, *(k.value for k in node.keywords)] if _called(node) in classes else [k.value for k in node.keywords if k.arg == "reason"]
         found += [(node.lineno, text) for value in given for text in _unmarked_chinese(value)]
-    return [(f"{path.relative_to(ROOT)}:{line}", text) for line, text in sorted(found)]
+    return [(f"{path.relative_to(root)}:{line}", text) for line, text in sorted(found)]
 
 
 def unmarked() -> list[str]:
@@ -175,7 +170,7 @@ def unmarked() -> list[str]:
 
 def test_every_literal_reason_given_to_an_error_is_marked_for_the_catalogue():
     assert {"NotFound", "Invalid", "TusError", "RangeNotSatisfiable", "Rejected"} <= reason_classes()
-    assert unmarked() == [], 'mark these N_("…") (server/i18n.py) and add their English:\n' + "\n".join(unmarked())
+    report(unmarked(), 'mark these N_("…") (server/i18n.py) and add their English')
 
 
 def test_reason_scanner_finds_unmarked_literals_only(tmp_path):
@@ -191,12 +186,7 @@ def test_reason_scanner_finds_unmarked_literals_only(tmp_path):
         'raise Rejected(f"第 {n} 份")\n',
         encoding="utf-8",
     )
-    global ROOT
-    saved, ROOT = ROOT, tmp_path
-    try:
-        found = unmarked_reasons(sample, {"Invalid", "TusError", "Rejected"})
-    finally:
-        ROOT = saved
+    found = unmarked_reasons(sample, {"Invalid", "TusError", "Rejected"}, root=tmp_path)
     assert found == [("sample.py:1", "请填写姓名"), ("sample.py:3", "该上传已过期。"), ("sample.py:5", "该文书已签署。")]
 
 
@@ -219,7 +209,7 @@ def engine_unmarked() -> list[str]:
 
 def test_every_reason_of_the_sync_engine_is_marked_for_the_catalogue():
     assert {"ConflictClosed", "ClientNotYours", "BadRequest"} <= reason_classes()
-    assert engine_unmarked() == [], 'mark these N_("…") (sync/messages.py) and add their English:\n' + "\n".join(engine_unmarked())
+    report(engine_unmarked(), 'mark these N_("…") (sync/messages.py) and add their English')
 
 
 def test_the_sync_engine_names_no_server():
@@ -244,19 +234,15 @@ def server_messages() -> list[str]:
 
 
 def test_every_marked_server_message_has_its_english():
-    english = translations("en")
     messages = server_messages()
     assert "请填写姓名" in messages and "不能上传空文件。" in messages and "该冲突已处理，未按这次的选择更改；请查看处理结果。" in messages
-    missing = [m for m in messages if english.gettext(m) == m]
-    assert missing == [], "add these to web/locales/pairs/*.tsv and run `make messages`:\n" + "\n".join(missing)
+    report(without_english(messages), ADD_ENGLISH)
 
 
 def test_every_message_template_has_its_english_with_the_same_placeholders():
-    english = translations("en")
     templates = [m for m in server_messages() if PLACEHOLDER.search(m)]
     assert "{name} 已在每日关注名单中" in templates and "请填写{label}" in templates and "未知的操作：{name}" in templates
-    differ = [m for m in templates if sorted(PLACEHOLDER.findall(english.gettext(m))) != sorted(PLACEHOLDER.findall(m))]
-    assert differ == [], "the English names other placeholders:\n" + "\n".join(differ)
+    report(other_placeholders(templates), "the English names other placeholders")
 
 
 @pytest.fixture
