@@ -62,7 +62,8 @@ async function enhance() {
   renderStorage();
   warnLowSpace();
   document.querySelector("[data-export]")?.addEventListener("click", exportOutbox);
-  if (enhanced !== root) return; // another page came meanwhile: its own enhance marks it
+  // Another page came meanwhile (its enhance may not have begun: the settle delay): it marks itself.
+  if (enhanced !== root || !root.isConnected) return;
   enhancedReady = true;
   document.documentElement.dataset.fieldReady = "1"; // for people who tap fast, and for tests
 }

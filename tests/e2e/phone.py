@@ -1,0 +1,176 @@
+"""The grid worker's phone in the e2e tests: the steps the field-app tests share, so that each
+test reads as its story.
+
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
+        ...                                   # enrolled by passkey, first sync done, pages cached
+        context.set_offline(True)
+        capture_photo(page, photo_file(tmp_path / "kitchen.png"))
+        context.set_offline(False)
+        wait_synced(page)
+
+- `open_phone` is a persistent profile (a restart keeps the outbox); `worker_phone` a fresh
+  phone context carrying a session cookie, when the passkey is not the subject.
+- `field_ready` waits for the page on screen to be wired by field.js (data-field-ready).
+- `poll` awaits an async script (Playwright's wait_for_function does not await promises).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from PIL import Image
+
+from server.accounts.invitations import create_invitation
+from server.accounts.sessions import COOKIE_NAME, create_session
+from server.accounts.tables import User
+from server.cases.tables import Case
+from server.evidence.tables import Evidence
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, run
+from tests.support.browser import PHONE, add_virtual_authenticator, enroll, phone_context
+
+MEDIA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom\x00\x00\x00\x08free"
+WORKER_CONTROLS = "navigator.serviceWorker && navigator.serviceWorker.controller !== null"
+
+
+def open_phone(playwright, profile: Path):
+    """A phone-sized Chromium on a persistent profile (installability and restarts need one)."""
+    return playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + MEDIA_ARGS,
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai",
+    )
+
+
+def enroll_worker(context, base: str, username: str = "worker"):
+    """Enroll a passkey for a demo worker through an invitation; answers the page, signed in."""
+    user = run(User.select(User.id, User.display_name, User.area.code.as_alias("area")).where(User.username == username).first())
+    token, _ = run(create_invitation(display_name=user["display_name"], role="grid_worker", area_code=user["area"], user_id=user["id"]))
+    page = context.pages[0] if context.pages else context.new_page()
+    add_virtual_authenticator(context, page)
+    enroll(page, f"{base}/enroll/{token}")
+    return page
+
+
+@contextmanager
+def synced_phone(playwright, base: str, tmp_path: Path, username: str = "worker"):
+    """The worker's phone, enrolled by passkey, with its first sync done and the field pages
+    cached for offline use: (context, page); the phone is closed afterwards."""
+    context = open_phone(playwright, tmp_path / "profile")
+    try:
+        page = enroll_worker(context, base, username)
+        ready(page, base)
+        yield context, page
+    finally:
+        context.close()
+
+
+def worker_phone(browser, base: str, username: str = "worker", **options):
+    """A fresh phone context signed in by a session cookie (when the passkey is not the subject)."""
+    user = run(User.select(User.id).where(User.username == username).first())
+    context = phone_context(browser, timezone_id="Asia/Shanghai", **options)
+    context.add_cookies([{"name": COOKIE_NAME, "value": run(create_session(user["id"])), "url": base, "httpOnly": True}])
+    return context
+
+
+def poll(page, script: str, timeout_s: float = 60):
+    """Wait until an async script answers something truthy (wait_for_function does not await)."""
+    deadline = time.monotonic() + timeout_s
+    while not (answer := page.evaluate(script)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout_s}s: {script}")
+        page.wait_for_timeout(250)
+    return answer
+
+
+def wait_for_worker(page) -> None:
+    """The service worker controls the page (it serves the pages offline from now on)."""
+    page.wait_for_function(WORKER_CONTROLS, timeout=20000)
+
+
+def ready(page, base: str) -> None:
+    """Open the caseload online; wait for the service worker and the first sync's page cache."""
+    page.goto(f"{base}/field")
+    wait_for_worker(page)
+    poll(page, """async () => { const { getMeta } = await import('/static/js/db.js');
+        const c = await caches.open('doorstep-pages');
+        return Boolean(await getMeta('last_sync') && await c.match('/field/visit') && await c.match('/field/capture')
+            && await c.match('/field/casework/new')); }""")
+
+
+def field_ready(page) -> None:
+    """The page's script has rendered what the device holds and wired the forms."""
+    page.wait_for_selector("html[data-field-ready]", state="attached")
+
+
+def go(page, link_text: str, url) -> None:
+    """Tap a link and wait until the page it opens is wired."""
+    page.click(f"text={link_text}")
+    page.wait_for_url(url)
+    field_ready(page)
+
+
+def photo_file(path: Path, width: int = 3000, height: int = 2000, color=(30, 120, 200)) -> str:
+    """Write a PNG photo of that size to `path`; answers its name."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, "PNG")
+    path.write_bytes(buffer.getvalue())
+    return str(path)
+
+
+def video_mp4(size: int) -> bytes:
+    """`size` bytes that start like an MP4 (the rest is random)."""
+    return MP4_HEAD + os.urandom(size - len(MP4_HEAD))
+
+
+def video_file(path: Path, size: int) -> str:
+    path.write_bytes(video_mp4(size))
+    return str(path)
+
+
+def capture_photo(page, path: str) -> None:
+    """Pick a photo on the capture box of the page on screen; wait until it is saved on the phone."""
+    page.set_input_files("[data-capture-photo]", path)
+    page.wait_for_selector("text=照片已保存")
+
+
+def capture_video(page, path: str) -> None:
+    page.set_input_files("[data-capture-video]", path)
+    page.wait_for_selector("text=视频已保存")
+
+
+def local_media(page) -> list[dict]:
+    """The files the phone holds (without their bytes)."""
+    return page.evaluate(
+        """async () => { const { all } = await import('/static/js/db.js');
+           return (await all('media')).map(({ blob, ...m }) => m); }"""
+    )
+
+
+LEFT_TO_SEND = """async () => { const { all } = await import('/static/js/db.js');
+    return (await all('outbox')).filter((e) => e.state === 'pending').length + (await all('media')).length; }"""
+DEVICE_STATE = """async () => { const { all, getMeta } = await import('/static/js/db.js');
+    return { outbox: (await all('outbox')).map((e) => [e.name, e.state, e.reason]),
+             media: (await all('media')).map((m) => [m.kind, m.state, m.reason]), error: await getMeta('last_error') }; }"""
+
+
+def wait_synced(page, timeout_s: float = 60) -> None:
+    """Press 立即同步 until nothing is pending and no evidence is left on the device."""
+    deadline = time.monotonic() + timeout_s
+    while page.evaluate(LEFT_TO_SEND):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the outbox did not empty: {page.evaluate(DEVICE_STATE)}")
+        page.click("[data-sync-now]")
+        page.wait_for_timeout(1000)
+
+
+def first_case_of(username: str) -> str:
+    user = run(User.select(User.id).where(User.username == username).first())
+    return str(run(Case.select(Case.id).where(Case.assigned_to == user["id"]).first())["id"])
+
+
+def evidence_of(case_id: str) -> list[dict]:
+    return run(Evidence.select(Evidence.sha256, Evidence.kind, Evidence.mime).where(Evidence.case == case_id))
