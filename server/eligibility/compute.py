@@ -194,7 +194,8 @@ def compute_dibao(inputs: Inputs, figures: Figures) -> Result:
         low_income = yuan(figures.dibao_standard * figures.low_income_multiple)
         if per_capita < low_income:
             note = N_("低于低收入家庭认定标准：可认定为低收入家庭，或转介其他帮扶")
-            result.lines.append(Line(N_("低收入家庭认定标准"), fmt(low_income), N_("{formula}；{note}", formula=f"{figures.low_income_multiple} × {fmt(figures.dibao_standard)}", note=note)))
+            formula = f"{figures.low_income_multiple} × {fmt(figures.dibao_standard)}"
+            result.lines.append(Line(N_("低收入家庭认定标准"), fmt(low_income), N_("{formula}；{note}", formula=formula, note=note)))
     if result.missing:
         result.outcome = "incomplete"
     return result
@@ -281,7 +282,8 @@ def compute_temporary(inputs: Inputs, figures: Figures) -> Result:
         multiple = figures.temporary[severity]
         amount = yuan(figures.dibao_standard * multiple)
         result.lines.append(Line(N_("当地低保标准（元/人/月）"), fmt(figures.dibao_standard), figures.version))
-        result.lines.append(Line(N_("临时救助金额"), fmt(amount), N_("{severity}：{formula}", severity=SEVERITIES[severity], formula=f"{multiple} × {fmt(figures.dibao_standard)}")))
+        formula = f"{multiple} × {fmt(figures.dibao_standard)}"
+        result.lines.append(Line(N_("临时救助金额"), fmt(amount), N_("{severity}：{formula}", severity=SEVERITIES[severity], formula=formula)))
         result.amount = amount
     if not result.missing:
         result.outcome = "eligible"

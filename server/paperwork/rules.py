@@ -5,9 +5,15 @@ From DOMAIN.md: 申请书 (the applicant), 家庭经济状况核对授权书 (ev
 where they apply 委托书 (a proxy application) and the 特困 书面声明. Under 急难型 temporary
 assistance the street aids first without verification and completes the staff's signatures
 afterwards: those staff signatures are an obligation too. Pure functions over the snapshot.
+
+A signer whose name is not known yet stands under a word for the role (调查人员一, 受托人, …),
+marked N_ and kept in Chinese with the obligation (its document's hash covers it); the pages show
+it in their language (the `stored` filter).
 """
 
 from __future__ import annotations
+
+from server.i18n import N_
 
 PROXY_WORDS = ("委托", "代为申请", "代办", "代理申请")
 
@@ -27,9 +33,9 @@ def _investigators(snapshot: dict) -> list[dict]:
     visit = snapshot.get("visit") or {}
     names = [n for n in (visit.get("investigator_1"), visit.get("investigator_2")) if n]
     if not names:
-        names = [snapshot["case"].get("worker_name") or "调查人员一"]
+        names = [snapshot["case"].get("worker_name") or N_("调查人员一")]
     while len(names) < 2:
-        names.append("调查人员二")
+        names.append(N_("调查人员二"))
     return [{"key": f"investigator:{i + 1}", "name": name, "role": "investigator"} for i, name in enumerate(names[:2])]
 
 
@@ -53,14 +59,14 @@ def obligations_for(snapshot: dict) -> list[tuple[str, list[dict]]]:
         return [("commitment", signer)]
     documents: list[tuple[str, list[dict]]] = [("application", signer)]
     if is_proxy(snapshot):
-        documents.append(("proxy", signer + [{"key": "proxy", "name": snapshot["case"].get("proxy_name") or "受托人", "role": "proxy"}]))
+        documents.append(("proxy", signer + [{"key": "proxy", "name": snapshot["case"].get("proxy_name") or N_("受托人"), "role": "proxy"}]))
     if case_type == "tekun":
         documents.append(("statement", signer))
     documents.append(("commitment", signer))
     urgent = case_type == "temporary" and (snapshot.get("temporary") or {}).get("kind") == "urgent"
     if urgent:
-        staff = [{"key": "staff", "name": snapshot["case"].get("worker_name") or "经办人", "role": "staff"},
-                 {"key": "approver", "name": snapshot["decision"].get("decided_by_name") or "审批人", "role": "approver"}]
+        staff = [{"key": "staff", "name": snapshot["case"].get("worker_name") or N_("经办人"), "role": "staff"},
+                 {"key": "approver", "name": snapshot["decision"].get("decided_by_name") or N_("审批人"), "role": "approver"}]
         documents.append(("staff", staff))
         return documents
     documents.append(("authorization", everyone))

@@ -1,9 +1,11 @@
 """Text the server keeps in Chinese reads in the page's language where a page shows it: a reason
 read back from a stored sync answer, inside a reason of its own, and the explanations of the
-eligibility computation (kept as they are in a snapshot). The API keeps the Chinese."""
+eligibility computation (kept as they are in a snapshot), and the words standing for a signer not
+named yet. The API keeps the Chinese."""
 
 from __future__ import annotations
 
+from tests.api.test_paperwork_support import decided_case, declare_emergency, obligations_of
 from tests.api.test_review_field_tasks import attach_push, returned_case, task_and_case
 from tests.api.test_sync_support import new_client_id
 from tests.support.auth import sign_in
@@ -64,3 +66,22 @@ async def test_temporary_assistance_severity_reads_in_english_on_the_case_page(c
     assert "Serious: 2 × 1,120.00" in english.text and "较重" not in english.text
     chinese = (await supervisor.get(f"/review/cases/{case_id}")).text
     assert "较重：2 × 1,120.00" in chinese
+
+
+async def test_signers_not_named_yet_read_in_english_on_the_document_pages(client, demo):
+    """Without a visit record or an assigned worker, the home visit form's investigators are kept as
+    调查人员一 and 调查人员二 (in the document's hash); the pages show those words in English. A
+    person's name is shown as it is."""
+    await declare_emergency(client)
+    made = await decided_case(client, name="孙阿婆", worker=None)
+    home_visit = next(r for r in await obligations_of(made["case_id"]) if r["kind"] == "home_visit")
+    assert [s["name"] for s in home_visit["signers"]] == ["孙阿婆", "调查人员一", "调查人员二"]
+
+    await sign_in(client, "supervisor", kind="desktop")
+    listing = (await client.get(f"/paperwork/cases/{made['case_id']}", headers=ENGLISH)).text
+    assert "孙阿婆, First investigator, Second investigator" in listing
+    page = (await client.get(f"/paperwork/{home_visit['id']}", headers=ENGLISH)).text
+    assert "<td>First investigator</td>" in page and "<td>Second investigator</td>" in page and "<td>孙阿婆</td>" in page
+    assert "调查人员一" not in listing + page
+    chinese = (await client.get(f"/paperwork/{home_visit['id']}")).text
+    assert "<td>调查人员一</td>" in chinese and "<td>调查人员二</td>" in chinese
