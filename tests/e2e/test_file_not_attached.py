@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from server.evidence.tables import Evidence
+from server.uploads.tables import Blob, Upload
 from tests.e2e.conftest import run
 from tests.e2e.test_field_app import field_ready, first_case_of, poll
 from tests.e2e.test_refused_file_actions import MEDIA, within_screen, worker_phone
@@ -19,6 +20,7 @@ from tests.e2e.test_return_task import kitchen_photo
 
 pytestmark = pytest.mark.e2e
 
+TO_END = "(async () => (await import('/static/js/db.js')).getMeta('uploads-to-end', []))()"
 ATTACHES = """async () => (await (await import('/static/js/db.js')).all('outbox'))
     .filter((e) => e.name === 'evidence.attach').map((e) => [e.state, e.args.kind])"""
 
@@ -58,18 +60,23 @@ def test_file_whose_kind_the_server_contradicts_is_attached_again_as_its_content
         assert run(Evidence.select(Evidence.kind).where(Evidence.case == uuid.UUID(case_id))) == [{"kind": "photo"}]
 
 
+def photo_for_a_case_out_of_scope(page, base: str, tmp_path) -> str:
+    """A photo taken for a case that is not this worker's (another community's): not attached.
+    Leaves the outbox page open; answers that case's id."""
+    elsewhere = first_case_of("worker3")
+    page.goto(f"{base}/field/capture?case={elsewhere}")
+    field_ready(page)
+    page.set_input_files("[data-capture-photo]", kitchen_photo(tmp_path))
+    page.wait_for_selector("[data-capture-status]:has-text('照片已保存')")
+    not_attached(page)
+    page.goto(f"{base}/field/outbox")
+    field_ready(page)
+    return elsewhere
+
+
 def test_file_for_a_case_out_of_scope_is_set_aside_after_confirmation(live_server, playwright_instance, demo, tmp_path):
     with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, _case_id):
-        # A photo taken for a case that is not this worker's (another community's): not attached.
-        elsewhere = first_case_of("worker3")
-        page.goto(f"{live_server}/field/capture?case={elsewhere}")
-        field_ready(page)
-        page.set_input_files("[data-capture-photo]", kitchen_photo(tmp_path))
-        page.wait_for_selector("[data-capture-status]:has-text('照片已保存')")
-        not_attached(page)
-
-        page.goto(f"{live_server}/field/outbox")
-        field_ready(page)
+        photo_for_a_case_out_of_scope(page, live_server, tmp_path)
         assert page.locator("[data-attention-count]").inner_text() == "1"
         item = page.locator("[data-local-media] li[data-state=failed]")
         assert item.locator("[data-slot=state]").inner_text() == "未附加 · 找不到该案件，或不在您的管辖范围内。"
@@ -83,11 +90,33 @@ def test_file_for_a_case_out_of_scope_is_set_aside_after_confirmation(live_serve
         page.wait_for_timeout(500)
         assert questions == ["放弃这个文件？它将从本机删除，无法恢复。"] and len(page.evaluate(MEDIA)) == 1
 
+        # Set aside while offline: its upload, finished but never attached, is ended on the server
+        # at the next sync (tus termination), even after the app was closed meanwhile.
+        upload = run(Upload.select(Upload.id, Upload.sha256).where(Upload.status == "complete"))
+        assert len(upload) == 1 and run(Blob.exists().where(Blob.sha256 == upload[0]["sha256"]))
+        context.set_offline(True)
         page.once("dialog", lambda dialog: dialog.accept())
         discard.click()
         poll(page, f"({MEDIA}).then((m) => m.length === 0)")
         poll(page, "document.querySelector('[data-attention-link]').hidden")
         assert page.locator("[data-pending-count]").inner_text() == "0"
+        assert page.evaluate(TO_END) == [f"/api/uploads/{upload[0]['id']}"]
+        # One removed meanwhile by the server's cleanup answers 404: that counts as done too.
+        page.evaluate("""async (url) => { const { getMeta, setMeta } = await import('/static/js/db.js');
+            await setMeta('uploads-to-end', [...await getMeta('uploads-to-end'), url]); }""", f"/api/uploads/{uuid.uuid4()}")
+        page.reload()
+        field_ready(page)
+        assert len(page.evaluate(TO_END)) == 2
+        assert run(Upload.exists().where(Upload.id == upload[0]["id"]))
+
+        ended: list[tuple[int, str]] = []
+        context.on("response", lambda r: r.request.method == "DELETE" and ended.append((r.status, r.request.headers.get("x-csrftoken", ""))))
+        context.set_offline(False)
+        page.click("[data-sync-now]")
+        poll(page, f"({TO_END}).then((urls) => urls.length === 0)")
+        assert sorted(status for status, _ in ended) == [204, 404] and all(token for _, token in ended)
+        assert not run(Upload.exists().where(Upload.id == upload[0]["id"]))
+        assert not run(Blob.exists().where(Blob.sha256 == upload[0]["sha256"]))  # nothing else had that content
 
 
 LEGACY = """async (caseId) => {
@@ -148,3 +177,55 @@ def test_answer_waits_for_a_file_not_attached_until_it_is_attached_again(live_se
         page.evaluate(release)
         # Attached again as a photo; the answer goes back in line behind that attach.
         assert page.evaluate(OUTBOX) == [["evidence.attach", "pending", "photo", False], ["task.answer", "pending", None, False]]
+
+
+MIXED = """async (caseId) => {
+    const { put } = await import('/static/js/db.js');
+    const { isoLocal, NOT_ATTACHED } = await import('/static/js/outbox.js');
+    const file = (id, changes) => ({ id, case_id: caseId, kind: 'photo', blob: new Blob([new Uint8Array(64)], { type: 'image/png' }), type: 'image/png', size: 64,
+        sha256: '0'.repeat(64), captured_at: isoLocal(), location: null, note: '', device: 'test', filename: 'p.png', state: 'failed', created: Date.now(), ...changes });
+    await put('media', file('m-refused', { code: 'unsupported_type', reason: '不支持的文件类型（按文件内容判断）' }));
+    await put('media', file('m-unattached', { code: NOT_ATTACHED, field: 'case_id', reason: '找不到该案件，或不在您的管辖范围内。' }));
+    await put('outbox', { name: 'case.update', args: { id: caseId }, created_at: isoLocal(), timestamp: Date.now(), state: 'rejected', mutation_id: 4,
+        reason: '案件已提交，不能修改' });
+}"""
+
+
+def test_sync_bar_counts_refused_and_not_attached_files_apart(live_server, playwright_instance, demo, tmp_path):
+    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, case_id):
+        page.evaluate(MIXED, case_id)
+        page.goto(f"{live_server}/field/outbox")
+        field_ready(page)
+        error = page.locator("[data-sync-error]")
+        assert page.locator("[data-attention-count]").inner_text() == "3"
+        assert error.inner_text() == "1 条记录被退回，1 个文件上传失败，1 个文件未附加，请处理"
+
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.locator(".outbox-item[data-state=rejected] [data-act=discard]").click()
+        page.wait_for_selector("[data-sync-error]:text-is('1 个文件上传失败，1 个文件未附加，请处理')")
+
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.locator("[data-local-media] li[data-media-id=m-refused] [data-act=discard]").click()
+        page.wait_for_selector("[data-sync-error]:text-is('1 个文件未附加，请处理')")
+        assert page.locator("[data-attention-count]").inner_text() == "1"
+
+
+def test_file_for_a_case_out_of_scope_is_attached_to_another_case_of_the_worker(live_server, playwright_instance, demo, tmp_path):
+    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, case_id):
+        elsewhere = photo_for_a_case_out_of_scope(page, live_server, tmp_path)
+        item = page.locator("[data-local-media] li[data-state=failed]")
+        choice = item.locator("[data-other-case] select")
+        assert item.locator("[data-other-case] label").inner_text().startswith("改为附加到其他案件")
+        offered = choice.locator("option").evaluate_all("(options) => options.map((o) => o.value)")
+        assert case_id in offered and elsewhere not in offered  # the worker's own cases only
+        assert "·" in choice.locator(f"option[value='{case_id}']").inner_text()  # named by applicant, address, type
+        attach_other = item.locator("[data-act=attach-other]")
+        assert within_screen(choice) and within_screen(attach_other)
+
+        choice.select_option(case_id)
+        attach_other.click()
+        poll(page, f"({MEDIA}).then((m) => m.length === 0)", timeout_s=60)
+        poll(page, "document.querySelector('[data-attention-link]').hidden")
+        assert page.evaluate(ATTACHES) == [["discarded", "photo"], ["done", "photo"]]
+        assert run(Evidence.select(Evidence.kind).where(Evidence.case == uuid.UUID(case_id))) == [{"kind": "photo"}]
+        assert run(Evidence.select(Evidence.id).where(Evidence.case == uuid.UUID(elsewhere))) == []

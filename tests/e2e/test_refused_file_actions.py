@@ -124,6 +124,44 @@ def test_file_damaged_on_the_way_is_sent_again_from_the_outbox_page(live_server,
         assert len(damaged) == 1
 
 
+DAMAGED_COPY = """async (caseId) => {
+    const { put } = await import('/static/js/db.js');
+    const { isoLocal } = await import('/static/js/outbox.js');
+    const { sha256 } = await import('/static/js/capture.js');
+    const taken = new Blob([new Uint8Array(4096).fill(7)], { type: 'image/jpeg' });
+    const now = new Blob([new Uint8Array(4096).fill(7).fill(0, 100, 101)], { type: 'image/jpeg' });  // one byte changed since
+    await put('media', { id: 'm-damaged', case_id: caseId, kind: 'photo', blob: now, type: 'image/jpeg', size: 4096, sha256: await sha256(taken),
+        captured_at: isoLocal(), location: null, note: '', device: 'test', filename: 'p.jpg', state: 'failed', code: 'hash_mismatch',
+        reason: '文件校验失败：收到的内容的 SHA-256 与设备声明的不一致。已丢弃，请重新上传。', upload_url: null, created: Date.now() });
+}"""
+COPY_DAMAGED = "本机保存的副本已损坏（与拍摄时的校验值不一致），无法重新上传：请放弃或重新拍摄"
+
+
+def test_file_whose_copy_on_the_phone_is_damaged_is_not_sent_again(live_server, playwright_instance, demo, tmp_path):
+    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, case_id):
+        # Refused as damaged on the way (hash_mismatch), but the phone's own copy no longer matches
+        # the SHA-256 taken at capture either: sending it again could only be refused again.
+        page.evaluate(DAMAGED_COPY, case_id)
+        sent: list[str] = []
+        context.on("request", lambda request: "/api/uploads" in request.url and sent.append(request.method))
+        page.goto(f"{live_server}/field/outbox")
+        field_ready(page)
+        item = page.locator("[data-local-media] li[data-state=failed]")
+        again = item.locator("[data-act=reupload]")
+        assert again.is_visible()
+
+        again.click()
+        item.locator(f"[data-slot=state]:has-text('{COPY_DAMAGED}')").wait_for()
+        assert item.locator("[data-slot=state]").inner_text() == f"上传失败 · {COPY_DAMAGED}"
+        assert again.is_hidden()  # only set aside, or set aside and taken anew
+        assert item.locator("[data-act=retake]").inner_text() == "放弃并重新拍照" and item.locator("[data-act=discard]").is_visible()
+        assert page.evaluate(MEDIA) == [["photo", "failed", "copy_damaged"]]
+        with page.expect_response(lambda r: "/api/sync/pull" in r.url and "limit=500" in r.url):  # uploads come before this pull
+            page.click("[data-sync-now]")
+        assert sent == [] and page.evaluate(MEDIA) == [["photo", "failed", "copy_damaged"]]
+        assert page.locator("[data-sync-error]").inner_text() == "1 个文件上传失败，请处理"
+
+
 SETUP = """async ([caseId, taskId]) => {
     const { put, setMeta } = await import('/static/js/db.js');
     const { isoLocal } = await import('/static/js/outbox.js');

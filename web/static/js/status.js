@@ -45,14 +45,19 @@ export async function counts() {
   };
 }
 
+// Each kind of thing waiting for the worker is named with its own count and words: records sent
+// back, files refused (上传失败) and files uploaded whole but not attached (未附加).
 function attentionMessage(rejected, refused, unattached) {
-  if (refused && unattached === refused) {
-    // Every one of them uploaded whole, but not attached: not an upload that failed.
-    return rejected ? t("{records} 条记录被退回，{files} 个文件未附加，请处理", { records: rejected, files: refused }) : t("{count} 个文件未附加，请处理", { count: refused });
+  const failed = refused - unattached;
+  if (rejected && failed && unattached) {
+    return t("{records} 条记录被退回，{files} 个文件上传失败，{unattached} 个文件未附加，请处理", { records: rejected, files: failed, unattached });
   }
-  if (rejected && refused) return t("{records} 条记录被退回，{files} 个文件上传失败，请处理", { records: rejected, files: refused });
+  if (failed && unattached) return t("{files} 个文件上传失败，{unattached} 个文件未附加，请处理", { files: failed, unattached });
+  if (rejected && unattached) return t("{records} 条记录被退回，{files} 个文件未附加，请处理", { records: rejected, files: unattached });
+  if (rejected && failed) return t("{records} 条记录被退回，{files} 个文件上传失败，请处理", { records: rejected, files: failed });
   if (rejected) return t("{count} 条记录被退回，请处理", { count: rejected });
-  if (refused) return t("{count} 个文件上传失败，请处理", { count: refused });
+  if (unattached) return t("{count} 个文件未附加，请处理", { count: unattached });
+  if (failed) return t("{count} 个文件上传失败，请处理", { count: failed });
   return "";
 }
 

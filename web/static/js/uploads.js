@@ -12,6 +12,8 @@ export const LARGE_VIDEO = 20 * 1024 * 1024;
 export const progress = new Map(); // media id → {sent, total}, for the progress bars
 // Evidence captured on a task's page is remembered under this meta key and the task's id (tasks.js).
 export const TASK_EVIDENCE = "task-evidence:";
+// The upload URLs of files set aside, whose uploads the server is to end (endDiscardedUploads).
+const TO_END = "uploads-to-end";
 
 let loading = null;
 function loadTus() {
@@ -110,12 +112,20 @@ function refusal(text) {
 }
 
 // A refused file the worker chose to send again as it is (the server found it damaged on the
-// way, hash_mismatch): a new tus upload at the next sync.
-export async function uploadAgainNow(id) {
+// way, hash_mismatch): a new tus upload at the next sync, once the phone's copy is found to be still
+// the one captured (`digest`: capture.js's sha256). A copy damaged on the phone (or unreadable) is
+// not sent: the file says so (COPY_DAMAGED), and only setting it aside or capturing it anew is left.
+// Answers whether it goes again.
+export const COPY_DAMAGED = "copy_damaged";
+export async function uploadAgainNow(id, digest) {
   const media = await get("media", id);
-  if (media?.state !== "failed") return;
-  await put("media", { ...media, state: "captured", upload_url: null, reason: null, code: null });
+  if (media?.state !== "failed") return false;
+  const intact = await digest(media.blob).then((hash) => hash === media.sha256, () => false);
+  const changes = intact ? { state: "captured", upload_url: null, reason: null, code: null }
+    : { code: COPY_DAMAGED, reason: N_("本机保存的副本已损坏（与拍摄时的校验值不一致），无法重新上传：请放弃或重新拍摄") };
+  await put("media", { ...media, ...changes });
   announce({ what: "media" });
+  return intact;
 }
 
 // A refused file the worker set aside: it leaves the device, and with it the task answers that
@@ -125,13 +135,19 @@ export async function uploadAgainNow(id) {
 export async function discardFile(id) {
   await tx(["media", "outbox", "meta"], "readwrite", async (s, done) => {
     const media = await done(s.media.get(id));
-    if (media?.state === "failed") await dropFile(s, done, id);
+    if (media?.state === "failed") await dropFile(s, done, media);
   });
   announce({ what: "media" });
 }
 
-async function dropFile(s, done, id) {
+async function dropFile(s, done, media) {
+  const { id } = media;
   s.media.delete(id);
+  // Its upload, refused or finished but not attached, need not wait on the server for its cleanup.
+  if (media.upload_url) {
+    const queued = (await done(s.meta.get(TO_END)))?.value || [];
+    s.meta.put({ key: TO_END, value: [...new Set([...queued, media.upload_url])] });
+  }
   for (const row of await done(s.meta.getAll())) {
     if (row.key.startsWith(TASK_EVIDENCE) && row.value?.includes(id)) s.meta.put({ ...row, value: row.value.filter((other) => other !== id) });
   }
@@ -160,14 +176,37 @@ export async function attachDiscarded(entryId) {
   const media = await attachedFile(entry);
   await tx(["media", "outbox", "meta"], "readwrite", async (s, done) => {
     s.outbox.put({ ...entry, state: "discarded" });
-    if (media) await dropFile(s, done, media.id);
+    if (media) await dropFile(s, done, media);
   });
   announce({ what: "outbox" });
   announce({ what: "media" });
 }
 
-// Upload every captured file that the server does not have yet, one at a time.
+// The uploads of files set aside (dropFile, TO_END), ended on the server (tus termination) at the next
+// sync. The list is kept in IndexedDB, so that going offline or closing the app loses none; one is
+// tried again at every sync until the server answers that it is gone (404, 410: removed already,
+// e.g. by its cleanup) or kept because its content is attached (409).
+const ENDED = [404, 409, 410];
+async function endDiscardedUploads(csrf) {
+  for (const url of await getMeta(TO_END, [])) {
+    let response;
+    try {
+      response = await fetch(url, { method: "DELETE", credentials: "same-origin", headers: { "Tus-Resumable": "1.0.0", "x-csrftoken": csrf || "" } });
+    } catch {
+      return; // no connection: the next sync tries again
+    }
+    if (!response.ok && !ENDED.includes(response.status)) continue;
+    await tx("meta", "readwrite", async (s, done) => {
+      const queued = (await done(s.meta.get(TO_END)))?.value || [];
+      s.meta.put({ key: TO_END, value: queued.filter((other) => other !== url) });
+    });
+  }
+}
+
+// Upload every captured file that the server does not have yet, one at a time (after ending the
+// uploads of files set aside).
 export async function uploadAll(csrf) {
+  await endDiscardedUploads(csrf);
   const wifiOnly = (await getMeta("settings", {})).wifi_only === true;
   const waiting = (await all("media")).filter((m) => m.state === "captured" || m.state === "uploading");
   if (!waiting.length) return;

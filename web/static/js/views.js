@@ -1,8 +1,10 @@
 // What the device holds, rendered into the server's pages through <template>s: pending cases on
 // the caseload, local visits and evidence on a case page, the page of a case created offline,
 // and the outbox page with retry / fix / discard; a file the server refused offers to be set aside,
-// to be captured anew, or (damaged on the way) to be sent again; one whose attach it rejected, where
-// the phone can mend the cause, to be attached again.
+// to be captured anew, or (damaged on the way, the phone's copy intact) to be sent again; one
+// whose attach it rejected, where the phone can mend the cause, to be attached again (or to another
+// of the worker's cases, where its own was not found).
+import { sha256 } from "./capture.js";
 import { renderConflicts } from "./conflicts.js";
 import { all } from "./db.js";
 import { t } from "./i18n.js";
@@ -61,7 +63,7 @@ function caseSummary(entry, households) {
 // What can be done about a file the server refused for good: set it aside (it is lost from the
 // device, so the worker confirms), or set it aside and capture it anew where it was captured (its
 // task's page, or the capture page of its case); one damaged on the way may be sent again as it is.
-function refusedActions(li, m, { tasks, named }, refresh) {
+function refusedActions(li, m, { tasks, named, cases }, refresh) {
   const box = li.querySelector("[data-media-actions]");
   box.hidden = false;
   const question = named.has(m.id) ? t("放弃这个文件？它将从本机删除，无法恢复；等待它的答复会被退回，需要重新答复。") : t("放弃这个文件？它将从本机删除，无法恢复。");
@@ -71,14 +73,25 @@ function refusedActions(li, m, { tasks, named }, refresh) {
   Object.assign(box.querySelector("[data-act=retake]"), { textContent: RETAKE[m.kind] || RETAKE.photo, onclick: async () => (await discarded()) && location.assign(where) });
   Object.assign(box.querySelector("[data-act=reupload]"), {
     hidden: m.code !== "hash_mismatch",
-    onclick: async () => (await uploadAgainNow(m.id), document.dispatchEvent(new Event("doorstep:sync"))),
+    // The phone's copy is checked first: a damaged one is not sent, and says so.
+    onclick: async () => ((await uploadAgainNow(m.id, sha256)) ? document.dispatchEvent(new Event("doorstep:sync")) : refresh()),
   });
+  const attach = async (changes) => (await attachAgain(m.id, changes), document.dispatchEvent(new Event("doorstep:sync")), refresh());
   const again = m.code === NOT_ATTACHED && reattachment(m);
-  Object.assign(box.querySelector("[data-act=reattach]"), {
-    hidden: !again,
-    textContent: again?.label || "",
-    onclick: async () => (await attachAgain(m.id, again.changes), document.dispatchEvent(new Event("doorstep:sync")), refresh()),
-  });
+  Object.assign(box.querySelector("[data-act=reattach]"), { hidden: !again, textContent: again?.label || "", onclick: () => attach(again.changes) });
+  if (m.code === NOT_ATTACHED && m.field === "case_id") otherCase(box, m, cases, attach);
+}
+
+// A file whose case was not found (or is not in the worker's scope) may be attached to another of
+// the worker's cases instead, chosen on the outbox page (its template tpl-other-case).
+function otherCase(box, m, cases, attach) {
+  const choices = cases.filter((c) => c.id !== m.case_id);
+  if (!choices.length || !document.getElementById("tpl-other-case")) return;
+  const node = fill("tpl-other-case", {}).firstElementChild;
+  const select = node.querySelector("select");
+  select.append(...choices.map((c) => new Option([c.applicant, c.address, c.type].filter(Boolean).join(" · "), c.id)));
+  node.querySelector("[data-act=attach-other]").onclick = () => attach({ case_id: select.value });
+  box.after(node);
 }
 
 // Where the phone can mend what made the server reject a file's attach: a declared kind its content
@@ -92,14 +105,15 @@ function reattachment(m) {
   return null;
 }
 
-// Which task each file was captured for (tasks.js remembers them), and the files that an answer
-// still to be sent names.
-async function evidenceUse(list) {
+// Which task each file was captured for (tasks.js remembers them), the files that an answer
+// still to be sent names, and the worker's cases as the server sent them (in their scope).
+async function evidenceUse(list, households) {
   const tasks = new Map();
   for (const row of await all("meta")) {
     if (row.key.startsWith(TASK_EVIDENCE)) for (const id of row.value || []) tasks.set(id, row.key.slice(TASK_EVIDENCE.length));
   }
-  return { tasks, named: new Set(list.filter((e) => e.state === "pending").flatMap((e) => e.args?.evidence || [])) };
+  const cases = (await all("records", "type", "case")).map((r) => caseSummary({ args: r.data }, households));
+  return { tasks, named: new Set(list.filter((e) => e.state === "pending").flatMap((e) => e.args?.evidence || [])), cases };
 }
 
 let objectUrls = [];
@@ -208,7 +222,7 @@ export async function renderLocal(root = document, refresh = () => renderLocal(r
   const mediaList = root.querySelector("[data-local-media]");
   if (mediaList) {
     const media = (await all("media")).filter((m) => mediaList.hasAttribute("data-all-media") || m.case_id === caseId).sort((a, b) => a.created - b.created);
-    renderMedia(mediaList, media, await evidenceUse(list), refresh);
+    renderMedia(mediaList, media, await evidenceUse(list, households), refresh);
   }
   await renderConflicts(root, caseId);
   const outbox = root.querySelector("[data-outbox-list]");
