@@ -18,8 +18,9 @@ VERSION_LINE = 'const VERSION = "dev";'
 _DIGESTED = (
     (STATIC_DIR, ("js/**/*.js", "css/*.css", "vendor/*.js", "sw.js")),
     (TEMPLATES_DIR, ("base.html", "field/**/*.html")),
-    # The catalogue: it translates the cached pages and the modules' words (/i18n/<locale>.json).
-    (LOCALES_DIR, ("*/LC_MESSAGES/messages.mo",)),
+    # The catalogue: it translates the cached pages and the modules' words (/i18n/<locale>.json),
+    # and the list of which words those are (a server word newly marked N_() changes that answer).
+    (LOCALES_DIR, ("*/LC_MESSAGES/messages.mo", "field-words.json")),
 )
 
 

@@ -95,6 +95,14 @@ def test_service_worker_version_changes_with_a_static_file(tmp_path, monkeypatch
     assert worker.static_digest() != before
 
 
+def test_service_worker_version_covers_what_the_phone_words_are_made_of():
+    """/i18n/<locale>.json, which the worker precaches, is built from the catalogue and from the
+    list of the phone's and the server's words: a change to either must give phones a new worker."""
+    digested = {path for root, patterns in worker._DIGESTED for pattern in patterns for path in root.glob(pattern)}
+    assert worker.LOCALES_DIR / "field-words.json" in digested
+    assert worker.LOCALES_DIR / "en" / "LC_MESSAGES" / "messages.mo" in digested
+
+
 async def test_plain_form_posts_create_household_case_and_visit(client, demo):
     """Without the page's JavaScript the forms still work online, through the same mutations."""
     from server.households.idnumber import check_character
