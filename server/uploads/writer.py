@@ -1,14 +1,18 @@
 """Appending a request body to a partial file without stalling the event loop.
 
 The body arrives in pieces of up to 1 MiB. The event loop copies them into a page-aligned
-buffer. A full buffer is handed over to two queues that worker threads work through in order,
-one writing buffers to the file, the other feeding them to the running hash (one queue per hash:
-a request with a checksum keeps two); file writes and hashlib release the GIL. Meanwhile the
-event loop fills the next buffer. Up to DEPTH buffers are in hand at once, so neither the disk
-nor the hash waits for the other, or for the network, until the upload is done; they run side by
-side on the cores. A buffer is also handed over once SMALL_BATCH bytes are in it and nothing is
-in the queues (a slow phone's bytes do not wait in memory). Memory stays at DEPTH buffers
-whatever the upload's size, and bytes not yet handed over stay under BATCH.
+buffer. A full buffer is handed over to lanes, each a thread of this writer's own that works
+through its queue in order: one lane writes buffers to the file, one feeds them to each running
+hash (a request with a checksum keeps two); file writes and hashlib release the GIL. A lane goes
+from one buffer to the next by itself, without a round trip through the event loop in between:
+the hash is the step that bounds an upload's rate (SHA-256 of one stream runs on one core, at
+1-2 GB/s on the machines measured, README "Evidence upload (tus)"), so its lane must never wait
+for the loop to get round to it. Meanwhile the event loop fills the next buffer. Up to DEPTH
+buffers are in hand at once, so neither the disk nor the hash waits for the other, or for the
+network, until the upload is done; they run side by side on the cores. A buffer is also handed
+over once SMALL_BATCH bytes are in it and nothing is in the lanes (a slow phone's bytes do not
+wait in memory). Memory stays at DEPTH buffers whatever the upload's size, and bytes not yet
+handed over stay under BATCH.
 
 Direct I/O. Where the file system allows it, buffers go to the file with O_DIRECT: the disk
 takes the bytes straight from the buffer, without a copy into the page cache and a writeback
@@ -26,10 +30,10 @@ from __future__ import annotations
 import asyncio
 import collections
 import errno
-import functools
 import mmap
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 BLOCK = 4096
 BATCH = 4 * 1024 * 1024
@@ -81,11 +85,28 @@ def _hash(hasher, buffer: _Buffer, start: int, end: int) -> None:
         hasher.update(new)
 
 
-async def _after(previous: asyncio.Future | None, work: Callable[[], Awaitable[None]]) -> None:
-    """`work` once `previous` has ended; not at all if it failed (its error is this one's too)."""
-    if previous is not None:
-        await previous
-    await work()
+class _Lane:
+    """One thread doing jobs in the order given, back to back. Once a job failed, the jobs
+    behind it are not done: each ends with the same error."""
+
+    def __init__(self, name: str) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._failure: BaseException | None = None
+
+    def run(self, job: Callable[..., None], *args) -> asyncio.Future:
+        return asyncio.get_running_loop().run_in_executor(self._thread, self._do, job, args)
+
+    def _do(self, job: Callable[..., None], args: tuple) -> None:
+        if self._failure is not None:
+            raise self._failure
+        try:
+            job(*args)
+        except BaseException as exc:
+            self._failure = exc
+            raise
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=False)
 
 
 class PartialWriter:
@@ -106,8 +127,7 @@ class PartialWriter:
         self._filling = self._buffers[0]
         # each buffer handed over, with the future of its write and hashes
         self._in_hand: collections.deque[tuple[_Buffer, asyncio.Future]] = collections.deque()
-        self._last_write: asyncio.Future | None = None
-        self._last_hashes: list[asyncio.Future | None] = [None] * len(hashers)
+        self._lanes: list[_Lane] = []  # started with the first buffer handed over: writes, then one per hash
         head = self._start % self._block_size()
         self._position = self._start - head  # where the filling buffer's first byte belongs
         if head:
@@ -155,7 +175,9 @@ class PartialWriter:
             pass
 
     def close(self) -> None:
-        """Release the direct descriptor and the buffers (after `drain` or `abandon`)."""
+        """Release the lanes, the direct descriptor and the buffers (after `drain` or `abandon`)."""
+        for lane in self._lanes:
+            lane.close()
         if self._direct is not None:
             os.close(self._direct)
             self._direct = None
@@ -181,19 +203,18 @@ class PartialWriter:
         self._filling.start_with(batch.memory[whole:end])
         position, self._position = self._position, self._position + whole
         self._tail_written = 0
-        loop = asyncio.get_running_loop()
+        if not self._lanes:
+            self._lanes = [_Lane("upload-write"), *(_Lane("upload-hash") for _ in self._hashers)]
+        writes, *hashes = self._lanes
+        written = writes.run(self._write_blocks, batch, whole, position)
+        if self._on_written is not None:
+            written.add_done_callback(self._announce)
+        hashed = [lane.run(_hash, hasher, batch, carried, end) for lane, hasher in zip(hashes, self._hashers)]
+        self._in_hand.append((batch, asyncio.gather(written, *hashed)))
 
-        async def write() -> None:
-            await loop.run_in_executor(None, self._write_blocks, batch, whole, position)
-            if self._on_written is not None:
-                self._on_written(self.written)
-
-        self._last_write = asyncio.ensure_future(_after(self._last_write, write))
-        for number, hasher in enumerate(self._hashers):
-            feed = functools.partial(loop.run_in_executor, None, _hash, hasher, batch, carried, end)
-            self._last_hashes[number] = asyncio.ensure_future(_after(self._last_hashes[number], feed))
-        done = asyncio.gather(self._last_write, *self._last_hashes)
-        self._in_hand.append((batch, done))
+    def _announce(self, write: asyncio.Future) -> None:
+        if not write.cancelled() and write.exception() is None:
+            self._on_written(self.written)
 
     async def _next_buffer(self) -> _Buffer:
         """A buffer to fill: a free one, a new one while there are fewer than DEPTH, or the

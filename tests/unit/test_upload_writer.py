@@ -180,3 +180,36 @@ async def test_nothing_is_written_after_a_failed_write_and_the_failure_is_raised
         writer.close()
     assert writes == [0, BATCH]  # the batches queued behind the failed one were not written
     assert writer.written == BATCH and announced == [BATCH]
+
+
+class _SlowHash:
+    """A running SHA-256 on a slow core (0.2 s a buffer) that notes when each update ended."""
+
+    def __init__(self) -> None:
+        self.inner = hashlib.sha256()
+        self.ended: list[float] = []
+
+    def update(self, data) -> None:
+        time.sleep(0.2)
+        self.inner.update(data)
+        self.ended.append(time.monotonic())
+
+
+async def test_the_hash_goes_from_buffer_to_buffer_while_the_event_loop_is_busy(tmp_path, io_mode):
+    """The hash bounds an upload's rate, so its thread takes the next buffer handed over as soon
+    as it is done with one, without waiting for the event loop (busy with other requests, or
+    copying the next piece) to schedule it."""
+    timed = _SlowHash()
+    data = os.urandom((DEPTH - 1) * BATCH)
+    with open(tmp_path / "upload.part", "w+b", buffering=0) as handle:
+        writer = PartialWriter(handle, [timed])
+        for start in range(0, len(data), BATCH):
+            await writer.add(data[start : start + BATCH])  # each one handed over at once
+        busy_from = time.monotonic()
+        time.sleep(0.2 * DEPTH)  # the loop is busy: nothing it would have to schedule can run
+        busy_until = time.monotonic()
+        assert await writer.drain() == len(data)
+        writer.close()
+    assert timed.inner.hexdigest() == hashlib.sha256(data).hexdigest()
+    assert len(timed.ended) == DEPTH - 1
+    assert all(busy_from < ended < busy_until for ended in timed.ended), "a buffer waited for the event loop to be hashed"
