@@ -7,6 +7,7 @@ Setting aside the rejected attach itself (kept as such by a phone from before) t
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -111,10 +112,24 @@ def test_file_for_a_case_out_of_scope_is_set_aside_after_confirmation(live_serve
 
         ended: list[tuple[int, str]] = []
         context.on("response", lambda r: r.request.method == "DELETE" and ended.append((r.status, r.request.headers.get("x-csrftoken", ""))))
-        context.set_offline(False)
-        page.click("[data-sync-now]")
-        poll(page, f"({TO_END}).then((urls) => urls.length === 0)")
-        assert sorted(status for status, _ in ended) == [204, 404] and all(token for _, token in ended)
+        busy: list[str] = []
+
+        def busy_once(route):  # the server cannot take the first termination: it stays queued
+            if route.request.method == "DELETE" and str(upload[0]["id"]) in route.request.url and not busy:
+                busy.append(route.request.url)
+                route.fulfill(status=503, body="{}", content_type="application/json")
+                return
+            route.continue_()
+
+        context.route("**/api/uploads/**", busy_once)
+        context.set_offline(False)  # syncs; so does the button, until the queue is empty
+        deadline = time.monotonic() + 30
+        while page.evaluate(TO_END):
+            assert time.monotonic() < deadline, page.evaluate(TO_END)
+            page.click("[data-sync-now]")
+            page.wait_for_timeout(1000)
+        assert busy and [status for status, _ in ended if status != 404] == [503, 204]  # tried again after the 503
+        assert [status for status, _ in ended].count(404) == 1 and all(token for _, token in ended)
         assert not run(Upload.exists().where(Upload.id == upload[0]["id"]))
         assert not run(Blob.exists().where(Blob.sha256 == upload[0]["sha256"]))  # nothing else had that content
 

@@ -182,9 +182,9 @@ export async function attachDiscarded(entryId) {
   announce({ what: "media" });
 }
 
-// The uploads of files set aside (dropFile, TO_END), ended on the server (tus termination) at the next
-// sync. The list is kept in IndexedDB, so that going offline or closing the app loses none; one is
-// tried again at every sync until the server answers that it is gone (404, 410: removed already,
+// The uploads of files set aside (dropFile, TO_END), ended on the server (tus termination) at the
+// next sync. The list is kept in IndexedDB, so that going offline or closing the app loses none; one
+// is tried again at every sync until the server answers that it is gone (404, 410: removed already,
 // e.g. by its cleanup) or kept because its content is attached (409).
 const ENDED = [404, 409, 410];
 async function endDiscardedUploads(csrf) {
