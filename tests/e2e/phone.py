@@ -8,7 +8,7 @@ test reads as its story.
         context.set_offline(False)
         wait_synced(page)
 
-- `open_phone` is a persistent profile (a restart keeps the outbox); `worker_phone` a fresh
+- `open_phone` is a persistent profile (a restart keeps the outbox); `signed_in_phone` a fresh
   phone context carrying a session cookie, when the passkey is not the subject.
 - `field_ready` waits for the page on screen to be wired by field.js (data-field-ready).
 - `poll` awaits an async script (Playwright's wait_for_function does not await promises).
@@ -68,7 +68,7 @@ def synced_phone(playwright, base: str, tmp_path: Path, username: str = "worker"
         context.close()
 
 
-def worker_phone(browser, base: str, username: str = "worker", **options):
+def signed_in_phone(browser, base: str, username: str = "worker", **options):
     """A fresh phone context signed in by a session cookie (when the passkey is not the subject)."""
     user = run(User.select(User.id).where(User.username == username).first())
     context = phone_context(browser, timezone_id="Asia/Shanghai", **options)
@@ -157,14 +157,33 @@ DEVICE_STATE = """async () => { const { all, getMeta } = await import('/static/j
              media: (await all('media')).map((m) => [m.kind, m.state, m.reason]), error: await getMeta('last_error') }; }"""
 
 
-def wait_synced(page, timeout_s: float = 60) -> None:
-    """Press 立即同步 until nothing is pending and no evidence is left on the device."""
+def sync_until(page, done, failure, timeout_s: float = 60) -> None:
+    """Press 立即同步 every second until `done()` is true; `failure` (or `failure()`) says what
+    did not happen."""
     deadline = time.monotonic() + timeout_s
-    while page.evaluate(LEFT_TO_SEND):
+    while not done():
         if time.monotonic() > deadline:
-            raise AssertionError(f"the outbox did not empty: {page.evaluate(DEVICE_STATE)}")
+            raise AssertionError(failure() if callable(failure) else failure)
         page.click("[data-sync-now]")
         page.wait_for_timeout(1000)
+
+
+def wait_synced(page, timeout_s: float = 60) -> None:
+    """Press 立即同步 until nothing is pending and no evidence is left on the device."""
+    sync_until(page, lambda: not page.evaluate(LEFT_TO_SEND), lambda: f"the outbox did not empty: {page.evaluate(DEVICE_STATE)}", timeout_s)
+
+
+def record_visit(page, base: str, case_id: str, second_investigator: str, *, offline: bool = False) -> None:
+    """Record a visit to a case on the phone (the worker and `second_investigator`), going offline
+    just before saving if asked; back on the case page once it is in the outbox."""
+    page.goto(f"{base}/field/visit?case={case_id}")
+    field_ready(page)
+    page.fill("#v-inv2", second_investigator)
+    if offline:
+        page.context.set_offline(True)
+    page.click("button:has-text('保存走访记录')")
+    page.wait_for_url(f"**/field/cases/{case_id}")
+    field_ready(page)
 
 
 def first_case_of(username: str) -> str:

@@ -11,8 +11,6 @@ import re
 
 import pytest
 
-from server.accounts.sessions import COOKIE_NAME, create_session
-from server.accounts.tables import User
 from server.cases.tables import Case
 from server.declarations.tables import Declaration
 from server.finances.tables import CaseFinances
@@ -20,7 +18,9 @@ from server.households.idnumber import check_character
 from server.households.tables import Household, Person
 from server.referrals.tables import Organisation, Referral
 from tests.e2e.conftest import run
-from tests.e2e.test_field_app import enroll_worker, open_phone, photo_png, poll, ready, wait_synced
+from tests.e2e.phone import capture_photo, photo_file, poll, synced_phone, wait_synced
+from tests.e2e.phone import field_ready as page_ready
+from tests.e2e.test_review import signed_in_context
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +44,7 @@ LIU = id_number("44010619850606006")
 def field_ready(page) -> None:
     """The page's script has filled and wired its casework form or panel (an hx-boost swap keeps
     the previous page's marks until the new body is enhanced, so the form's own mark is awaited)."""
-    page.wait_for_selector("html[data-field-ready]", state="attached")
+    page_ready(page)
     page.wait_for_selector("form[data-casework][data-ready], [data-casework-panel][data-ready]", state="attached")
 
 
@@ -245,10 +245,7 @@ def extension_offline(page, base: str, tmp_path) -> tuple[str, str]:
     assert error_beside(page, "[name=agreed]") == "申报人须同意承诺内容后才能记录"
     assert_fits_a_phone(page)
     assert "请附上申报人同意的证据" in page.locator("[data-field=evidence] .field-error").inner_text()
-    note = tmp_path / "promise.png"
-    note.write_bytes(photo_png(800, 600))
-    page.set_input_files("[data-capture-photo]", str(note))  # a photo of the handwritten promise
-    page.wait_for_selector("text=照片已保存")
+    capture_photo(page, photo_file(tmp_path / "promise.png", 800, 600))  # a photo of the handwritten promise
     choice = page.locator("[data-evidence-choices] input[type=radio]")
     choice.wait_for()
     assert choice.is_checked() and choice.get_attribute("data-kind") == "photo"
@@ -276,80 +273,70 @@ def referral_offline(page, base: str) -> str:
 
 
 def supervisor_context(browser, base: str):
-    user = run(User.select(User.id).where(User.username == "supervisor").first())
-    token = run(create_session(user["id"], kind="desktop"))
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": base}])
-    return context
+    return signed_in_context(browser, base, "supervisor")
 
 
 def test_worker_opens_every_case_type_offline_and_it_reaches_the_supervisor(live_server, playwright_instance, browser, demo, tmp_path):
-    context = open_phone(playwright_instance, tmp_path / "profile")
-    page = enroll_worker(context, live_server)
-    ready(page, live_server)
-    poll(page, f"""async () => {{ const c = await caches.open('doorstep-pages');
-        return (await Promise.all({list(CASEWORK_PAGES)}.map((u) => c.match(u)))).every(Boolean); }}""")
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
+        poll(page, f"""async () => {{ const c = await caches.open('doorstep-pages');
+            return (await Promise.all({list(CASEWORK_PAGES)}.map((u) => c.match(u)))).every(Boolean); }}""")
 
-    context.set_offline(True)
-    dibao = dibao_offline(page, live_server)
-    page.goto(f"{live_server}/field/capture?case={dibao}")  # evidence for the 低保 case
-    page.wait_for_selector("html[data-field-ready]", state="attached")
-    kitchen = tmp_path / "kitchen.png"
-    kitchen.write_bytes(photo_png(1200, 900))
-    page.set_input_files("[data-capture-photo]", str(kitchen))
-    page.wait_for_selector("text=照片已保存")
-    tekun = tekun_offline(page, live_server)
-    temporary = temporary_offline(page, live_server)
-    extension, recipient = extension_offline(page, live_server, tmp_path)
-    referral = referral_offline(page, live_server)
-    ids = [dibao, tekun, temporary, extension, referral]
-    assert run(Case.count().where(Case.id.is_in(ids))) == 0  # nothing has left the phone
+        context.set_offline(True)
+        dibao = dibao_offline(page, live_server)
+        page.goto(f"{live_server}/field/capture?case={dibao}")  # evidence for the 低保 case
+        page_ready(page)
+        capture_photo(page, photo_file(tmp_path / "kitchen.png", 1200, 900))
+        tekun = tekun_offline(page, live_server)
+        temporary = temporary_offline(page, live_server)
+        extension, recipient = extension_offline(page, live_server, tmp_path)
+        referral = referral_offline(page, live_server)
+        ids = [dibao, tekun, temporary, extension, referral]
+        assert run(Case.count().where(Case.id.is_in(ids))) == 0  # nothing has left the phone
 
-    context.set_offline(False)
-    wait_synced(page)
-    cases = {str(c["id"]): c for c in run(Case.select().where(Case.id.is_in(ids)))}
-    assert {cases[i]["type"]: cases[i]["status"] for i in ids} == {
-        "dibao": "submitted", "tekun": "submitted", "temporary": "submitted", "extension": "submitted", "referral": "submitted"}
-    assert not [e for e in outbox(page) if e[1] in ("rejected", "conflict")]
+        context.set_offline(False)
+        wait_synced(page)
+        cases = {str(c["id"]): c for c in run(Case.select().where(Case.id.is_in(ids)))}
+        assert {cases[i]["type"]: cases[i]["status"] for i in ids} == {
+            "dibao": "submitted", "tekun": "submitted", "temporary": "submitted", "extension": "submitted", "referral": "submitted"}
+        assert not [e for e in outbox(page) if e[1] in ("rejected", "conflict")]
 
-    finances = run(CaseFinances.select(CaseFinances.data, CaseFinances.version).where(CaseFinances.case == dibao).first())
-    assert finances["version"] == 1
-    assert json.loads(finances["data"])["incomes"] == [
-        {"member": "王伟", "kind": "wage", "amount": "1800.00", "note": ""}, {"member": "李娜", "kind": "youfu", "amount": "300.00", "note": ""}]
-    dibao_household = run(Household.select().where(Household.id == cases[dibao]["household"]).first())
-    assert dibao_household["contact_phone"] == "02038001234"
-    assert run(Person.count().where(Person.household == cases[dibao]["household"])) == 3
-    migrant = run(Household.select(Household.hukou_type).where(Household.id == cases[temporary]["household"]).first())
-    assert migrant["hukou_type"] == "non_local"
-    recipient_household = run(Case.select(Case.household).where(Case.id == recipient).first())["household"]
-    assert cases[extension]["household"] == recipient_household
+        finances = run(CaseFinances.select(CaseFinances.data, CaseFinances.version).where(CaseFinances.case == dibao).first())
+        assert finances["version"] == 1
+        assert json.loads(finances["data"])["incomes"] == [
+            {"member": "王伟", "kind": "wage", "amount": "1800.00", "note": ""}, {"member": "李娜", "kind": "youfu", "amount": "300.00", "note": ""}]
+        dibao_household = run(Household.select().where(Household.id == cases[dibao]["household"]).first())
+        assert dibao_household["contact_phone"] == "02038001234"
+        assert run(Person.count().where(Person.household == cases[dibao]["household"])) == 3
+        migrant = run(Household.select(Household.hukou_type).where(Household.id == cases[temporary]["household"]).first())
+        assert migrant["hukou_type"] == "non_local"
+        recipient_household = run(Case.select(Case.household).where(Case.id == recipient).first())["household"]
+        assert cases[extension]["household"] == recipient_household
 
-    declaration = run(Declaration.select().where(Declaration.case == extension).first())
-    assert declaration["agreed"] and declaration["evidence_kind"] == "photo" and len(declaration["evidence_ref"]) == 64
-    referral_row = run(Referral.select().where(Referral.case == referral).first())
-    assert referral_row["status"] == "referred" and referral_row["contact_phone"] == "13700137003"
+        declaration = run(Declaration.select().where(Declaration.case == extension).first())
+        assert declaration["agreed"] and declaration["evidence_kind"] == "photo" and len(declaration["evidence_ref"]) == 64
+        referral_row = run(Referral.select().where(Referral.case == referral).first())
+        assert referral_row["status"] == "referred" and referral_row["contact_phone"] == "13700137003"
 
-    supervisor = supervisor_context(browser, live_server)
-    try:
-        api = supervisor.request
-        amounts = {name: api.get(f"{live_server}/api/cases/{cid}/eligibility").json() for name, cid in (("dibao", dibao), ("tekun", tekun), ("temporary", temporary))}
-        assert (amounts["dibao"]["outcome"], amounts["dibao"]["per_capita_income"], amounts["dibao"]["amount"]) == ("eligible", "600.00", "1560.00")
-        assert (amounts["tekun"]["outcome"], amounts["tekun"]["amount"]) == ("eligible", "1792.00")
-        assert amounts["temporary"]["amount"] == "2240.00"
-        review = supervisor.new_page()
-        review.goto(f"{live_server}/review/cases/{dibao}")
-        computation = review.locator("#finances")
-        computation.wait_for()
-        outcome = computation.locator("[data-outcome]")
-        assert (outcome.get_attribute("data-outcome"), outcome.inner_text()) == ("eligible", "符合条件")
-        text = computation.inner_text()
-        assert "月救助金额 1560.00 元" in text and "工资性收入\t1,800.00\t计入" in text and "600.00" in text
-        assert "规则版本: rules:" in text and "（示例）" in text
-    finally:
-        supervisor.close()
-    follow_referral(page, live_server, referral, referral_row["id"])
-    edit_finances_again(page, browser, live_server, dibao)
-    context.close()
+        supervisor = supervisor_context(browser, live_server)
+        try:
+            api = supervisor.request
+            amounts = {name: api.get(f"{live_server}/api/cases/{cid}/eligibility").json() for name, cid in (("dibao", dibao), ("tekun", tekun), ("temporary", temporary))}
+            assert (amounts["dibao"]["outcome"], amounts["dibao"]["per_capita_income"], amounts["dibao"]["amount"]) == ("eligible", "600.00", "1560.00")
+            assert (amounts["tekun"]["outcome"], amounts["tekun"]["amount"]) == ("eligible", "1792.00")
+            assert amounts["temporary"]["amount"] == "2240.00"
+            review = supervisor.new_page()
+            review.goto(f"{live_server}/review/cases/{dibao}")
+            computation = review.locator("#finances")
+            computation.wait_for()
+            outcome = computation.locator("[data-outcome]")
+            assert (outcome.get_attribute("data-outcome"), outcome.inner_text()) == ("eligible", "符合条件")
+            text = computation.inner_text()
+            assert "月救助金额 1560.00 元" in text and "工资性收入\t1,800.00\t计入" in text and "600.00" in text
+            assert "规则版本: rules:" in text and "（示例）" in text
+        finally:
+            supervisor.close()
+        follow_referral(page, live_server, referral, referral_row["id"])
+        edit_finances_again(page, browser, live_server, dibao)
 
 
 def edit_finances_again(page, browser, base: str, case_id: str) -> None:
@@ -494,38 +481,35 @@ def test_referral_refused_by_the_server_is_shown_beside_its_field_and_corrected(
     """The organisation chosen offline stopped taking referrals meanwhile: the server refuses the
     referral, the case page says so, the referral page shows why beside the organisation, and a
     corrected referral is accepted."""
-    context = open_phone(playwright_instance, tmp_path / "profile")
-    page = enroll_worker(context, live_server)
-    ready(page, live_server)
-    poll(page, """async () => Boolean(await (await caches.open('doorstep-pages')).match('/field/casework/new'))""")
-    context.set_offline(True)
-    open_new(page, live_server, "referral")
-    page.fill("#n-address", "京溪路 9 号")
-    page.fill("#n-phone", "13700137009")
-    fill_member(page, 0, "刘洋", LIU)
-    fill_referral(page, "13700137009")
-    closing = int(page.locator("#r-org").input_value())
-    case_id = save_draft(page)
-    run(Organisation.update({Organisation.active: False}).where(Organisation.id == closing))
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
+        poll(page, """async () => Boolean(await (await caches.open('doorstep-pages')).match('/field/casework/new'))""")
+        context.set_offline(True)
+        open_new(page, live_server, "referral")
+        page.fill("#n-address", "京溪路 9 号")
+        page.fill("#n-phone", "13700137009")
+        fill_member(page, 0, "刘洋", LIU)
+        fill_referral(page, "13700137009")
+        closing = int(page.locator("#r-org").input_value())
+        case_id = save_draft(page)
+        run(Organisation.update({Organisation.active: False}).where(Organisation.id == closing))
 
-    context.set_offline(False)
-    wait_synced(page)
-    assert [e[1] for e in outbox(page) if e[0] == "referral.create"] == ["rejected"]
-    page.goto(f"{live_server}/field/cases/{case_id}")
-    field_ready(page)
-    panel = page.locator("[data-gaps]")
-    panel.wait_for()
-    assert "服务器退回：该机构已停用，请选择其他机构" in panel.inner_text()
-    page.click("a:has-text('转办转介')")
-    page.wait_for_url("**/field/casework/referral?case=*")
-    field_ready(page)
-    assert error_beside(page, "#r-org") == "服务器退回：该机构已停用，请选择其他机构"
-    assert page.locator(f"#r-org option[value='{closing}']").count() == 0  # the page no longer offers it
-    fill_referral(page, "13700137009")
-    page.click("button:has-text('保存转介')")
-    page.wait_for_url(f"**/field/cases/{case_id}")
-    wait_synced(page)
-    referral = run(Referral.select(Referral.organisation, Referral.status).where(Referral.case == case_id).first())
-    assert referral["status"] == "referred" and referral["organisation"] != closing
-    assert [e[1] for e in outbox(page) if e[0] == "referral.create"] == ["discarded", "done"]
-    context.close()
+        context.set_offline(False)
+        wait_synced(page)
+        assert [e[1] for e in outbox(page) if e[0] == "referral.create"] == ["rejected"]
+        page.goto(f"{live_server}/field/cases/{case_id}")
+        field_ready(page)
+        panel = page.locator("[data-gaps]")
+        panel.wait_for()
+        assert "服务器退回：该机构已停用，请选择其他机构" in panel.inner_text()
+        page.click("a:has-text('转办转介')")
+        page.wait_for_url("**/field/casework/referral?case=*")
+        field_ready(page)
+        assert error_beside(page, "#r-org") == "服务器退回：该机构已停用，请选择其他机构"
+        assert page.locator(f"#r-org option[value='{closing}']").count() == 0  # the page no longer offers it
+        fill_referral(page, "13700137009")
+        page.click("button:has-text('保存转介')")
+        page.wait_for_url(f"**/field/cases/{case_id}")
+        wait_synced(page)
+        referral = run(Referral.select(Referral.organisation, Referral.status).where(Referral.case == case_id).first())
+        assert referral["status"] == "referred" and referral["organisation"] != closing
+        assert [e[1] for e in outbox(page) if e[0] == "referral.create"] == ["discarded", "done"]

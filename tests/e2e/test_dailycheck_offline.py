@@ -7,13 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from server.accounts.sessions import COOKIE_NAME, create_session
-from server.accounts.tables import User
 from server.dailycheck.tables import DailyCheck
 from server.watch.days import today
 from tests.api.test_watch_support import HUASHI, NANFANG, demo_places, household, watch
 from tests.e2e.conftest import run
-from tests.support.browser import phone_context
+from tests.e2e.phone import field_ready, poll, signed_in_phone, wait_for_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -34,38 +32,23 @@ async def thirty_people() -> list[str]:
     return ids
 
 
-async def session_for(username: str) -> str:
-    user = await User.select(User.id).where(User.username == username).first()
-    return await create_session(user["id"])
-
-
-def poll(page, script: str, timeout_s: float = 40) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(script):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout_s}s: {script}")
-        page.wait_for_timeout(250)
-
-
 def states(page) -> list[str]:
     return page.eval_on_selector_all("[data-daily-list] [data-person-id]", "items => items.map(li => li.dataset.state)")
 
 
 def test_worker_checks_a_roster_of_thirty_offline_and_it_syncs(live_server, browser):
     people = run(thirty_people())
-    token = run(session_for("worker"))
-    context = phone_context(browser, timezone_id="Asia/Shanghai")
-    context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": live_server, "httpOnly": True}])
+    context = signed_in_phone(browser, live_server)
     page = context.new_page()
     page.goto(f"{live_server}/field/daily/")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20000)
+    wait_for_worker(page)
     # The first sync pulled the roster, and both daily pages are in the page cache.
     poll(page, """async () => { const { all } = await import('/static/js/db.js');
         const c = await caches.open('doorstep-pages');
         return (await all('records')).filter(r => (r.type || r.data?.kind) === 'watch').length === 30
-            && Boolean(await c.match('/field/daily') && await c.match('/field/daily/check')); }""")
+            && Boolean(await c.match('/field/daily') && await c.match('/field/daily/check')); }""", timeout_s=40)
     page.reload()
-    page.wait_for_selector("html[data-field-ready]", state="attached")
+    field_ready(page)
     assert states(page) == ["unchecked"] * ROSTER  # only the worker's community
     first = page.locator("[data-daily-list] [data-person-id]").first
     assert first.locator("a").evaluate("a => getComputedStyle(a).backgroundColor") == UNCHECKED_BACKGROUND
@@ -75,7 +58,7 @@ def test_worker_checks_a_roster_of_thirty_offline_and_it_syncs(live_server, brow
     for n in range(ROSTER):
         page.locator("[data-daily-list] [data-state=unchecked] a").first.click()
         page.wait_for_url("**/field/daily/check?person=*")
-        page.wait_for_selector("html[data-field-ready]", state="attached")
+        field_ready(page)
         if n == 0:  # one person with a need; everyone else is well
             detailed = page.url.rsplit("=", 1)[1]
             page.get_by_label("身体不适").check()
@@ -86,9 +69,9 @@ def test_worker_checks_a_roster_of_thirty_offline_and_it_syncs(live_server, brow
         else:
             page.click("[data-all-well]")
         page.wait_for_url("**/field/daily")
-        page.wait_for_selector("html[data-field-ready]", state="attached")
+        field_ready(page)
     elapsed = time.monotonic() - started
-    poll(page, "document.querySelector('[data-count-checked]').textContent === '30'")
+    poll(page, "document.querySelector('[data-count-checked]').textContent === '30'", timeout_s=40)
     assert states(page) == ["pending"] * ROSTER
     assert run(DailyCheck.count()) == 0  # nothing has left the phone
     assert elapsed < 300, f"30 checks took {elapsed:.0f}s"
@@ -105,8 +88,8 @@ def test_worker_checks_a_roster_of_thirty_offline_and_it_syncs(live_server, brow
     assert (need["health"], need["needs"], need["service"], need["contact_method"], need["all_well"]) == ("unwell", "medicine", "代购降压药", "door", False)
     assert sum(1 for r in rows if r["all_well"]) == ROSTER - 1
     # After the pull the phone shows everyone as checked, from the server's records.
-    poll(page, "[...document.querySelectorAll('[data-daily-list] [data-person-id]')].every(li => li.dataset.state === 'checked')")
+    poll(page, "[...document.querySelectorAll('[data-daily-list] [data-person-id]')].every(li => li.dataset.state === 'checked')", timeout_s=40)
     page.reload()
-    page.wait_for_selector("html[data-field-ready]", state="attached")
+    field_ready(page)
     assert states(page) == ["checked"] * ROSTER
     context.close()

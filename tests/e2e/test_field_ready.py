@@ -10,11 +10,9 @@ blocked, so that Playwright's routing sees the module requests."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from tests.e2e.phone import capture_photo, evidence_of, field_ready, first_case_of, photo_file, video_file, worker_phone
+from tests.e2e.phone import capture_photo, evidence_of, field_ready, first_case_of, photo_file, signed_in_phone, sync_until, video_file
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +43,7 @@ BUSY_STORAGE = """async () => {
 @pytest.fixture
 def phone(live_server, browser, demo):
     """The worker's phone, signed in, with the test's hold on htmx:afterSettle; no service worker."""
-    context = worker_phone(browser, live_server, service_workers="block")
+    context = signed_in_phone(browser, live_server, service_workers="block")
     context.add_init_script(HOLD_SETTLE)
     try:
         yield context
@@ -123,8 +121,5 @@ def test_photo_and_video_picked_before_the_page_is_wired_are_kept(live_server, p
 
     loading[0].continue_()
     field_ready(page)
-    deadline = time.monotonic() + 30
-    while sorted(e["kind"] for e in evidence_of(case_id)) != ["photo", "video"]:
-        assert time.monotonic() < deadline, "the files picked before the page was wired did not arrive"
-        page.click("[data-sync-now]")
-        page.wait_for_timeout(1000)
+    sync_until(page, lambda: sorted(e["kind"] for e in evidence_of(case_id)) == ["photo", "video"],
+               "the files picked before the page was wired did not arrive", timeout_s=30)

@@ -11,17 +11,14 @@ import pytest
 from server.accounts.sessions import end_sessions_of
 from server.accounts.tables import User
 from tests.e2e.conftest import run
-from tests.e2e.test_field_app import enroll_worker, field_ready, first_case_of, open_phone, poll, ready
+from tests.e2e.phone import capture_video, field_ready, first_case_of, poll, record_visit, synced_phone
 from tests.e2e.test_task_answer_file_refused import broken_video
 
 pytestmark = pytest.mark.e2e
 
 
 def test_sign_in_again_shows_only_once_the_session_is_gone(live_server, playwright_instance, demo, tmp_path):
-    context = open_phone(playwright_instance, tmp_path / "profile")
-    try:
-        page = enroll_worker(context, live_server)
-        ready(page, live_server)
+    with synced_phone(playwright_instance, live_server, tmp_path) as (_, page):
         for path in ("/field", "/field/outbox"):
             page.goto(f"{live_server}{path}")
             field_ready(page)
@@ -36,28 +33,17 @@ def test_sign_in_again_shows_only_once_the_session_is_gone(live_server, playwrig
         page.click("[data-sync-now]")
         page.wait_for_selector("[data-signin-again]:visible")
         assert "登录已过期" in page.locator("[data-sync-error]").inner_text()
-    finally:
-        context.close()
 
 
 def test_pending_count_leaves_out_what_was_sent_back_or_refused(live_server, playwright_instance, demo, tmp_path):
-    context = open_phone(playwright_instance, tmp_path / "profile")
-    try:
-        page = enroll_worker(context, live_server)
-        ready(page, live_server)
+    with synced_phone(playwright_instance, live_server, tmp_path) as (_, page):
         case_id = first_case_of("worker")
         # A file the server refuses for good (its bytes are no video), and a visit it sends back
         # (the same person as both investigators).
         page.goto(f"{live_server}/field/capture?case={case_id}")
         field_ready(page)
-        page.set_input_files("[data-capture-video]", broken_video(tmp_path))
-        page.wait_for_selector("text=视频已保存")
-        page.goto(f"{live_server}/field/visit?case={case_id}")
-        field_ready(page)
-        page.fill("#v-inv2", "王网格")
-        page.click("button:has-text('保存走访记录')")
-        page.wait_for_url(f"**/field/cases/{case_id}")
-        field_ready(page)
+        capture_video(page, broken_video(tmp_path))
+        record_visit(page, live_server, case_id, "王网格")
         poll(page, """async () => { const { all } = await import('/static/js/db.js');
             return (await all('outbox')).some((e) => e.state === 'rejected')
                 && (await all('media')).some((m) => m.state === 'failed'); }""", timeout_s=60)
@@ -81,13 +67,7 @@ def test_pending_count_leaves_out_what_was_sent_back_or_refused(live_server, pla
         video = page.locator("[data-local-media] li[data-state=failed]")
         assert video.count() == 1 and "上传失败" in video.inner_text()
 
-        page.goto(f"{live_server}/field/visit?case={case_id}")  # a new visit: one thing to send
-        field_ready(page)
-        page.fill("#v-inv2", "赵社工")
-        context.set_offline(True)
-        page.click("button:has-text('保存走访记录')")
-        page.wait_for_url(f"**/field/cases/{case_id}")
-        field_ready(page)
+        record_visit(page, live_server, case_id, "赵社工", offline=True)  # a new visit: one thing to send
         assert page.locator("[data-pending-count]").inner_text() == "1"
         assert page.locator("[data-attention-count]").inner_text() == "2"
         page.goto(f"{live_server}/field/outbox")
@@ -95,5 +75,3 @@ def test_pending_count_leaves_out_what_was_sent_back_or_refused(live_server, pla
         pending = page.locator(".outbox-item[data-state=pending]")
         pending.wait_for()
         assert pending.locator("[data-act=retry]").is_visible() and pending.locator("[data-act=fix]").is_hidden()
-    finally:
-        context.close()

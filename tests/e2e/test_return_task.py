@@ -7,22 +7,27 @@ comes back to review, where the supervisor sees the answer, the photo and the vi
 
 from __future__ import annotations
 
-import io
-import os
 import time
 import uuid
 
 import pytest
-from PIL import Image
 
-from server.accounts.sessions import COOKIE_NAME, create_session
-from server.accounts.tables import User
 from server.cases.tables import Case
 from server.evidence.tables import Evidence
 from server.review.tables import Task
 from tests.e2e.conftest import run
+from tests.e2e.phone import (  # field_ready and poll: other e2e files import them from here, too
+    capture_photo,
+    capture_video,
+    field_ready,
+    photo_file,
+    poll,
+    signed_in_phone,
+    sync_until,
+    video_file,
+    wait_for_worker,
+)
 from tests.e2e.test_review import signed_in_context
-from tests.support.browser import phone_context
 from tests.support.review_cases import make_case
 
 pytestmark = pytest.mark.e2e
@@ -31,33 +36,13 @@ REQUEST = "请补充: 厨房照片"
 ANSWER = "已补充厨房照片，灶台和冰箱都拍了"
 
 
-def poll(page, script: str, timeout_s: float = 60):
-    deadline = time.monotonic() + timeout_s
-    while not (answer := page.evaluate(script)):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout_s}s: {script}")
-        page.wait_for_timeout(250)
-    return answer
-
-
-def field_ready(page) -> None:
-    page.wait_for_selector("html[data-field-ready]", state="attached")
-
-
 def kitchen_photo(tmp_path) -> str:
-    buffer = io.BytesIO()
-    Image.new("RGB", (1200, 900), (200, 160, 90)).save(buffer, "PNG")
-    path = tmp_path / "kitchen.png"
-    path.write_bytes(buffer.getvalue())
-    return str(path)
+    return photo_file(tmp_path / "kitchen.png", 1200, 900, (200, 160, 90))
 
 
 def kitchen_video(tmp_path) -> str:
     """An MP4 a little over the size that waits for Wi-Fi (uploads.js LARGE_VIDEO, 20 MiB)."""
-    head = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom\x00\x00\x00\x08free"
-    path = tmp_path / "kitchen.mp4"
-    path.write_bytes(head + os.urandom(21 * 1024 * 1024 - len(head)))
-    return str(path)
+    return video_file(tmp_path / "kitchen.mp4", 21 * 1024 * 1024)
 
 
 # The browser reports its connection type (navigator.connection.type) as the test says:
@@ -70,9 +55,8 @@ CONNECTION = """(() => {
 
 
 def worker_phone(browser, base: str):
-    user = run(User.select(User.id).where(User.username == "worker").first())
-    context = phone_context(browser, timezone_id="Asia/Shanghai")
-    context.add_cookies([{"name": COOKIE_NAME, "value": run(create_session(user["id"])), "url": base, "httpOnly": True}])
+    """The worker's phone, signed in, on a mobile network."""
+    context = signed_in_phone(browser, base)
     context.add_init_script(CONNECTION)
     return context
 
@@ -83,7 +67,7 @@ def phone_with_task(browser, base: str, task_id: str, *pages: str):
     phone = worker_phone(browser, base)
     page = phone.new_page()
     page.goto(f"{base}/field")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20000)
+    wait_for_worker(page)
     cached = " && ".join(f"await c.match('{url}')" for url in (f"/field/tasks/{task_id}", *pages))
     poll(page, f"""async () => {{ const {{ all, getMeta }} = await import('/static/js/db.js');
         const c = await caches.open('doorstep-pages');
@@ -151,11 +135,9 @@ def test_returned_case_is_answered_offline_on_the_phone_and_comes_back_to_review
     field_ready(page)
     assert page.locator("[data-task-request]").inner_text() == REQUEST
     assert page.locator("[data-task-open]").is_visible()
-    page.set_input_files("[data-capture-photo]", kitchen_photo(tmp_path))
-    page.wait_for_selector("text=照片已保存")
+    capture_photo(page, kitchen_photo(tmp_path))
     page.wait_for_selector("[data-local-media] [data-slot=kind]:has-text('照片')")
-    page.set_input_files("[data-capture-video]", kitchen_video(tmp_path))
-    page.wait_for_selector("text=视频已保存")
+    capture_video(page, kitchen_video(tmp_path))
     page.wait_for_selector("[data-local-media] [data-slot=kind]:has-text('视频')")
     # The answer names the evidence captured on this page.
     page.wait_for_selector("[data-task-evidence-text]:has-text('随答复提交的证据 2 份：照片、视频')")
@@ -185,11 +167,8 @@ def test_returned_case_is_answered_offline_on_the_phone_and_comes_back_to_review
     # pushed and held by the server (retry, evidence_pending); it holds up nothing behind it.
     phone.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    deadline = time.monotonic() + 90
-    while not (page.evaluate(ANSWER_ENTRY).get("waiting") and server_state(task_id, case_id)[2] == ["photo"]):
-        assert time.monotonic() < deadline, "the answer was not pushed, or the photo did not arrive"
-        page.click("[data-sync-now]")
-        page.wait_for_timeout(1000)
+    sync_until(page, lambda: page.evaluate(ANSWER_ENTRY).get("waiting") and server_state(task_id, case_id)[2] == ["photo"],
+               "the answer was not pushed, or the photo did not arrive", timeout_s=90)
     held = page.evaluate(ANSWER_ENTRY)
     # Pushed before the photo's attach (queued after it): the server waited for both files.
     assert held["waiting"] == media_ids and "答复等待证据上传" in held["reason"] and held["mutation_id"] is None
@@ -224,11 +203,7 @@ def test_returned_case_is_answered_offline_on_the_phone_and_comes_back_to_review
     holding["on"] = False
     for route in paused:
         route.continue_()
-    deadline = time.monotonic() + 90
-    while server_state(task_id, case_id)[0] != "answered":
-        assert time.monotonic() < deadline, "the answer did not reach review after its video"
-        page.click("[data-sync-now]")
-        page.wait_for_timeout(1000)
+    sync_until(page, lambda: server_state(task_id, case_id)[0] == "answered", "the answer did not reach review after its video", timeout_s=90)
     assert server_state(task_id, case_id) == ("answered", "submitted", ["photo", "video"])
     poll(page, "(async () => (await (await import('/static/js/outbox.js')).entries()).some((e) => e.name === 'task.answer' && e.state === 'done'))()")
     assert page.evaluate(ANSWER_ENTRY)["result"]["result"]["evidence"] == media_ids
