@@ -14,7 +14,7 @@ from server.uploads.protocol import TusError
 from server.uploads.sniff import HEAD_BYTES, sniff
 from server.uploads.tables import COMPLETE, REFUSED, Blob, Upload
 
-ALLOWED_TYPES = "JPEG、PNG、WebP、HEIC 照片，MP4、WebM、QuickTime 视频，Ogg、WebM、M4A/AAC、WAV、MP3 音频，PDF 文档"
+ALLOWED_TYPES = N_("JPEG、PNG、WebP、HEIC 照片，MP4、WebM、QuickTime 视频，Ogg、WebM、M4A/AAC、WAV、MP3 音频，PDF 文档")
 
 
 async def refuse(row: dict, status_code: int, code: str, reason: str) -> TusError:

@@ -86,6 +86,7 @@ def test_stored_text_reads_the_same_on_the_servers_pages_as_on_the_phone():
     assert shown[STORED[5]].endswith("send again in order from 4")
     assert DIGEST in shown[STORED[6]] and DECLARED in shown[STORED[6]] and "校验" not in shown[STORED[6]]
     assert "“Approved”" in shown["记录状态已变更（当前为“已批准”），操作未执行"]
+    assert shown[STORED[8]].endswith("Only accepted: JPEG, PNG, WebP, HEIC photos; MP4, WebM, QuickTime videos; Ogg, WebM, M4A/AAC, WAV, MP3 audio; PDF documents.")
     assert shown["邻居说他常去菜市场"] == "邻居说他常去菜市场"  # a person's words: no entry, no pattern
 
 
