@@ -28,9 +28,9 @@ Rules of the house:
   the engine plugin, so the server and the test share the database), DOORSTEP_ORIGIN set to
   `http://localhost:PORT` (WebAuthn refuses IP origins, so always browse at localhost). The
   fixture yields that base URL once /healthz answers. Its output is in `live_server_log`.
-- `browser` is Debian's Chromium (/usr/bin/chromium), headless, launched per test (see
-  `playwright_instance` for why it cannot be session-wide); `context` is a fresh desktop
-  context; tests.support.browser has `phone_context(browser)` (360×640), `enrolled_page`,
+- `browser` is Debian's Chromium (/usr/bin/chromium), headless, one for the run
+  (`playwright_session`); every test gets fresh contexts, closed after it; `context` is a fresh
+  desktop context; tests.support.browser has `phone_context(browser)` (360×640), `enrolled_page`,
   `add_virtual_authenticator`, `enroll`, `sign_in`, `sign_out`.
 - `demo` is overridden here by a synchronous version (same data) for the same reason.
 """
@@ -124,28 +124,50 @@ def live_server(migrated, live_server_log):
             process.wait()
 
 
-@pytest.fixture
-def playwright_instance(clean_database):
-    """Playwright for one test. Not session-wide: while Playwright's sync API is alive the main
-    thread's asyncio loop counts as running, and pytest-asyncio could not set up or tear down
-    the suite's async fixtures. This fixture starts after them and stops before their teardown."""
+@pytest.fixture(scope="session")
+def playwright_session():
+    """One Playwright driver and one headless Chromium from the system (never a downloaded one) for
+    the run, started by the first browser test. While Playwright's sync API is alive it marks its
+    event loop as running in the main thread (after every call), and pytest-asyncio could not
+    run the suite's async fixtures then: between tests the mark is taken away (`playwright_instance`
+    puts it back for a test's calls)."""
     manager = sync_playwright()
     playwright = manager.start()
+    loop = asyncio._get_running_loop()
     try:
-        yield playwright
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        session = {"playwright": playwright, "browser": browser, "loop": loop}
+        asyncio._set_running_loop(None)
+        yield session
     finally:
+        asyncio._set_running_loop(loop)
         manager.__exit__(None, None, None)
         asyncio._set_running_loop(None)  # Playwright leaves its (closed) loop marked as running
 
 
 @pytest.fixture
-def browser(playwright_instance) -> Browser:
-    """Headless Chromium from the system (never a downloaded one), one per test."""
-    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+def playwright_instance(clean_database, playwright_session):
+    """Playwright for one test: the run's driver, its loop marked as running for the test's calls
+    and unmarked again before the suite's async fixtures are torn down."""
+    asyncio._set_running_loop(playwright_session["loop"])
+    try:
+        yield playwright_session["playwright"]
+    finally:
+        asyncio._set_running_loop(None)
+
+
+@pytest.fixture
+def browser(playwright_instance, playwright_session) -> Browser:
+    """The run's Chromium; a test opens contexts of its own (each a fresh profile: cookies,
+    storage, service workers, offline state), and they are closed after it."""
+    browser = playwright_session["browser"]
+    if not browser.is_connected():  # it crashed: a new one for this test and the next
+        browser = playwright_session["browser"] = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     try:
         yield browser
     finally:
-        browser.close()
+        for context in browser.contexts:
+            context.close()
 
 
 @pytest.fixture
