@@ -121,8 +121,8 @@ async def record_check(user: CurrentUser, args: dict, *, client_id: str = "", re
             raise Invalid(N_("该记录编号已用于另一人或另一天的检查"), field="id")
         await DailyCheck.insert(
             DailyCheck(
-                id=check_id, person=person_id, area=person["area_id"], day_key=day_key, checked_by=user.id,
-                recorded_at=received_at, client_id=client_id, **{c._meta.name: v for c, v in _columns(values).items()},
+                id=check_id, person=person_id, area=person["area_id"], check_date=values["check_date"], day_key=day_key,
+                checked_by=user.id, recorded_at=received_at, client_id=client_id, **{c._meta.name: v for c, v in _columns(values).items()},
             )
         )
         await feed.touch(KIND, str(check_id), person["area_path"], new=True)

@@ -3,6 +3,7 @@ for a second check, rejections, the pull, the phone page and the supervisor's "h
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from datetime import datetime, time, timedelta
 
@@ -54,6 +55,39 @@ async def test_all_well_in_one_tap_is_recorded_with_normal_answers(client):
     assert result["result"] == {"id": args["id"], "person_id": str(people["a"]), "date": today().isoformat(), "outcome": "recorded"}
     row = await DailyCheck.select().where(DailyCheck.id == uuid.UUID(args["id"])).first()
     assert (row["living_status"], row["health"], row["needs"], row["all_well"], row["contact_method"]) == ("home", "stable", "", True, "phone")
+
+
+async def test_a_check_is_kept_under_its_own_day(client):
+    """The day the worker checked (the bureau's calendar day), not the server's system date: a
+    check of yesterday sent today counts for yesterday. (Before, every new check took the server's
+    date, so from local midnight until 08:00, with the server's clock in UTC, today's checks too
+    were filed under the day before.)"""
+    people = await roster()
+    await sign_in(client, "worker")
+    yesterday = today() - timedelta(days=1)
+    late = check_args(people["a"], date=yesterday.isoformat(), at=datetime.combine(yesterday, time(21, 30), tzinfo=LOCAL).isoformat())
+    now_ = check_args(people["b"])
+    results = await send(client, new_client_id(), late, now_)
+    assert [r["result"]["date"] for r in results] == [yesterday.isoformat(), today().isoformat()]
+    rows = {str(r["person"]): r for r in await DailyCheck.select(DailyCheck.person, DailyCheck.check_date, DailyCheck.day_key)}
+    assert rows[str(people["a"])]["check_date"] == yesterday and rows[str(people["a"])]["day_key"].endswith(yesterday.isoformat())
+    assert rows[str(people["b"])]["check_date"] == today()
+
+
+async def test_checks_stored_under_the_servers_date_are_filed_under_their_own_day_again(client):
+    """The migration that mends the checks an earlier release stored with the server's date."""
+    people = await roster()
+    await sign_in(client, "worker")
+    yesterday = today() - timedelta(days=1)
+    args = check_args(people["a"], date=yesterday.isoformat(), at=datetime.combine(yesterday, time(21, 30), tzinfo=LOCAL).isoformat())
+    right = check_args(people["b"])
+    await send(client, new_client_id(), args, right)
+    await DailyCheck.update({DailyCheck.check_date: today()}).where(DailyCheck.id == uuid.UUID(args["id"]))  # as stored before
+    mend = importlib.import_module("server.dailycheck.piccolo_migrations.dailycheck_2026_11_29t17_00_00_000000")
+    for step in (await mend.forwards()).raw:
+        await step()
+    days = {str(r["id"]): r["check_date"] for r in await DailyCheck.select(DailyCheck.id, DailyCheck.check_date)}
+    assert days == {args["id"]: yesterday, right["id"]: today()}
 
 
 async def test_detailed_check_keeps_needs_and_service(client):
