@@ -4,6 +4,8 @@ measure of a running `doorstep serve`. Linux only; the walk itself is the tests'
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -45,3 +47,14 @@ def memory(pid: int) -> dict[str, int]:
             if key in fields:
                 fields[key] += int(value.split()[0]) * 1024
     return fields
+
+
+def kill_tree(process: subprocess.Popen) -> None:
+    """SIGKILL the process and its descendants: a Granian worker outlives its supervisor's SIGKILL
+    unless it asked the kernel otherwise, as only `doorstep serve`'s workers do."""
+    for member in reversed(process_tree(process.pid)):
+        try:
+            os.kill(member, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.wait()

@@ -15,6 +15,9 @@ figures compare receivers, not clients.
   each when touched again, and the same copy then takes 2-6 times as long (README). The raw
   copies are thus at their fastest: the strictest floor.
 - bare ASGI app under the same Granian (same HTTP server, settings and event loop as `doorstep serve`).
+- SHA-256 of the file alone, in this process (only the hashing timed): the floor of any server
+  that verifies an upload's SHA-256, since one stream's hash cannot be shared between cores. The
+  raw copy's time over this one is the highest ratio such a server can reach on this machine.
 - tus: a real `doorstep serve` process receiving PATCH requests, keeping the running SHA-256,
   verifying the whole file, storing the blob durably. The chunked run's `Upload-Checksum`
   values are computed before the clock starts (the device computes them, not the server).
@@ -42,12 +45,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from processes import cpu_seconds, memory
+from processes import cpu_seconds, kill_tree, memory
 
 from server.serving import HTTP1_BUFFER
 
 REPO = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
+HASH_ALONE = "SHA-256 of the file alone, one core"
 RECEIVER = """
 import os, socket, sys
 listener = socket.socket(); listener.bind(("127.0.0.1", 0)); listener.listen(1)
@@ -133,6 +137,21 @@ def _copy(source: Path, target: Path, fsync: bool) -> tuple[float, float]:
     receiver.wait(30)
     target.unlink()
     return elapsed, cpu
+
+
+def sha256_alone(source: Path) -> tuple[float, float]:
+    """(seconds, CPU seconds) of SHA-256 over the file's bytes, in 4 MiB pieces read beforehand
+    (only the hashing is timed): a server that verifies each upload's SHA-256 cannot take the file
+    faster than this, whatever else it does, as one stream's hash runs on one core."""
+    buffer = bytearray(4 * MB)
+    view = memoryview(buffer)
+    digest, seconds = hashlib.sha256(), 0.0
+    with open(source, "rb", buffering=0) as handle:
+        while count := handle.readinto(buffer):
+            started = time.perf_counter()
+            digest.update(view[:count])
+            seconds += time.perf_counter() - started
+    return seconds, seconds
 
 
 def send_request(conn: http.client.HTTPConnection, method: str, url: str, headers: dict[str, str], source: Path, offset: int, length: int):
@@ -298,6 +317,7 @@ def main() -> None:
             "raw loopback copy (page cache)": lambda: raw_copy(source, home / "copy.bin", fsync=False),
             "raw loopback copy + fsync": lambda: raw_copy(source, home / "copy.bin", fsync=True),
             "bare ASGI app, same Granian": lambda: bare_http(bare, bare_port, home, source, size),
+            HASH_ALONE: lambda: sha256_alone(source),
             "tus, one PATCH": lambda: tus_upload(server, port, headers, source, size, digest, size, None, taken),
             f"tus, {args.chunk_mb} MiB chunks + sha256 checksums": lambda: tus_upload(
                 server, port, headers, source, size, digest, args.chunk_mb * MB, checksums
@@ -316,8 +336,7 @@ def main() -> None:
         }
     finally:
         for process in (server, bare):
-            process.kill()
-            process.wait()
+            kill_tree(process)
 
     engine = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
     per_gib = 1024 / args.size_mb
@@ -332,6 +351,8 @@ def main() -> None:
         median = statistics.median(seconds for seconds, _ in rounds)
         cpu = min(cpu for _, cpu in rounds) * per_gib
         print(f"{name:48} {best:6.2f}s {median:6.2f}s {args.size_mb / best:6.0f} {raw / best:6.2f} {raw_fsync / best:7.2f} {cpu:13.2f}")
+    hashing = min(seconds for seconds, _ in results[HASH_ALONE])
+    print(f"highest ratio to raw a server verifying SHA-256 can reach here: {raw / hashing:.2f} (raw copy / SHA-256 alone)")
     print(f"server RSS idle:                 {idle / MB:6.1f} MiB")
     print(f"server peak RSS (VmHWM):         {peak / MB:6.1f} MiB")
     print(f"peak above idle:                 {(peak - idle) / MB:6.1f} MiB")
