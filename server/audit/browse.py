@@ -17,13 +17,13 @@ from piccolo.querystring import QueryString
 
 from server.accounts.current import CurrentUser
 from server.audit.tables import AuditEvent
+from server.clock import LOCAL
 from server.errors import Invalid
 from server.i18n import N_
 from server.validation.cells import safe_row
 
 PAGE_SIZE = 100
 MAX_EXPORT = 100_000
-LOCAL_TZ = "Asia/Shanghai"
 
 
 @dataclass
@@ -59,9 +59,6 @@ def _scope(user: CurrentUser) -> Where:
 
 
 def _where(user: CurrentUser, f: AuditFilters) -> Where:
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(LOCAL_TZ)
     where = _scope(user)
     if f.action:
         where = where & AuditEvent.action.like(f"{f.action}%")
@@ -70,9 +67,9 @@ def _where(user: CurrentUser, f: AuditFilters) -> Where:
     if f.target:
         where = where & (AuditEvent.target_id == f.target)
     if f.day_from:
-        where = where & (AuditEvent.at >= datetime.combine(f.day_from, time.min, tzinfo=zone))
+        where = where & (AuditEvent.at >= datetime.combine(f.day_from, time.min, tzinfo=LOCAL))
     if f.day_to:
-        where = where & (AuditEvent.at < datetime.combine(f.day_to + timedelta(days=1), time.min, tzinfo=zone))
+        where = where & (AuditEvent.at < datetime.combine(f.day_to + timedelta(days=1), time.min, tzinfo=LOCAL))
     if f.before:
         where = where & (AuditEvent.id < f.before)
     return where

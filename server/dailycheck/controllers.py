@@ -10,11 +10,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_supervisor, requires_user
+from server.clock import today
 from server.dailycheck import schemas
 from server.dailycheck.services import mark_handled, phone_roster
 from server.field.labels import field_labels
 from server.i18n import gettext
-from server.watch.days import today
 from server.watch.services import REASONS
 
 

@@ -16,13 +16,12 @@ from datetime import datetime, timedelta
 from server.accounts.current import CurrentUser
 from server.areas.scope import in_scope
 from server.audit.services import record
-from server.clock import now
+from server.clock import local_date, now, today
 from server.dailycheck.schemas import CONTACT, HEALTH, LIVING, NEEDS
 from server.dailycheck.tables import DailyCheck
 from server.errors import Invalid, NotFound
 from server.i18n import N_
 from server.validation import rules
-from server.watch.days import local_date, today
 from server.watch.services import roster
 from server.watch.tables import WatchEntry
 from sync import feed

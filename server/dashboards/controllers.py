@@ -10,11 +10,11 @@ from litestar.response import Template
 
 from server.accounts.guards import requires_supervisor
 from server.cases.kinds import CASE_TYPES, STATUSES
+from server.clock import today
 from server.dailycheck.schemas import CONTACT, HEALTH, LIVING, NEEDS
 from server.dashboards import chart, report, services
 from server.errors import Invalid
 from server.i18n import N_
-from server.watch.days import today
 from server.watch.services import REASONS
 
 

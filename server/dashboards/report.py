@@ -13,12 +13,11 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from server.accounts.current import CurrentUser
-from server.clock import now
+from server.clock import LOCAL, now
 from server.dailycheck.schemas import ALARMING_HEALTH, ALARMING_LIVING, CONTACT, HEALTH, LIVING, NEEDS
 from server.dashboards.services import area_for_dashboard, day_picture
 from server.i18n import gettext as _
 from server.validation.cells import safe_cell
-from server.watch.days import LOCAL
 from server.watch.services import REASONS
 
 

@@ -6,13 +6,12 @@ import json
 import uuid
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from server.accounts.current import CurrentUser
 from server.areas.scope import get_in_scope
 from server.areas.tables import Area
 from server.audit.services import record
-from server.clock import now
+from server.clock import local_date, now
 from server.eligibility.compute import Figures, Inputs, Member, Result, compute
 from server.eligibility.tables import EligibilitySnapshot
 from server.errors import NotFound
@@ -22,12 +21,10 @@ from server.i18n import N_
 from server.standards.services import SEVERITIES, as_json, effective_standard, rule_version
 from server.validation.rules import uuid_value
 
-LOCAL = ZoneInfo("Asia/Shanghai")
-
 
 def case_date(case: dict) -> date:
     """The date that picks the standard: the day the case was opened, in local time."""
-    return case["opened_at"].astimezone(LOCAL).date()
+    return local_date(case["opened_at"])
 
 
 def figures_of(standard: dict) -> Figures:

@@ -14,13 +14,13 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from server.accounts.guards import requires_user
+from server.clock import today
 from server.declarations.services import EVIDENCE_KINDS
 from server.field import services
 from server.field.controllers import page
 from server.finances import kinds
 from server.households.kinds import HUKOU, LABOUR, RELATIONS
 from server.i18n import N_, gettext
-from server.procedures.services import today
 from server.referrals.organisations import KINDS as ORGANISATION_KINDS
 from server.referrals.organisations import list_organisations
 from server.referrals.services import STATUSES as REFERRAL_STATUSES

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
+from server import clock
 from server.accounts.current import CurrentUser
 from server.areas.scope import in_scope
 from server.audit.services import record
@@ -13,7 +14,6 @@ from server.charts import Bar, Frame, bar_chart
 from server.i18n import N_
 from server.paperwork.kinds import DOCUMENTS, OPEN, STATUSES
 from server.paperwork.tables import Obligation
-from server.procedures import services as procedures
 from server.procedures.tables import EmergencyPeriod
 from server.review.exports import FORMATS, to_csv, to_xlsx
 
@@ -32,7 +32,7 @@ async def _rows(user: CurrentUser) -> list[dict]:
 
 def _closed_on(row: dict) -> date | None:
     moment = row["signed_at"] or row["waived_at"]
-    return procedures.local_date(moment) if moment else None
+    return clock.local_date(moment) if moment else None
 
 
 def _overdue(row: dict, today: date) -> bool:
@@ -60,7 +60,7 @@ def progress(rows: list[dict], period: dict | None, today: date) -> list[dict]:
     day = start
     while day <= today:
         still_open = sum(
-            1 for r in mine if procedures.local_date(r["created_at"]) <= day and ((closed := _closed_on(r)) is None or closed > day)
+            1 for r in mine if clock.local_date(r["created_at"]) <= day and ((closed := _closed_on(r)) is None or closed > day)
         )
         series.append({"day": day, "open": still_open})
         day += timedelta(days=1)
@@ -86,7 +86,7 @@ def chart(series: list[dict]) -> dict | None:
 
 
 async def backlog(user: CurrentUser) -> dict:
-    today = procedures.today()
+    today = clock.today()
     rows = await _rows(user)
     communities: dict[str, dict] = {}
     workers: dict[str, dict] = {}
@@ -122,7 +122,7 @@ async def export(user: CurrentUser, fmt: str) -> tuple[bytes, str, str]:
 
     if fmt not in FORMATS:
         raise Invalid(N_("导出格式应为 csv 或 xlsx"), field="format")
-    today = procedures.today()
+    today = clock.today()
     header = ["社区", "地址", "申请人", "文书", "签署人", "状态", "免签理由", "补签期限", "是否逾期", "负责网格员", "案件编号"]
     rows = []
     for r in sorted(await _rows(user), key=lambda r: (r["community_code"], r["snapshot"]["household"]["address"], r["kind"])):

@@ -14,10 +14,9 @@ import anyio
 
 from server.accounts.current import CurrentUser
 from server.areas.scope import in_scope
-from server.clock import now
+from server.clock import LOCAL, now
 from server.paperwork.kinds import DOCUMENTS, METHODS, SIGNER_ROLES, STATUSES
 from server.paperwork.tables import Obligation, PaperworkPdf, Signature
-from server.procedures.services import LOCAL
 from server.templating import TEMPLATES_DIR, make_environment
 from sync.db import write_transaction
 

@@ -8,6 +8,7 @@ import json
 import uuid
 from datetime import date, timedelta
 
+from server import clock
 from server.accounts.current import CurrentUser
 from server.accounts.roles import ADMIN, DISTRICT_OFFICER, GRID_WORKER, STREET_SUPERVISOR
 from server.areas.scope import in_scope
@@ -169,7 +170,7 @@ async def worker_tasks(user: CurrentUser) -> dict:
         query = query.where(Obligation.responsible == user.id)
     rows = await query.output(load_json=True)
     due = [r for r in rows if r["due_on"] is not None]
-    return {"due": route_order(due), "waiting": route_order([r for r in rows if r["due_on"] is None]), "today": procedures.today()}
+    return {"due": route_order(due), "waiting": route_order([r for r in rows if r["due_on"] is None]), "today": clock.today()}
 
 
 async def waive(user: CurrentUser, obligation_id, reason: str, expected_version=None) -> dict:

@@ -13,8 +13,8 @@ from datetime import date, datetime
 
 from server.accounts.tables import User
 from server.areas.tables import Area
+from server.clock import LOCAL
 from server.households.tables import Household, Person
-from server.procedures.services import LOCAL
 from server.visits.tables import Visit
 
 FORMAT = 1  # bumped when what a document shows changes

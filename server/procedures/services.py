@@ -11,29 +11,18 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from server.accounts.current import CurrentUser
 from server.accounts.roles import ADMIN, DISTRICT_OFFICER
 from server.areas.scope import in_scope
 from server.areas.tables import Area
 from server.audit.services import record
-from server.clock import now
+from server.clock import now, today
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.i18n import N_
 from server.procedures.tables import DistrictProcedure, EmergencyPeriod
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 TEKUN_MIN_PERCENT = 30
-
-
-def today() -> date:
-    """Today in the bureau's time zone."""
-    return now().astimezone(LOCAL).date()
-
-
-def local_date(moment) -> date:
-    return moment.astimezone(LOCAL).date()
 
 
 def district_path(area_path: str) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from server.accounts.current import CurrentUser
 from server.areas.scope import get_in_scope, in_scope
 from server.audit.services import record
-from server.clock import now
+from server.clock import now, today
 from server.errors import Conflict, Invalid
 from server.finances.services import area_path, case_in_scope
 from server.i18n import N_
@@ -20,12 +19,7 @@ from sync.feed import touch
 STATUSES = {"referred": N_("已转介"), "received": N_("已接收"), "done": N_("已办结"), "returned": N_("退回")}
 OPEN = ("referred", "received")
 TRANSITIONS = {"referred": ("received", "returned"), "received": ("done", "returned"), "done": (), "returned": ()}
-LOCAL = ZoneInfo("Asia/Shanghai")
 KIND = "referral"
-
-
-def today() -> date:
-    return now().astimezone(LOCAL).date()
 
 
 def as_json(row: dict, events: list[dict] | None = None) -> dict:

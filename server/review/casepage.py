@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from server import clock
 from server.accounts.current import CurrentUser
 from server.audit.tables import AuditEvent
 from server.errors import AppError
@@ -94,15 +95,15 @@ async def deadlines(case: dict, visits: list[dict], decisions: list[dict], rules
     preliminary = [d for d in decisions if d["step"] == "preliminary"]
     return case_deadlines(
         case_type=case["type"],
-        accepted_on=procedures.local_date(case["accepted_at"]),
+        accepted_on=clock.local_date(case["accepted_at"]),
         calendar=calendar,
-        today=procedures.today(),
+        today=clock.today(),
         delegated=rules["delegated"],
         emergency=rules["procedure"] == "emergency",
-        first_visit_on=min((procedures.local_date(v["visited_at"]) for v in visits), default=None),
-        preliminary_on=procedures.local_date(preliminary[-1]["decided_at"]) if preliminary else None,
+        first_visit_on=min((clock.local_date(v["visited_at"]) for v in visits), default=None),
+        preliminary_on=clock.local_date(preliminary[-1]["decided_at"]) if preliminary else None,
         publicity_from=await last_publicity_start(case["id"]),
-        decided_on=procedures.local_date(final[0]["decided_at"]) if final else None,
+        decided_on=clock.local_date(final[0]["decided_at"]) if final else None,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from server import clock
 from server.accounts.current import CurrentUser
 from server.accounts.roles import ADMIN, DISTRICT_OFFICER, GRID_WORKER
 from server.accounts.tables import User
@@ -77,7 +78,7 @@ async def last_publicity_start(case_id) -> date | None:
     row = await Decision.select(Decision.decided_at).where((Decision.case == case_id) & (Decision.to_status == "publicizing")).order_by(
         Decision.decided_at, ascending=False
     ).first()
-    return procedures.local_date(row["decided_at"]) if row else None
+    return clock.local_date(row["decided_at"]) if row else None
 
 
 async def _approve(user: CurrentUser, case: dict, rules: dict, form: dict) -> tuple[str, str]:
@@ -94,7 +95,7 @@ async def _approve(user: CurrentUser, case: dict, rules: dict, form: dict) -> tu
         return "publicizing", "preliminary"
     # publicizing: the decision after the 公示
     started = await last_publicity_start(case["id"])
-    if not publicity_over(started, procedures.today()):
+    if not publicity_over(started, clock.today()):
         raise Invalid(N_("公示期为 {days} 天，尚未期满，不能作出审批决定。", days=PUBLICITY_DAYS), field="action")
     if user.role not in (DISTRICT_OFFICER, ADMIN) and not rules["delegated"]:
         raise Forbidden(N_("常规程序下由区民政局作出审批决定（本区未委托镇街审批）。"))

@@ -14,10 +14,10 @@ from server.accounts.roles import ADMIN, DISTRICT_OFFICER
 from server.areas.scope import in_scope
 from server.audit.services import record
 from server.cases.kinds import CASE_TYPES, PROCEDURES, STATUSES
+from server.clock import LOCAL
 from server.errors import Forbidden, Invalid
 from server.households.idnumber import mask
 from server.i18n import N_, gettext as _
-from server.procedures.services import LOCAL
 from server.validation.cells import safe_row
 from server.review import queue
 from server.review.reasons import ACTIONS, REJECT_REASONS, STEPS

@@ -13,6 +13,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Count
 from piccolo.querystring import QueryString
 
+from server import clock
 from server.accounts.current import CurrentUser
 from server.accounts.tables import User
 from server.areas.scope import in_scope
@@ -26,7 +27,7 @@ from server.procedures.workdays import Calendar, load_calendar
 from server.review.filters import _ID_LIKE, SORTS, TODO_STATUSES, Filters, decode_cursor, encode_cursor, parse_filters  # noqa: F401
 
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=procedures.LOCAL)
+    return datetime.combine(day, time.min, tzinfo=clock.LOCAL)
 
 
 def _open_conflict_cases() -> QueryString:
@@ -192,7 +193,7 @@ async def page(user: CurrentUser, f: Filters, *, with_counts: bool = True) -> di
     """One page of the queue: {"rows", "next_cursor", "counts"}."""
     async with Case._meta.db.transaction():  # one connection and one consistent view for the page
         calendar = await load_calendar()
-        today = procedures.today()
+        today = clock.today()
         delegated = await procedures.delegated_district_paths()
         listed = await households_by_id_number(f.q) if f.q else None
         where = conditions(user, f, calendar, today, delegated, listed)
@@ -251,7 +252,7 @@ async def _decorate(rows: list[dict], calendar: Calendar, today: date, delegated
         row["has_conflicts"] = str(row["id"]) in conflicted or str(row["household"]) in conflicted
         is_delegated = any(row["area_path"].startswith(p) for p in delegated)
         accepted = row["accepted_at"]
-        due = calendar.add_workdays(procedures.local_date(accepted), overall_limit(row["type"], is_delegated)) if accepted else None
+        due = calendar.add_workdays(clock.local_date(accepted), overall_limit(row["type"], is_delegated)) if accepted else None
         row["due_on"] = due
         row["overdue"] = due is not None and row["status"] in OPEN_STATUSES and today > due
 

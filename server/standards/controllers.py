@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
@@ -12,6 +11,7 @@ from litestar.response import Template
 
 from server.accounts.guards import requires_admin, requires_user
 from server.areas.scope import areas_in_scope
+from server.clock import today
 from server.errors import AppError
 from server.standards import services
 from server.validation import rules
@@ -33,8 +33,8 @@ class StandardApiController(Controller):
 
     @get("/effective", name="api_standard_effective", responses=answers(Standard))
     async def effective(self, request: Request, area: FromQuery[str], on: FromQuery[str | None] = None) -> dict:
-        """The standard in force for an area (code) on a date (today by default)."""
-        day = rules.day(on, "on", required=False) or date.today()
+        """The standard in force for an area (code) on a date (by default today, as the bureau counts days)."""
+        day = rules.day(on, "on", required=False) or today()
         return services.as_json(await services.effective_for_code(request.user, area, day))
 
     @get("/{standard_id:int}", name="api_standard", responses=answers(Standard))

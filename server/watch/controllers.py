@@ -12,9 +12,9 @@ from litestar.response import Redirect, Template
 
 from server.accounts.guards import requires_supervisor
 from server.areas.scope import areas_in_scope
+from server.clock import today
 from server.households.tables import Person
 from server.watch import services
-from server.watch.days import today
 
 
 def back(area: str | None, **extra) -> Redirect:

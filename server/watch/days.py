@@ -1,21 +1,10 @@
-"""Days as the bureau counts them: the local calendar day (China Standard Time)."""
+"""Days as the bureau counts them: the local calendar day (China Standard Time, server/clock.py)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from server.clock import now
-
-LOCAL = ZoneInfo("Asia/Shanghai")
-
-
-def today() -> date:
-    return now().astimezone(LOCAL).date()
-
-
-def local_date(at: datetime) -> date:
-    return at.astimezone(LOCAL).date()
+from server.clock import LOCAL
 
 
 def end_of(day: date) -> datetime:

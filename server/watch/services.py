@@ -9,12 +9,12 @@ from server.accounts.current import CurrentUser
 from server.areas.scope import area_for_write, in_scope
 from server.audit.services import record
 from server.cases.tables import Case
-from server.clock import now
+from server.clock import now, today
 from server.errors import Conflict, Invalid, NotFound
 from server.households.tables import Person
 from server.i18n import N_
 from server.validation import rules
-from server.watch.days import age_on, today
+from server.watch.days import age_on
 from server.watch.tables import WatchEntry
 from sync import feed
 

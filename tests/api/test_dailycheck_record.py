@@ -7,10 +7,9 @@ import importlib
 import uuid
 from datetime import datetime, time, timedelta
 
-from server.clock import now
+from server.clock import LOCAL, now, today
 
 from server.dailycheck.tables import DailyCheck
-from server.watch.days import LOCAL, today
 from tests.api.test_sync_support import mutation, new_client_id, pull_all, push
 from tests.api.test_watch_support import HUASHI, NANFANG, demo_places, household, watch
 from tests.support.auth import sign_in

@@ -8,11 +8,10 @@ from datetime import timedelta
 
 from server.areas.tables import Area
 from server.cases.tables import Case
-from server.clock import now
+from server.clock import now, today
 from server.dashboards.services import dashboard
 from server.paperwork.tables import Obligation
 from server.referrals.tables import Organisation, Referral
-from server.watch.days import today
 from tests.api.test_watch_support import HUASHI, NANFANG, SANYUANLI, SHIPAI, TIANHE, current_user, hand_counted
 from tests.support.auth import sign_in
 

@@ -10,8 +10,8 @@ from datetime import datetime, time, timedelta
 
 from openpyxl import load_workbook
 
+from server.clock import LOCAL, today
 from server.paperwork.tables import Obligation
-from server.procedures.services import LOCAL, today
 from tests.api.test_paperwork_support import decided_case, declare_emergency, end_emergency, obligations_of
 from tests.support.auth import sign_in
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta, timezone
 
+from server import clock
 from server.cases.tables import Case
-from server.procedures import services as procedures
 from server.procedures.rules import overall_limit
 from server.procedures.workdays import load_calendar
 from tests.api.test_review_decisions import decide
@@ -30,8 +30,8 @@ async def test_deadlines_count_from_the_first_submission_not_from_the_draft(clie
     _, case_id = await submitted_draft(client)
     row = await Case.select(Case.opened_at, Case.accepted_at).where(Case.id == uuid.UUID(case_id)).first()
     assert row["opened_at"] == datetime.fromisoformat(OPENED_ON_DEVICE)
-    today = procedures.today()
-    assert procedures.local_date(row["accepted_at"]) == today
+    today = clock.today()
+    assert clock.local_date(row["accepted_at"]) == today
     due = (await load_calendar()).add_workdays(today, overall_limit("dibao", False))
 
     await sign_in(client, "supervisor", kind="desktop")

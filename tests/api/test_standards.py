@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+from server import clock
 from tests.support.casework import signed_device
 
 NEW = {"area": "440106", "effective_from": "2022-01-01", "dibao_standard": "1200.00", "tekun_multiple": "1.6", "dibao_minimum": "60", "extension_months": 6, "note": "天河区2022"}
@@ -30,6 +33,16 @@ async def test_effective_standard_is_the_nearest_area_with_the_latest_date(clien
     assert elsewhere["dibao_standard"] == "1120.00"
     missing = await admin.get("/api/standards/effective", params={"area": community, "on": "2020-01-01"})
     assert missing.status_code == 404 and missing.json()["field"] == "area"
+
+
+async def test_effective_standard_without_a_date_is_todays_as_the_bureau_counts_days(client, demo, monkeypatch):
+    """01:30 in Guangzhou on the day a new standard takes effect is still the day before on a
+    server clock in UTC: the standard in force is the new one all the same."""
+    admin = await signed_device(client, "admin")
+    assert (await admin.post("/api/standards", json={**NEW, "effective_from": "2030-03-01", "dibao_standard": "1300.00"})).status_code == 201
+    monkeypatch.setattr(clock, "now", lambda: datetime(2030, 2, 28, 17, 30, tzinfo=timezone.utc))
+    answer = (await admin.get("/api/standards/effective", params={"area": "440106004001"})).json()
+    assert answer["dibao_standard"] == "1300.00" and answer["effective_from"] == "2030-03-01"
 
 
 async def test_eligibility_uses_the_district_standard_once_in_force(client, demo):

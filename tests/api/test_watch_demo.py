@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from server.clock import today
 from server.dailycheck.tables import DailyCheck
-from server.watch.days import today
 from server.watch.tables import WatchEntry
 from tests.api.test_sync_support import new_client_id, pull_all
 from tests.support.auth import sign_in

@@ -14,11 +14,10 @@ from server.accounts.tables import User
 from server.areas.services import create_area
 from server.areas.tables import Area
 from server.cases.tables import Case
-from server.clock import now
+from server.clock import LOCAL, now, today
 from server.dailycheck.tables import DailyCheck
 from server.demo import CITY, DEMO_USERS, DISTRICTS
 from server.households.tables import Household, Person
-from server.watch.days import LOCAL, today
 from server.watch.tables import WatchEntry
 from sync import feed
 from sync.registry import MutationContext

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from server.clock import today
 from server.dailycheck.tables import DailyCheck
-from server.watch.days import today
 from tests.api.test_watch_support import HUASHI, NANFANG, demo_places, household, watch
 from tests.e2e.conftest import run
 from tests.e2e.phone import field_ready, poll, signed_in_phone, wait_for_worker
