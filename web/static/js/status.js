@@ -30,8 +30,8 @@ export async function askPersistence() {
 }
 
 // What will still be sent (entries to push, files to upload), apart from what waits for a person:
-// entries the server sent back (rejected, conflict) and files it refused for good (`unattached`:
-// how many of those it refused to attach, uploaded whole). Those are never sent again as they
+// entries the server sent back (rejected, conflict), files it refused for good (`refused`) and
+// files it took whole but refused to attach (`unattached`). Those are never sent again as they
 // are; the outbox page lists them with their reasons.
 export async function counts() {
   const count = (items, ...states) => items.filter((item) => states.includes(item.state)).length;
@@ -40,15 +40,14 @@ export async function counts() {
   return {
     pending: count(list, "pending") + count(media, "captured", "uploading"),
     rejected: count(list, "rejected", "conflict"),
-    refused: count(media, "failed"),
-    unattached: media.filter((m) => m.code === NOT_ATTACHED).length,
+    refused: media.filter((m) => m.state === "failed" && m.code !== NOT_ATTACHED).length,
+    unattached: media.filter((m) => m.code === NOT_ATTACHED).length, // failed too (outbox.js)
   };
 }
 
 // Each kind of thing waiting for the worker is named with its own count and words: records sent
 // back, files refused (上传失败) and files uploaded whole but not attached (未附加).
-function attentionMessage(rejected, refused, unattached) {
-  const failed = refused - unattached;
+function attentionMessage(rejected, failed, unattached) {
   if (rejected && failed && unattached) {
     return t("{records} 条记录被退回，{files} 个文件上传失败，{unattached} 个文件未附加，请处理", { records: rejected, files: failed, unattached });
   }
@@ -72,8 +71,9 @@ export async function renderBar(root = document) {
   net.textContent = online ? t("在线") : t("离线");
   bar.dataset.online = online;
   bar.querySelector("[data-pending-count]").textContent = pending;
-  bar.querySelector("[data-attention-count]").textContent = rejected + refused;
-  bar.querySelector("[data-attention-link]").hidden = !(rejected + refused);
+  const attention = rejected + refused + unattached;
+  bar.querySelector("[data-attention-count]").textContent = attention;
+  bar.querySelector("[data-attention-link]").hidden = !attention;
   bar.querySelector("[data-last-sync]").textContent = last ? last.slice(5, 16).replace("T", " ") : "—";
   const line = bar.querySelector("[data-sync-error]");
   // The sync client keeps its words in Chinese (it runs in the service worker too): shown here in the page's.
