@@ -68,6 +68,12 @@ def test_outbox_and_sync_labels_are_english_online_and_offline(live_server, play
                         "这条原因不在词表里",  # a reason the catalogue does not know stays as the server said it
                         # the sync engine's own reasons too (sync/messages.py): a push out of order
                         "Operation numbers out of order: the server confirmed up to 1, the next should be 2, received 3; send again in order from 2"]
+        # What waits for the worker (the sync bar): one phrase per kind that has any, joined as an English list.
+        attention = page.evaluate("""async () => { const { attentionMessage } = await import('/static/js/status.js');
+            return [attentionMessage({ rejected: 2, refused: 1, unattached: 1 }), attentionMessage({ rejected: 0, refused: 3, unattached: 1 }),
+                    attentionMessage({ rejected: 0, refused: 0, unattached: 0 })]; }""")
+        assert attention == ["2 record(s) sent back, 1 file(s) failed to upload, 1 file(s) not attached: please deal with them",
+                             "3 file(s) failed to upload, 1 file(s) not attached: please deal with them", ""]
 
         case_id = first_case_of("worker")
         record_visit(page, live_server, case_id, "王网格")  # the same person twice: the server refuses it

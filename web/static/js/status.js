@@ -1,7 +1,7 @@
 // What the worker must always see: online or not, how much is waiting, the last sync, errors;
 // and storage: persistence, space used and free, a warning when space runs low, the export.
 import { all, getMeta, setMeta } from "./db.js";
-import { t } from "./i18n.js";
+import { N_, t } from "./i18n.js";
 import { entries, NOT_ATTACHED } from "./outbox.js";
 
 export const LOW_SPACE = 200 * 1024 * 1024;
@@ -45,19 +45,22 @@ export async function counts() {
   };
 }
 
-// Each kind of thing waiting for the worker is named with its own count and words: records sent
-// back, files refused (上传失败) and files uploaded whole but not attached (未附加).
-function attentionMessage(rejected, failed, unattached) {
-  if (rejected && failed && unattached) {
-    return t("{records} 条记录被退回，{files} 个文件上传失败，{unattached} 个文件未附加，请处理", { records: rejected, files: failed, unattached });
-  }
-  if (failed && unattached) return t("{files} 个文件上传失败，{unattached} 个文件未附加，请处理", { files: failed, unattached });
-  if (rejected && unattached) return t("{records} 条记录被退回，{files} 个文件未附加，请处理", { records: rejected, files: unattached });
-  if (rejected && failed) return t("{records} 条记录被退回，{files} 个文件上传失败，请处理", { records: rejected, files: failed });
-  if (rejected) return t("{count} 条记录被退回，请处理", { count: rejected });
-  if (unattached) return t("{count} 个文件未附加，请处理", { count: unattached });
-  if (failed) return t("{count} 个文件上传失败，请处理", { count: failed });
-  return "";
+// Each kind of thing waiting for the worker is one phrase with its own count, in this order:
+// records sent back, files refused (上传失败), files uploaded whole but not attached (未附加).
+// The message names the kinds that have any, joined as a list of the page's language ("，" in
+// Chinese, ", " in English), so that a new kind is one more phrase, not one more sentence per
+// combination.
+const ATTENTION_PHRASES = [
+  ["rejected", N_("{count} 条记录被退回")],
+  ["refused", N_("{count} 个文件上传失败")],
+  ["unattached", N_("{count} 个文件未附加")],
+];
+
+export function attentionMessage(counted) {
+  const phrases = ATTENTION_PHRASES.filter(([kind]) => counted[kind]).map(([kind, phrase]) => t(phrase, { count: counted[kind] }));
+  if (!phrases.length) return "";
+  const items = phrases.join(t("，")); // not inside t()'s arguments, where `pybabel extract` would miss it
+  return t("{items}，请处理", { items });
 }
 
 export async function renderBar(root = document) {
@@ -77,7 +80,7 @@ export async function renderBar(root = document) {
   bar.querySelector("[data-last-sync]").textContent = last ? last.slice(5, 16).replace("T", " ") : "—";
   const line = bar.querySelector("[data-sync-error]");
   // The sync client keeps its words in Chinese (it runs in the service worker too): shown here in the page's.
-  const message = error?.message ? t(error.message, error.params) : attentionMessage(rejected, refused, unattached);
+  const message = error?.message ? t(error.message, error.params) : attentionMessage({ rejected, refused, unattached });
   line.textContent = message;
   line.hidden = !message;
   // The session ended while offline: the outbox waits until the worker signs in again.
