@@ -16,6 +16,7 @@ from server.evidence.tables import Evidence
 from server.uploads.tables import Upload
 from server.uploads.unattached import remove_unattached_uploads
 from tests.e2e.conftest import run
+from tests.e2e.phone import sync_once
 from tests.e2e.test_return_task import field_ready, kitchen_photo, poll, worker_phone
 from tests.support.review_cases import make_case
 
@@ -48,6 +49,8 @@ def test_attach_rejected_after_the_upload_was_cleaned_up_uploads_the_photo_again
     page.set_input_files("[data-capture-photo]", kitchen_photo(tmp_path))
     page.wait_for_selector("text=照片已保存")
     poll(page, f"({DEVICE})().then((d) => d.media.length === 1 && d.media[0].state === 'uploaded' && d.outbox.length === 1)")
+    # The upload's end is seen before the sync that made it has pushed: wait until that sync failed.
+    poll(page, "import('/static/js/db.js').then(({ getMeta }) => getMeta('last_error'))")
     assert pushes, "the attach was pushed and refused by the network"
     first = run(Upload.select(Upload.id, Upload.sha256).where(Upload.status == "complete"))
     assert len(first) == 1
@@ -97,8 +100,7 @@ def test_phone_gives_up_uploading_again_after_two_rounds_and_keeps_the_rejection
         assert time.monotonic() < deadline, page.evaluate(DEVICE)
         page.click("[data-sync-now]")
         page.wait_for_timeout(1000)
-    page.click("[data-sync-now]")  # one more sync changes nothing
-    page.wait_for_timeout(1000)
+    assert sync_once(page)  # one more sync changes nothing
 
     device = page.evaluate(DEVICE)
     assert len(attaches) == 3 and len(set(attaches)) == 1  # the same evidence id, three times
