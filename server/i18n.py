@@ -26,13 +26,16 @@ import re
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
+from gettext import find as gettext_find
 from pathlib import Path
 
+from babel.messages.mofile import read_mo
 from babel.support import NullTranslations, Translations
 
 from sync.messages import N_, Message
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "web" / "locales"
+DOMAIN = "messages"
 DEFAULT_LOCALE = "zh_CN"
 SUPPORTED = ("zh_CN", "en")
 LANG_COOKIE = "lang"
@@ -46,7 +49,7 @@ current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_L
 def translations(locale: str) -> NullTranslations:
     if locale == DEFAULT_LOCALE:
         return NullTranslations()
-    return Translations.load(str(LOCALES_DIR), [locale], domain="messages")
+    return Translations.load(str(LOCALES_DIR), [locale], domain=DOMAIN)
 
 
 def gettext(message: str) -> str:
@@ -76,12 +79,21 @@ class _Pattern:
     regex: re.Pattern[str]
 
 
+def _translated_ids(locale: str) -> list[str]:
+    """The message ids the compiled catalogue translates, in its order: the file `translations()`
+    loads, read back through Babel's public reader (gettext's translations keep them private)."""
+    path = gettext_find(DOMAIN, str(LOCALES_DIR), [locale])
+    if path is None:
+        return []
+    with open(path, "rb") as compiled:
+        catalogue = read_mo(compiled)
+    return [m.id for m in catalogue if isinstance(m.id, str) and m.id and m.string and m.string != m.id]
+
+
 @lru_cache(maxsize=None)
 def _patterns(locale: str) -> tuple[_Pattern, ...]:
     """The catalogue's translated templates with placeholders, as patterns, the most specific first."""
-    entries = getattr(translations(locale), "_catalog", {})
-    templates = [key for key, text in entries.items() if isinstance(key, str) and key and text and text != key]
-    chosen = [key for key in templates if PLACEHOLDER.search(key) and CHINESE_WORD.search(PLACEHOLDER.sub("", key))]
+    chosen = [key for key in _translated_ids(locale) if PLACEHOLDER.search(key) and CHINESE_WORD.search(PLACEHOLDER.sub("", key))]
     chosen.sort(key=lambda key: len(PLACEHOLDER.sub("", key)), reverse=True)  # stable, as Array.prototype.sort
     return tuple(
         _Pattern(key, tuple(PLACEHOLDER.findall(key)), re.compile("(.+?)".join(re.escape(part) for part in PLACEHOLDER.split(key)[::2]), re.S))
