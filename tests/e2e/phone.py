@@ -168,6 +168,14 @@ def sync_until(page, done, failure, timeout_s: float = 60) -> None:
         page.wait_for_timeout(1000)
 
 
+def sync_once(page) -> bool:
+    """Sync as 立即同步 does (field.js `sync`) and await it: one whole sync (uploads, push, pull)
+    that starts after this call, behind the one running if any. Answers whether it succeeded.
+    Where a test proves that syncing again changes nothing, a timed wait after the button would
+    not say whether that sync had run."""
+    return page.evaluate("import('/static/js/field.js').then(({ sync }) => sync()).then((result) => result.ok)")
+
+
 def wait_synced(page, timeout_s: float = 60) -> None:
     """Press 立即同步 until nothing is pending and no evidence is left on the device."""
     sync_until(page, lambda: not page.evaluate(LEFT_TO_SEND), lambda: f"the outbox did not empty: {page.evaluate(DEVICE_STATE)}", timeout_s)

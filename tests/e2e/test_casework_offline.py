@@ -420,6 +420,10 @@ def follow_referral(page, base: str, case_id: str, referral_id) -> None:
         item = page.locator(f"[data-referral='{referral_id}']")
         item.locator("[name=status]").select_option(step)
         item.locator("button:has-text('更新状态')").click()
+        # The step is queued a moment after the click (the refused one is set aside first): until
+        # then nothing is pending, wait_synced would return at once and the reload cut the saving short.
+        poll(page, f"""async () => {{ const {{ all }} = await import('/static/js/db.js');
+            return (await all('outbox')).some((e) => e.name === 'referral.update' && e.args.status === '{step}' && ['pending', 'done'].includes(e.state)); }}""")
         wait_synced(page)
         page.reload()
         field_ready(page)

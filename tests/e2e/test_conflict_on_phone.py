@@ -68,6 +68,10 @@ def phone_with_a_conflict(playwright, browser, base: str, tmp_path) -> tuple:
     assert [e[1] for e in outbox(page) if e[0] == "finances.set"][-1] == "conflict"
     [conflict] = conflicts_of(case_id)
     assert conflict["status"] == "open"
+    # The outbox empties with the push; the conflict (and the server's incomes) come with the pull
+    # after it, which the phone needs before it goes offline again.
+    poll(page, f"""async () => {{ const {{ all }} = await import('/static/js/db.js');
+        return (await all('records')).some((r) => r.type === 'conflict' && r.data.record_id === '{case_id}'); }}""")
     return context, page, case_id, conflict
 
 

@@ -31,6 +31,7 @@ from tests.e2e.phone import (  # the other e2e files import the phone's steps fr
     poll,
     ready,
     record_visit,
+    sync_once,
     sync_until,
     synced_phone,
     video_mp4,
@@ -167,8 +168,7 @@ def test_offline_visit_survives_reload_and_restart_then_arrives_once(live_server
         photo = next(e for e in evidence if e["kind"] == "photo")
         assert photo["mime"] == "image/jpeg"
 
-        page.click("[data-sync-now]")  # syncing again changes nothing
-        page.wait_for_timeout(1500)
+        assert sync_once(page)  # syncing again changes nothing
         assert run(Visit.count().where(Visit.case == case_id)) == 1
         assert len(evidence_of(case_id)) == 3
         page.goto(f"{live_server}/field/cases/{case_id}")  # the server's page now shows the visit

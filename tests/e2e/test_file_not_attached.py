@@ -87,8 +87,9 @@ def test_file_for_a_case_out_of_scope_is_set_aside_after_confirmation(live_serve
 
         questions: list[str] = []
         page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+        # The click returns once the question is answered; a removal it made would have begun by
+        # then, and IndexedDB runs the read below after it.
         discard.click()
-        page.wait_for_timeout(500)
         assert questions == ["放弃这个文件？它将从本机删除，无法恢复。"] and len(page.evaluate(MEDIA)) == 1
 
         # Set aside while offline: its upload, finished but never attached, is ended on the server
@@ -161,7 +162,8 @@ def test_setting_aside_a_rejected_attach_takes_its_file_too(live_server, playwri
         assert questions == ["放弃这条记录？它的文件将从本机删除，无法恢复。"]
         assert page.evaluate(ATTACHES) == [["discarded", "photo"]]
         poll(page, "document.querySelector('[data-attention-link]').hidden")
-        assert page.locator("[data-local-media] li[data-media-id]").count() == 0
+        # The list of files is drawn after the sync bar: wait for it, not for the bar.
+        poll(page, "document.querySelectorAll('[data-local-media] li[data-media-id]').length === 0")
 
 
 WAITING = """async (caseId) => {

@@ -95,8 +95,7 @@ def test_signature_captured_offline_is_synced_when_online(live_server, browser, 
     page.click("[data-pad-save]")
     page.wait_for_selector('[data-local-signatures] [data-entry-state="pending"]')
     assert "待同步" in page.inner_text(f'[data-signer="{obligation["signers"][0]["key"]}"]')
-    time.sleep(1)
-    assert run(Signature.count().where(Signature.obligation == obligation["id"])) == 0
+    assert run(Signature.count().where(Signature.obligation == obligation["id"])) == 0  # kept on the phone (offline)
 
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
