@@ -1,9 +1,12 @@
 // Doorstep's service worker: a versioned precache of the app shell (with the modules' English
 // words), cache-first static files, network-first pages with a cache fallback (navigations and
 // hx-boost fetches alike), an offline page, the cached pages fetched again in the other language
-// when the language is switched, and the outbox pushed through Background Sync where the browser
-// has it.
+// when the language is switched, and the evidence uploaded and the outbox pushed through
+// Background Sync where the browser has it, as a page's sync does.
+// tus-js-client, for the uploads: a module service worker may not import() later, nor load a script.
+import "/static/vendor/tus-js-client-4.3.1.min.js";
 import { PAGES_CACHE, syncNow, whole } from "/static/js/sync-client.js";
+import { uploadAll } from "/static/js/uploads.js";
 
 const VERSION = "dev";
 const STATIC_CACHE = `doorstep-static-${VERSION}`;
@@ -16,7 +19,7 @@ const PRECACHE = [
   "/static/css/daily.css",
   "/static/vendor/htmx-2.0.11.min.js",
   "/static/vendor/signature_pad-5.1.4.min.js",
-  ...["field", "db", "outbox", "sync-client", "uploads", "capture", "forms", "status", "views", "signing", "daily", "tasks", "conflicts", "i18n"].map((m) => `/static/js/${m}.js`),
+  ...["field", "db", "outbox", "sync-client", "uploads", "tus-fetch", "capture", "forms", "status", "views", "signing", "daily", "tasks", "conflicts", "i18n"].map((m) => `/static/js/${m}.js`),
   ...["", "-rules", "-state", "-form", "-finances", "-declaration", "-referral"].map((m) => `/static/js/casework${m}.js`),
   "/static/icons/icon-192.png",
   "/static/icons/icon-512.png",
@@ -50,7 +53,8 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => event.data?.type === "SKIP_WAITING" && self.skipWaiting());
 
 self.addEventListener("sync", (event) => {
-  if (event.tag === "doorstep-sync") event.waitUntil(syncNow());
+  // The CSRF token is the one a page kept in IndexedDB (sync-client.js run(), field.js csrfToken).
+  if (event.tag === "doorstep-sync") event.waitUntil(syncNow({ uploads: uploadAll }));
 });
 
 async function staticFile(request) {

@@ -8,7 +8,7 @@ import { enhanceForms } from "./forms.js";
 import { askPersistence, exportOutbox, renderBar, renderStorage, warnLowSpace } from "./status.js";
 import { syncNow } from "./sync-client.js";
 import { renderTasks } from "./tasks.js";
-import { uploadAll } from "./uploads.js";
+import { progress, uploadAll } from "./uploads.js";
 import { currentCaseId, renderLocal, renderProgress } from "./views.js";
 
 // The CSRF token from the cookie (the service worker cannot read cookies: it finds it in
@@ -27,7 +27,9 @@ export async function sync() {
   return result;
 }
 
-// Background Sync where the browser has it (never relied on: every trigger below also syncs).
+// Background Sync where the browser has it, after every local write (a form saved, a file captured
+// or sent again): the service worker syncs, files included, once the connection is back, even when
+// the app is closed by then. Never relied on: every trigger below also syncs.
 async function askBackgroundSync() {
   const registration = await navigator.serviceWorker?.ready;
   await registration?.sync?.register("doorstep-sync").catch(() => null);
@@ -93,7 +95,7 @@ async function registerWorker() {
 }
 
 document.addEventListener("click", (e) => e.target.closest("[data-sync-now]") && sync());
-document.addEventListener("doorstep:sync", sync);
+document.addEventListener("doorstep:sync", () => (askBackgroundSync(), sync()));
 document.addEventListener("htmx:beforeSwap", (event) => {
   if (event.detail.shouldSwap && event.detail.boosted) delete document.documentElement.dataset.fieldReady;
 });
@@ -101,7 +103,12 @@ document.addEventListener("htmx:afterSettle", enhance);
 window.addEventListener("online", sync);
 window.addEventListener("offline", () => renderBar());
 document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && sync());
-onAnnounce((message) => (message?.what === "progress" ? renderProgress() : refresh()));
+// An upload's progress: this page's own, or the service worker's (its figures come with the message).
+function showProgress({ id, sent, total }) {
+  if (sent !== undefined) progress.set(id, { sent, total });
+  renderProgress();
+}
+onAnnounce((message) => (message?.what === "progress" ? showProgress(message) : refresh()));
 
 await enhance();
 registerWorker().catch((error) => console.warn("service worker", error));

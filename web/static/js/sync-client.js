@@ -1,6 +1,6 @@
 // The sync client: push the outbox in order, pull changes into IndexedDB, cache the case pages.
-// Runs in pages and in the service worker (Background Sync), so it touches no DOM; uploads are
-// handed in by the page (see uploads.js) because tus-js-client needs a window.
+// Runs in pages and in the service worker (Background Sync), so it touches no DOM; the uploads
+// (uploads.js uploadAll) are handed in by both, so that this module loads no tus-js-client.
 import { all, announce, getMeta, put, setMeta, tx } from "./db.js";
 import { isoLocal, notAttached, prune, releaseReady, setAside, uploadAgain } from "./outbox.js";
 

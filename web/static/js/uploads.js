@@ -1,10 +1,11 @@
 // Evidence uploads with tus (resumable): the upload URL is kept in IndexedDB, so after a network
 // loss or an app restart the upload resumes from the server's offset, never from zero. When the
 // server has the whole file (verified against the SHA-256 taken at capture), the evidence.attach
-// mutation joins the outbox. A reason kept on a file is Chinese (N_), translated where it is shown.
+// mutation joins the outbox. Runs in pages and in the service worker (Background Sync, sw.js), so
+// it touches no DOM outside loadTus.
 import { all, announce, get, getMeta, put, tx } from "./db.js";
-import { N_ } from "./i18n.js";
 import { attachOnItsWay, FILE_DISCARDED, NOT_ATTACHED } from "./outbox.js";
+import { FetchHttpStack } from "./tus-fetch.js";
 
 const TUS_SRC = "/static/vendor/tus-js-client-4.3.1.min.js";
 const CHUNK = 2 * 1024 * 1024;
@@ -14,10 +15,16 @@ export const progress = new Map(); // media id → {sent, total}, for the progre
 export const TASK_EVIDENCE = "task-evidence:";
 // The upload URLs of files set aside, whose uploads the server is to end (endDiscardedUploads).
 const TO_END = "uploads-to-end";
+// Marks a word for the catalogue. The service worker runs this module, so it cannot import i18n.js
+// (top-level await): a reason kept on a file is Chinese, translated where it is shown.
+const N_ = (message) => message;
 
 let loading = null;
 function loadTus() {
-  // tus-js-client is loaded only when there is something to upload: it is not in the first load.
+  // The service worker has no document, and may not import() later: it imports tus-js-client
+  // with its own modules (sw.js), which puts it on self.
+  if (typeof document === "undefined") return Promise.resolve(self.tus);
+  // In a page, tus-js-client is loaded only when there is something to upload: it is not in the first load.
   loading ??= new Promise((resolve, reject) => {
     const script = Object.assign(document.createElement("script"), { src: TUS_SRC });
     script.onload = () => resolve(window.tus);
@@ -78,10 +85,13 @@ function uploadOne(tus, media, csrf) {
       metadata: { filename: media.filename, filetype: media.type, sha256: media.sha256 },
       headers: { "x-csrftoken": csrf || "" },
       storeFingerprintForResuming: false,
+      // tus-js-client sends with XMLHttpRequest, which a service worker does not have.
+      ...(typeof XMLHttpRequest === "undefined" && { httpStack: new FetchHttpStack() }),
       onUploadUrlAvailable: () => save(media.id, { upload_url: upload.url, state: "uploading" }),
       onProgress: (sent, total) => {
         progress.set(media.id, { sent, total });
-        announce({ what: "progress", id: media.id });
+        // With the figures: a page shows the progress of an upload the service worker makes too.
+        announce({ what: "progress", id: media.id, sent, total });
       },
       onSuccess: async () => {
         progress.set(media.id, { sent: media.size, total: media.size });
