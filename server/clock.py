@@ -1,4 +1,5 @@
-"""The one place that reads the time, so that tests can move it, and the bureau's calendar.
+"""The one place that reads the time, so that tests can move it, and the bureau's calendar: its
+time zone, today, the day of a moment, the instant a day ends, the days that lead up to one.
 
 Days are counted as the bureau counts them: the local calendar day in China Standard Time, not
 the server's system date (a server's clock is usually UTC, eight hours behind: from local
@@ -6,7 +7,7 @@ midnight until 08:00 its date is still the day before)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -24,3 +25,13 @@ def today() -> date:
 def local_date(at: datetime) -> date:
     """The bureau's calendar day of a moment."""
     return at.astimezone(LOCAL).date()
+
+
+def end_of(day: date) -> datetime:
+    """The first instant after the bureau's `day` (the local midnight that ends it)."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=LOCAL)
+
+
+def last_days(day: date, count: int) -> list[date]:
+    """`count` days ending with `day`, oldest first."""
+    return [day - timedelta(days=count - 1 - i) for i in range(count)]

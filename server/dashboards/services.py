@@ -10,12 +10,12 @@ from server.areas.scope import area_in_scope
 from server.areas.tables import Area
 from server.cases.kinds import CASE_TYPES, STATUSES
 from server.cases.tables import Case
+from server.clock import end_of, last_days
 from server.dailycheck.schemas import is_exception
 from server.dailycheck.tables import DailyCheck
 from server.dashboards import optional
 from server.errors import NotFound
 from server.i18n import N_
-from server.watch.days import end_of, last_days
 from server.watch.services import entries_between, reasons_of
 
 LEVELS = ("city", "district", "street")

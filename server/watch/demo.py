@@ -13,10 +13,9 @@ from datetime import datetime, time, timedelta
 
 from server.accounts.tables import User
 from server.areas.tables import Area
-from server.clock import LOCAL, now, today
+from server.clock import LOCAL, last_days, now, today
 from server.dailycheck.tables import DailyCheck
 from server.households.tables import Person
-from server.watch.days import last_days
 from server.watch.services import proposals
 from server.watch.tables import WatchEntry
 from sync.db import write_transaction
