@@ -19,7 +19,7 @@ const PRECACHE = [
   "/static/css/daily.css",
   "/static/vendor/htmx-2.0.11.min.js",
   "/static/vendor/signature_pad-5.1.4.min.js",
-  ...["field", "db", "outbox", "sync-client", "uploads", "tus-fetch", "capture", "forms", "status", "views", "signing", "daily", "tasks", "conflicts", "i18n"].map((m) => `/static/js/${m}.js`),
+  ...["field", "db", "outbox", "sync-client", "uploads", "tus-fetch", "sha256", "capture", "forms", "status", "views", "signing", "daily", "tasks", "conflicts", "i18n"].map((m) => `/static/js/${m}.js`),
   ...["", "-rules", "-state", "-form", "-finances", "-declaration", "-referral"].map((m) => `/static/js/casework${m}.js`),
   "/static/icons/icon-192.png",
   "/static/icons/icon-512.png",

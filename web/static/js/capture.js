@@ -4,16 +4,15 @@
 import { announce, put } from "./db.js";
 import { t } from "./i18n.js";
 import { isoLocal } from "./outbox.js";
-import { clientId } from "./sync-client.js";
+import { sha256 } from "./sha256.js";
 import { freeSpace, formatBytes } from "./status.js";
+import { clientId } from "./sync-client.js";
 import { rememberEvidence } from "./tasks.js";
 
-const MAX_SIDE = 2048;
+// Still offered here, where it was first (signing.js, and scripts in the e2e tests, take it from here).
+export { sha256 };
 
-export async function sha256(blob) {
-  const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+const MAX_SIDE = 2048;
 
 export async function downscale(file) {
   let bitmap;

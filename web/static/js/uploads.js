@@ -5,6 +5,7 @@
 // it touches no DOM outside loadTus.
 import { all, announce, get, getMeta, put, tx } from "./db.js";
 import { attachOnItsWay, FILE_DISCARDED, NOT_ATTACHED } from "./outbox.js";
+import { sha256 } from "./sha256.js";
 import { FetchHttpStack } from "./tus-fetch.js";
 
 const TUS_SRC = "/static/vendor/tus-js-client-4.3.1.min.js";
@@ -123,14 +124,14 @@ function refusal(text) {
 
 // A refused file the worker chose to send again as it is (the server found it damaged on the
 // way, hash_mismatch): a new tus upload at the next sync, once the phone's copy is found to be still
-// the one captured (`digest`: capture.js's sha256). A copy damaged on the phone (or unreadable) is
-// not sent: the file says so (COPY_DAMAGED), and only setting it aside or capturing it anew is left.
-// Answers whether it goes again.
+// the one captured. A copy damaged on the phone (or unreadable) is not sent: the file says so
+// (COPY_DAMAGED), and only setting it aside or capturing it anew is left. Answers whether it goes
+// again.
 export const COPY_DAMAGED = "copy_damaged";
-export async function uploadAgainNow(id, digest) {
+export async function uploadAgainNow(id) {
   const media = await get("media", id);
   if (media?.state !== "failed") return false;
-  const intact = await digest(media.blob).then((hash) => hash === media.sha256, () => false);
+  const intact = await sha256(media.blob).then((hash) => hash === media.sha256, () => false);
   const changes = intact ? { state: "captured", upload_url: null, reason: null, code: null }
     : { code: COPY_DAMAGED, reason: N_("本机保存的副本已损坏（与拍摄时的校验值不一致），无法重新上传：请放弃或重新拍摄") };
   await put("media", { ...media, ...changes });

@@ -4,7 +4,6 @@
 // to be captured anew, or (damaged on the way, the phone's copy intact) to be sent again; one
 // whose attach it rejected, where the phone can mend the cause, to be attached again (or to another
 // of the worker's cases, where its own was not found).
-import { sha256 } from "./capture.js";
 import { renderConflicts } from "./conflicts.js";
 import { all } from "./db.js";
 import { t } from "./i18n.js";
@@ -74,7 +73,7 @@ function refusedActions(li, m, { tasks, named, cases }, refresh) {
   Object.assign(box.querySelector("[data-act=reupload]"), {
     hidden: m.code !== "hash_mismatch",
     // The phone's copy is checked first: a damaged one is not sent, and says so.
-    onclick: async () => ((await uploadAgainNow(m.id, sha256)) ? document.dispatchEvent(new Event("doorstep:sync")) : refresh()),
+    onclick: async () => ((await uploadAgainNow(m.id)) ? document.dispatchEvent(new Event("doorstep:sync")) : refresh()),
   });
   const attach = async (changes) => (await attachAgain(m.id, changes), document.dispatchEvent(new Event("doorstep:sync")), refresh());
   const again = m.code === NOT_ATTACHED && reattachment(m);
