@@ -14,7 +14,8 @@ export const LARGE_VIDEO = 20 * 1024 * 1024;
 export const progress = new Map(); // media id → {sent, total}, for the progress bars
 // Evidence captured on a task's page is remembered under this meta key and the task's id (tasks.js).
 export const TASK_EVIDENCE = "task-evidence:";
-// The upload URLs of files set aside, whose uploads the server is to end (endDiscardedUploads).
+// The upload URLs the server is to end (endDiscardedUploads): those of files set aside, and the
+// refused ones of files sent again.
 const TO_END = "uploads-to-end";
 // Marks a word for the catalogue. The service worker runs this module, so it cannot import i18n.js
 // (top-level await): a reason kept on a file is Chinese, translated where it is shown.
@@ -125,8 +126,9 @@ function refusal(text) {
 // A refused file the worker chose to send again as it is (the server found it damaged on the
 // way, hash_mismatch): a new tus upload at the next sync, once the phone's copy is found to be still
 // the one captured. A copy damaged on the phone (or unreadable) is not sent: the file says so
-// (COPY_DAMAGED), and only setting it aside or capturing it anew is left. Answers whether it goes
-// again.
+// (COPY_DAMAGED), and only setting it aside or capturing it anew is left. The refused upload is
+// ended on the server at that sync (TO_END), as a discarded file's is, rather than left to expire.
+// Answers whether it goes again.
 export const COPY_DAMAGED = "copy_damaged";
 export async function uploadAgainNow(id) {
   const media = await get("media", id);
@@ -134,9 +136,20 @@ export async function uploadAgainNow(id) {
   const intact = await sha256(media.blob).then((hash) => hash === media.sha256, () => false);
   const changes = intact ? { state: "captured", upload_url: null, reason: null, code: null }
     : { code: COPY_DAMAGED, reason: N_("本机保存的副本已损坏（与拍摄时的校验值不一致），无法重新上传：请放弃或重新拍摄") };
-  await put("media", { ...media, ...changes });
+  await tx(["media", "meta"], "readwrite", async (s, done) => {
+    const row = await done(s.media.get(id));
+    if (row?.state !== "failed") return; // set aside or sent again meanwhile (another page)
+    s.media.put({ ...row, ...changes });
+    if (intact && row.upload_url) await endOnServer(s, done, row.upload_url);
+  });
   announce({ what: "media" });
   return intact;
+}
+
+// Queue an upload for its end on the server (endDiscardedUploads), in the caller's transaction.
+async function endOnServer(s, done, url) {
+  const queued = (await done(s.meta.get(TO_END)))?.value || [];
+  s.meta.put({ key: TO_END, value: [...new Set([...queued, url])] });
 }
 
 // A refused file the worker set aside: it leaves the device, and with it the task answers that
@@ -155,10 +168,7 @@ async function dropFile(s, done, media) {
   const { id } = media;
   s.media.delete(id);
   // Its upload, refused or finished but not attached, need not wait on the server for its cleanup.
-  if (media.upload_url) {
-    const queued = (await done(s.meta.get(TO_END)))?.value || [];
-    s.meta.put({ key: TO_END, value: [...new Set([...queued, media.upload_url])] });
-  }
+  if (media.upload_url) await endOnServer(s, done, media.upload_url);
   for (const row of await done(s.meta.getAll())) {
     if (row.key.startsWith(TASK_EVIDENCE) && row.value?.includes(id)) s.meta.put({ ...row, value: row.value.filter((other) => other !== id) });
   }
@@ -193,10 +203,10 @@ export async function attachDiscarded(entryId) {
   announce({ what: "media" });
 }
 
-// The uploads of files set aside (dropFile, TO_END), ended on the server (tus termination) at the
-// next sync. The list is kept in IndexedDB, so that going offline or closing the app loses none; one
-// is tried again at every sync until the server answers that it is gone (404, 410: removed already,
-// e.g. by its cleanup) or kept because its content is attached (409).
+// The uploads of files set aside (dropFile) or sent again (uploadAgainNow), ended on the server
+// (tus termination) at the next sync. The list is kept in IndexedDB, so that going offline or
+// closing the app loses none; one is tried again at every sync until the server answers that it is
+// gone (404, 410: removed already, e.g. by its cleanup) or kept because its content is attached (409).
 const ENDED = [404, 409, 410];
 async function endDiscardedUploads(csrf) {
   for (const url of await getMeta(TO_END, [])) {
@@ -215,7 +225,7 @@ async function endDiscardedUploads(csrf) {
 }
 
 // Upload every captured file that the server does not have yet, one at a time (after ending the
-// uploads of files set aside).
+// uploads of files set aside or sent again).
 export async function uploadAll(csrf) {
   await endDiscardedUploads(csrf);
   const wifiOnly = (await getMeta("settings", {})).wifi_only === true;
