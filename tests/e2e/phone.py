@@ -121,6 +121,19 @@ def photo_file(path: Path, width: int = 3000, height: int = 2000, color=(30, 120
     return str(path)
 
 
+def kitchen_photo(tmp_path: Path) -> str:
+    """A photo of the kitchen (1200×900), as a supervisor asks for one."""
+    return photo_file(tmp_path / "kitchen.png", 1200, 900, (200, 160, 90))
+
+
+def broken_video(tmp_path: Path) -> str:
+    """A recording the camera app left broken: named .mp4, its bytes no video at all (the server
+    refuses it for good). 3 MiB, under the size that waits for Wi-Fi, so it uploads on any network."""
+    path = tmp_path / "kitchen.mp4"
+    path.write_bytes(b"\x00" * 64 + os.urandom(3 * 1024 * 1024))
+    return str(path)
+
+
 def video_mp4(size: int) -> bytes:
     """`size` bytes that start like an MP4 (the rest is random)."""
     return MP4_HEAD + os.urandom(size - len(MP4_HEAD))
@@ -157,15 +170,23 @@ DEVICE_STATE = """async () => { const { all, getMeta } = await import('/static/j
              media: (await all('media')).map((m) => [m.kind, m.state, m.reason]), error: await getMeta('last_error') }; }"""
 
 
-def sync_until(page, done, failure, timeout_s: float = 60) -> None:
-    """Press 立即同步 every second until `done()` is true; `failure` (or `failure()`) says what
-    did not happen."""
+def wait_until(page, done, failure, timeout_s: float = 60, *, step=None, every_ms: int = 250) -> None:
+    """Wait until `done()`, a check made in Python (a list a route handler fills, a row on the
+    server), is true; the page's events go on meanwhile. `step()`, if given, is done before each
+    pause; `failure` (or `failure()`) says what did not happen."""
     deadline = time.monotonic() + timeout_s
     while not done():
         if time.monotonic() > deadline:
             raise AssertionError(failure() if callable(failure) else failure)
-        page.click("[data-sync-now]")
-        page.wait_for_timeout(1000)
+        if step:
+            step()
+        page.wait_for_timeout(every_ms)
+
+
+def sync_until(page, done, failure, timeout_s: float = 60) -> None:
+    """Press 立即同步 every second until `done()` is true; `failure` (or `failure()`) says what
+    did not happen."""
+    wait_until(page, done, failure, timeout_s, step=lambda: page.click("[data-sync-now]"), every_ms=1000)
 
 
 def sync_once(page) -> bool:

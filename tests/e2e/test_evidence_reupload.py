@@ -6,7 +6,6 @@ a new tus upload, and attaches it again, so the evidence reaches the case with n
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -16,8 +15,7 @@ from server.evidence.tables import Evidence
 from server.uploads.tables import Upload
 from server.uploads.unattached import remove_unattached_uploads
 from tests.e2e.conftest import run
-from tests.e2e.phone import sync_once
-from tests.e2e.test_return_task import field_ready, kitchen_photo, poll, worker_phone
+from tests.e2e.phone import capture_photo, field_ready, kitchen_photo, poll, ready, signed_in_phone, sync_once, sync_until
 from tests.support.review_cases import make_case
 
 pytestmark = pytest.mark.e2e
@@ -30,12 +28,16 @@ DEVICE = """async () => { const { all } = await import('/static/js/db.js');
 def worker_with_a_case(browser, base: str, name: str):
     """The worker's phone, synced once, and a draft case of theirs: (context, page, case id)."""
     case_id = run(make_case(name=name, status="draft"))["case_id"]
-    phone = worker_phone(browser, base)
+    phone = signed_in_phone(browser, base)
     page = phone.new_page()
-    page.goto(f"{base}/field")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20000)
-    poll(page, "(async () => Boolean(await (await import('/static/js/db.js')).getMeta('last_sync')))()")
+    ready(page, base)
     return phone, page, case_id
+
+
+def capture_kitchen(page, base: str, case_id: str, tmp_path) -> None:
+    page.goto(f"{base}/field/capture?case={case_id}")
+    field_ready(page)
+    capture_photo(page, kitchen_photo(tmp_path))
 
 
 def test_attach_rejected_after_the_upload_was_cleaned_up_uploads_the_photo_again(live_server, browser, demo, tmp_path):
@@ -44,10 +46,7 @@ def test_attach_rejected_after_the_upload_was_cleaned_up_uploads_the_photo_again
     # The photo uploads, but the push of its attach does not get through (the phone goes away).
     pushes = []
     phone.route("**/api/sync/push", lambda route: (pushes.append(1), route.fulfill(status=503, body="{}", content_type="application/json")))
-    page.goto(f"{live_server}/field/capture?case={case_id}")
-    field_ready(page)
-    page.set_input_files("[data-capture-photo]", kitchen_photo(tmp_path))
-    page.wait_for_selector("text=照片已保存")
+    capture_kitchen(page, live_server, case_id, tmp_path)
     poll(page, f"({DEVICE})().then((d) => d.media.length === 1 && d.media[0].state === 'uploaded' && d.outbox.length === 1)")
     # The upload's end is seen before the sync that made it has pushed: wait until that sync failed.
     poll(page, "import('/static/js/db.js').then(({ getMeta }) => getMeta('last_error'))")
@@ -91,15 +90,9 @@ def test_phone_gives_up_uploading_again_after_two_rounds_and_keeps_the_rejection
         route.fulfill(status=200, content_type="application/json", body=json.dumps({"last_mutation_id": max(m["id"] for m in sent), "results": results}))
 
     phone.route("**/api/sync/push", refuse_every_attach)
-    page.goto(f"{live_server}/field/capture?case={case_id}")
-    field_ready(page)
-    page.set_input_files("[data-capture-photo]", kitchen_photo(tmp_path))
-    page.wait_for_selector("text=照片已保存")
-    deadline = time.monotonic() + 60
-    while not page.evaluate(f"({DEVICE})().then((d) => d.media.length === 1 && d.media[0].state === 'failed')"):
-        assert time.monotonic() < deadline, page.evaluate(DEVICE)
-        page.click("[data-sync-now]")
-        page.wait_for_timeout(1000)
+    capture_kitchen(page, live_server, case_id, tmp_path)
+    sync_until(page, lambda: page.evaluate(f"({DEVICE})().then((d) => d.media.length === 1 && d.media[0].state === 'failed')"),
+               lambda: page.evaluate(DEVICE))
     assert sync_once(page)  # one more sync changes nothing
 
     device = page.evaluate(DEVICE)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.phone import capture_photo, evidence_of, field_ready, first_case_of, photo_file, signed_in_phone, sync_until, video_file
+from tests.e2e.phone import capture_photo, evidence_of, field_ready, first_case_of, photo_file, signed_in_phone, sync_until, video_file, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -113,8 +113,7 @@ def test_photo_and_video_picked_before_the_page_is_wired_are_kept(live_server, p
     page.route("**/static/js/capture.js", lambda route: loading.append(route))  # a slow phone: the page's script is still loading
     page.goto(f"{live_server}/field/capture?case={case_id}", wait_until="commit")
     page.locator("[data-capture-video]").wait_for(state="attached")
-    while not loading:
-        page.wait_for_timeout(100)
+    wait_until(page, lambda: loading, "the page did not ask for capture.js", every_ms=100)
     page.set_input_files("[data-capture-photo]", photo_file(tmp_path / "kitchen.png", 1200, 900))
     page.set_input_files("[data-capture-video]", video_file(tmp_path / "kitchen.mp4", 300_000))
     assert not page.evaluate("document.documentElement.hasAttribute('data-field-ready')")

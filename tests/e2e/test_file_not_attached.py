@@ -7,7 +7,6 @@ Setting aside the rejected attach itself (kept as such by a phone from before) t
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
@@ -15,9 +14,8 @@ import pytest
 from server.evidence.tables import Evidence
 from server.uploads.tables import Blob, Upload
 from tests.e2e.conftest import run
-from tests.e2e.test_field_app import field_ready, first_case_of, poll
-from tests.e2e.test_refused_file_actions import MEDIA, within_screen, worker_phone
-from tests.e2e.test_return_task import kitchen_photo
+from tests.e2e.phone import capture_photo, capture_video, field_ready, first_case_of, kitchen_photo, poll, sync_until, synced_phone
+from tests.e2e.test_refused_file_actions import MEDIA, within_screen
 
 pytestmark = pytest.mark.e2e
 
@@ -31,12 +29,12 @@ def not_attached(page) -> None:
 
 
 def test_file_whose_kind_the_server_contradicts_is_attached_again_as_its_content(live_server, playwright_instance, demo, tmp_path):
-    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, case_id):
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
+        case_id = first_case_of("worker")
         # A picture chosen in the video field: it uploads whole, and its attach as a video is rejected.
         page.goto(f"{live_server}/field/capture?case={case_id}")
         field_ready(page)
-        page.set_input_files("[data-capture-video]", kitchen_photo(tmp_path))
-        page.wait_for_selector("[data-capture-status]:has-text('视频已保存')")
+        capture_video(page, kitchen_photo(tmp_path))
         not_attached(page)
         assert page.evaluate(MEDIA) == [["video", "failed", "not_attached"]]
         assert page.evaluate(ATTACHES) == [["discarded", "video"]]  # the file carries the rejection now
@@ -67,8 +65,7 @@ def photo_for_a_case_out_of_scope(page, base: str, tmp_path) -> str:
     elsewhere = first_case_of("worker3")
     page.goto(f"{base}/field/capture?case={elsewhere}")
     field_ready(page)
-    page.set_input_files("[data-capture-photo]", kitchen_photo(tmp_path))
-    page.wait_for_selector("[data-capture-status]:has-text('照片已保存')")
+    capture_photo(page, kitchen_photo(tmp_path))
     not_attached(page)
     page.goto(f"{base}/field/outbox")
     field_ready(page)
@@ -76,7 +73,7 @@ def photo_for_a_case_out_of_scope(page, base: str, tmp_path) -> str:
 
 
 def test_file_for_a_case_out_of_scope_is_set_aside_after_confirmation(live_server, playwright_instance, demo, tmp_path):
-    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, _case_id):
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
         photo_for_a_case_out_of_scope(page, live_server, tmp_path)
         assert page.locator("[data-attention-count]").inner_text() == "1"
         item = page.locator("[data-local-media] li[data-state=failed]")
@@ -124,11 +121,7 @@ def test_file_for_a_case_out_of_scope_is_set_aside_after_confirmation(live_serve
 
         context.route("**/api/uploads/**", busy_once)
         context.set_offline(False)  # syncs; so does the button, until the queue is empty
-        deadline = time.monotonic() + 30
-        while page.evaluate(TO_END):
-            assert time.monotonic() < deadline, page.evaluate(TO_END)
-            page.click("[data-sync-now]")
-            page.wait_for_timeout(1000)
+        sync_until(page, lambda: not page.evaluate(TO_END), lambda: page.evaluate(TO_END), timeout_s=30)
         assert busy and [status for status, _ in ended if status != 404] == [503, 204]  # tried again after the 503
         assert [status for status, _ in ended].count(404) == 1 and all(token for _, token in ended)
         assert not run(Upload.exists().where(Upload.id == upload[0]["id"]))
@@ -146,7 +139,8 @@ LEGACY = """async (caseId) => {
 
 
 def test_setting_aside_a_rejected_attach_takes_its_file_too(live_server, playwright_instance, demo, tmp_path):
-    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, case_id):
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
+        case_id = first_case_of("worker")
         # A phone from before: the rejected attach kept in the outbox, its file 待确认 beside it.
         context.set_offline(True)
         page.evaluate(LEGACY, case_id)
@@ -179,7 +173,8 @@ OUTBOX = """async () => (await (await import('/static/js/outbox.js')).entries())
 
 
 def test_answer_waits_for_a_file_not_attached_until_it_is_attached_again(live_server, playwright_instance, demo, tmp_path):
-    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, case_id):
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
+        case_id = first_case_of("worker")
         context.set_offline(True)
         page.evaluate(WAITING, case_id)
         release = "(async () => (await import('/static/js/outbox.js')).releaseReady())()"
@@ -209,7 +204,8 @@ MIXED = """async (caseId) => {
 
 
 def test_sync_bar_counts_refused_and_not_attached_files_apart(live_server, playwright_instance, demo, tmp_path):
-    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, case_id):
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
+        case_id = first_case_of("worker")
         page.evaluate(MIXED, case_id)
         page.goto(f"{live_server}/field/outbox")
         field_ready(page)
@@ -228,7 +224,8 @@ def test_sync_bar_counts_refused_and_not_attached_files_apart(live_server, playw
 
 
 def test_file_for_a_case_out_of_scope_is_attached_to_another_case_of_the_worker(live_server, playwright_instance, demo, tmp_path):
-    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, case_id):
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
+        case_id = first_case_of("worker")
         elsewhere = photo_for_a_case_out_of_scope(page, live_server, tmp_path)
         item = page.locator("[data-local-media] li[data-state=failed]")
         choice = item.locator("[data-other-case] select")

@@ -5,13 +5,9 @@ the one taken at capture) may be sent again as it is (重新上传). Each takes 
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 
-from tests.e2e.test_field_app import enroll_worker, field_ready, first_case_of, open_phone, poll, ready
-from tests.e2e.test_return_task import kitchen_photo
-from tests.e2e.test_task_answer_file_refused import broken_video
+from tests.e2e.phone import broken_video, capture_photo, capture_video, field_ready, first_case_of, kitchen_photo, poll, synced_phone
 
 pytestmark = pytest.mark.e2e
 
@@ -23,32 +19,20 @@ def refused(page, count: int) -> None:
         const media = await all('media'); return media.length === {count} && media.every((m) => m.state === 'failed'); }}""", timeout_s=60)
 
 
-@contextlib.contextmanager
-def worker_phone(playwright, live_server, tmp_path):
-    """The worker's phone (360×640), enrolled and synced once: (context, page, the id of a case of theirs)."""
-    context = open_phone(playwright, tmp_path / "profile")
-    try:
-        page = enroll_worker(context, live_server)
-        ready(page, live_server)
-        yield context, page, first_case_of("worker")
-    finally:
-        context.close()
-
-
 def within_screen(locator) -> bool:
     box = locator.bounding_box()
     return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
 
 
 def test_refused_file_is_discarded_or_captured_anew_from_the_outbox_page(live_server, playwright_instance, demo, tmp_path):
-    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, case_id):
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
+        case_id = first_case_of("worker")
         # Two recordings the server refuses (their bytes are no video), captured for no task.
         page.goto(f"{live_server}/field/capture?case={case_id}")
         field_ready(page)
         for name in ("one", "two"):
             (tmp_path / name).mkdir()
-            page.set_input_files("[data-capture-video]", broken_video(tmp_path / name))
-            page.wait_for_selector("[data-capture-status]:has-text('视频已保存')")
+            capture_video(page, broken_video(tmp_path / name))
         refused(page, 2)
         assert page.evaluate(MEDIA) == [["video", "failed", "unsupported_type"]] * 2
 
@@ -90,7 +74,8 @@ def test_refused_file_is_discarded_or_captured_anew_from_the_outbox_page(live_se
 
 
 def test_file_damaged_on_the_way_is_sent_again_from_the_outbox_page(live_server, playwright_instance, demo, tmp_path):
-    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, case_id):
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
+        case_id = first_case_of("worker")
         damaged: list[int] = []
 
         def damage_once(route):
@@ -105,8 +90,7 @@ def test_file_damaged_on_the_way_is_sent_again_from_the_outbox_page(live_server,
         context.route("**/api/uploads/**", damage_once)
         page.goto(f"{live_server}/field/capture?case={case_id}")
         field_ready(page)
-        page.set_input_files("[data-capture-photo]", kitchen_photo(tmp_path))
-        page.wait_for_selector("[data-capture-status]:has-text('照片已保存')")
+        capture_photo(page, kitchen_photo(tmp_path))
         refused(page, 1)
         assert damaged and page.evaluate(MEDIA) == [["photo", "failed", "hash_mismatch"]]
 
@@ -139,7 +123,8 @@ COPY_DAMAGED = "本机保存的副本已损坏（与拍摄时的校验值不一�
 
 
 def test_file_whose_copy_on_the_phone_is_damaged_is_not_sent_again(live_server, playwright_instance, demo, tmp_path):
-    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, case_id):
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
+        case_id = first_case_of("worker")
         # Refused as damaged on the way (hash_mismatch), but the phone's own copy no longer matches
         # the SHA-256 taken at capture either: sending it again could only be refused again.
         page.evaluate(DAMAGED_COPY, case_id)
@@ -181,7 +166,8 @@ ANSWERS = """async () => (await (await import('/static/js/outbox.js')).entries()
 
 
 def test_discarding_a_file_an_answer_names_sends_the_answer_back(live_server, playwright_instance, demo, tmp_path):
-    with worker_phone(playwright_instance, live_server, tmp_path) as (context, page, case_id):
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
+        case_id = first_case_of("worker")
         context.set_offline(True)
         page.evaluate(SETUP, [case_id, "t-1"])
         page.goto(f"{live_server}/field/outbox")

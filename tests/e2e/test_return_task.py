@@ -7,7 +7,6 @@ comes back to review, where the supervisor sees the answer, the photo and the vi
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
@@ -16,16 +15,17 @@ from server.cases.tables import Case
 from server.evidence.tables import Evidence
 from server.review.tables import Task
 from tests.e2e.conftest import run
-from tests.e2e.phone import (  # field_ready and poll: other e2e files import them from here, too
+from tests.e2e.phone import (
     capture_photo,
     capture_video,
     field_ready,
-    photo_file,
+    kitchen_photo,
     poll,
     signed_in_phone,
     sync_until,
     video_file,
     wait_for_worker,
+    wait_until,
 )
 from tests.e2e.test_review import signed_in_context
 from tests.support.review_cases import make_case
@@ -34,10 +34,6 @@ pytestmark = pytest.mark.e2e
 
 REQUEST = "请补充: 厨房照片"
 ANSWER = "已补充厨房照片，灶台和冰箱都拍了"
-
-
-def kitchen_photo(tmp_path) -> str:
-    return photo_file(tmp_path / "kitchen.png", 1200, 900, (200, 160, 90))
 
 
 def kitchen_video(tmp_path) -> str:
@@ -193,10 +189,7 @@ def test_returned_case_is_answered_offline_on_the_phone_and_comes_back_to_review
     phone.route("**/api/uploads/**", hold_after_first_chunk)
     page.evaluate("localStorage.setItem('test-connection', 'wifi')")
     page.click("[data-sync-now]")
-    deadline = time.monotonic() + 60
-    while not paused:  # the first chunk is on the server, the second one waits
-        assert time.monotonic() < deadline, "the video upload did not start on Wi-Fi"
-        page.wait_for_timeout(250)
+    wait_until(page, lambda: paused, "the video upload did not start on Wi-Fi")  # the first chunk is on the server, the second one waits
     poll(page, f"""(() => {{ const bar = document.querySelector("[data-task-waiting] li[data-media-id='{media_ids[1]}'] progress");
         return bar && !bar.hidden && bar.value > 0 && bar.value < 100; }})()""")
     assert "等待 Wi-Fi 后上传" not in video_item.inner_text()  # on its way: the reason it waited is gone

@@ -9,24 +9,14 @@ only the photo, so that they can capture the video again and answer again."""
 
 from __future__ import annotations
 
-import os
-import time
 import uuid
 
 import pytest
 
 from server.visits.tables import Visit
 from tests.e2e.conftest import run
-from tests.e2e.test_return_task import (
-    ANSWER,
-    ANSWER_ENTRY,
-    field_ready,
-    kitchen_photo,
-    phone_with_task,
-    poll,
-    server_state,
-    supervisor_returns,
-)
+from tests.e2e.phone import broken_video, capture_photo, capture_video, field_ready, kitchen_photo, poll, sync_until
+from tests.e2e.test_return_task import ANSWER, ANSWER_ENTRY, phone_with_task, server_state, supervisor_returns
 from tests.e2e.test_review import signed_in_context
 from tests.support.review_cases import make_case
 
@@ -34,14 +24,6 @@ pytestmark = pytest.mark.e2e
 
 REFUSED = "不支持的文件类型（按文件内容判断）"
 SENT_BACK = "答复未发送：请重新拍摄证据后再答复"
-
-
-def broken_video(tmp_path) -> str:
-    """A recording the camera app left broken: named .mp4, its bytes no video at all (3 MiB, under
-    the size that waits for Wi-Fi, so it uploads on any network)."""
-    path = tmp_path / "kitchen.mp4"
-    path.write_bytes(b"\x00" * 64 + os.urandom(3 * 1024 * 1024))
-    return str(path)
 
 
 OUTBOX = """async () => { const { entries } = await import('/static/js/outbox.js');
@@ -61,10 +43,8 @@ def test_held_answer_is_sent_back_when_its_file_is_refused_and_holds_up_nothing(
     phone.set_offline(True)
     page.goto(f"{live_server}/field/tasks/{task_id}")
     field_ready(page)
-    page.set_input_files("[data-capture-photo]", kitchen_photo(tmp_path))
-    page.wait_for_selector("text=照片已保存")
-    page.set_input_files("[data-capture-video]", broken_video(tmp_path))
-    page.wait_for_selector("text=视频已保存")
+    capture_photo(page, kitchen_photo(tmp_path))
+    capture_video(page, broken_video(tmp_path))
     page.wait_for_selector("[data-task-evidence-text]:has-text('随答复提交的证据 2 份：照片、视频')")
     page.fill("#t-answer", ANSWER)
     page.click("[data-task-answer] button[type=submit]")
@@ -83,11 +63,8 @@ def test_held_answer_is_sent_back_when_its_file_is_refused_and_holds_up_nothing(
     # Online: the photo goes through, the video is refused, the answer held and then sent back.
     phone.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    deadline = time.monotonic() + 90
-    while page.evaluate(ANSWER_ENTRY).get("state") != "rejected":
-        assert time.monotonic() < deadline, f"the answer was not sent back: {page.evaluate(OUTBOX)}"
-        page.click("[data-sync-now]")
-        page.wait_for_timeout(1000)
+    sync_until(page, lambda: page.evaluate(ANSWER_ENTRY).get("state") == "rejected",
+               lambda: f"the answer was not sent back: {page.evaluate(OUTBOX)}", timeout_s=90)
 
     answer = page.evaluate(ANSWER_ENTRY)
     assert answer["reason"].startswith(f"证据上传失败（{REFUSED}") and answer["reason"].endswith(SENT_BACK), answer["reason"]
