@@ -5,6 +5,7 @@ is back) uploads the photo and attaches it to its case, exactly once, with no pa
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 
@@ -34,7 +35,7 @@ def wait_until(page, answer, what: str, timeout_s: float = 60):
 
 def dispatch_sync(context, base: str):
     """Send the service worker the sync event Chrome sends it once the connection is back (from a
-    blank page: no page of the app is open)."""
+    blank page: no page of the app is open); answers that page."""
     blank = context.new_page()
     cdp = context.new_cdp_session(blank)
     registrations: dict[str, str] = {}
@@ -69,7 +70,7 @@ def test_background_sync_with_the_app_closed_uploads_the_photo_and_attaches_it_o
     context.set_offline(False)
     blank = dispatch_sync(context, live_server)
     rows = wait_until(blank, evidence, "the photo attached to its case")
-    assert rows == [{"sha256": photo["sha256"], "kind": "photo"}]
+    assert rows == [{"case": uuid.UUID(case_id), "sha256": photo["sha256"], "kind": "photo"}]
     assert [u["sha256"] for u in run(Upload.select(Upload.sha256))] == [photo["sha256"]]  # one upload, not two
 
     # The phone let the photo go once its attach was acknowledged; nothing went twice.
@@ -81,4 +82,4 @@ def test_background_sync_with_the_app_closed_uploads_the_photo_and_attaches_it_o
 
 
 def evidence() -> list[dict]:
-    return run(Evidence.select(Evidence.sha256, Evidence.kind))
+    return run(Evidence.select(Evidence.case, Evidence.sha256, Evidence.kind))
