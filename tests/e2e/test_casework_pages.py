@@ -5,21 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from server.accounts.sessions import COOKIE_NAME, create_session
-from server.accounts.tables import User
 from server.cases.tables import Case
 from server.finances.tables import CaseFinances
 from tests.e2e.conftest import run
+from tests.e2e.test_review import signed_in_context
 
 pytestmark = pytest.mark.e2e
-
-
-def signed_in_context(browser, base: str, username: str):
-    user = run(User.select(User.id).where(User.username == username).first())
-    token = run(create_session(user["id"], kind="desktop"))
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": base}])
-    return context
 
 
 def test_admin_adds_a_standard_and_sees_the_error_beside_the_field_without_reload(live_server, browser, demo):

@@ -15,10 +15,10 @@ from server.cases.tables import Case
 from server.finances.tables import CaseFinances
 from server.households.tables import Household
 from tests.e2e.conftest import run
+from tests.e2e.phone import field_ready as page_ready
+from tests.e2e.phone import first_case_of, poll, synced_phone
 from tests.e2e.test_casework_offline import field_ready, supervisor_context
-from tests.e2e.test_conflict_on_phone import push_as, worker_case
-from tests.e2e.test_field_app import enroll_worker, open_phone, poll, ready
-from tests.e2e.test_field_app import field_ready as page_ready
+from tests.e2e.test_conflict_on_phone import push_as
 
 pytestmark = pytest.mark.e2e
 
@@ -59,12 +59,9 @@ def open_case(page, base: str, case_id: str, count: int):
 
 
 def test_conflict_list_speaks_english_with_the_servers_words(live_server, playwright_instance, browser, demo, tmp_path):
-    case_id = worker_case()
+    case_id = first_case_of("worker")
     v = versions(case_id)
-    context = open_phone(playwright_instance, tmp_path / "profile")  # a Chinese phone
-    try:
-        page = enroll_worker(context, live_server)
-        ready(page, live_server)
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):  # a Chinese phone
         page.get_by_role("link", name="English").click()  # the worker switches the language
         page.wait_for_url(f"{live_server}/field")
         page_ready(page)
@@ -106,5 +103,3 @@ def test_conflict_list_speaks_english_with_the_servers_words(live_server, playwr
         assert not CHINESE.search(GLOSS.sub("", text)), text
         assert not re.search("[：，；、（）]", text), text  # no Chinese punctuation glued to the English either
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    finally:
-        context.close()

@@ -9,23 +9,18 @@ from __future__ import annotations
 
 import json
 import uuid
+from contextlib import contextmanager
 
 import pytest
 
-from server.accounts.tables import User
 from server.cases.tables import Case
 from server.finances.tables import CaseFinances
 from sync.tables import SyncConflict
 from tests.e2e.conftest import run
+from tests.e2e.phone import first_case_of, poll, synced_phone, wait_synced
 from tests.e2e.test_casework_offline import field_ready, open_form, outbox, supervisor_context, supervisor_edits
-from tests.e2e.test_field_app import enroll_worker, open_phone, poll, ready, wait_synced
 
 pytestmark = pytest.mark.e2e
-
-
-def worker_case() -> str:
-    worker = run(User.select(User.id).where(User.username == "worker").first())
-    return str(run(Case.select(Case.id).where(Case.assigned_to == worker["id"]).first())["id"])
 
 
 def finances_of(case_id: str) -> dict:
@@ -51,28 +46,27 @@ def save_incomes_offline(page, base: str, case_id: str, amount: str, *, check=la
     page.wait_for_url(f"**/field/cases/{case_id}")
 
 
-def phone_with_a_conflict(playwright, browser, base: str, tmp_path) -> tuple:
+@contextmanager
+def phone_with_a_conflict(playwright, browser, base: str, tmp_path):
     """The phone saves the incomes offline (2100.00) while the supervisor saves others on the web
     (1900.00), both from the same version; back online the push keeps a conflict.
-    Answers (context, page, case id, conflict row)."""
-    case_id = worker_case()
+    Yields (page, case id, conflict row); the phone is closed afterwards."""
+    case_id = first_case_of("worker")
     supervisor_edits(browser, base, case_id, {"incomes": income("1000.00"), "base_version": finances_of(case_id)["version"]})
-    context = open_phone(playwright, tmp_path / "profile")
-    page = enroll_worker(context, base)
-    ready(page, base)
-    version = finances_of(case_id)["version"]
-    save_incomes_offline(page, base, case_id, "2100.00")
-    supervisor_edits(browser, base, case_id, {"incomes": income("1900.00"), "base_version": version})
-    page.context.set_offline(False)
-    wait_synced(page)
-    assert [e[1] for e in outbox(page) if e[0] == "finances.set"][-1] == "conflict"
-    [conflict] = conflicts_of(case_id)
-    assert conflict["status"] == "open"
-    # The outbox empties with the push; the conflict (and the server's incomes) come with the pull
-    # after it, which the phone needs before it goes offline again.
-    poll(page, f"""async () => {{ const {{ all }} = await import('/static/js/db.js');
-        return (await all('records')).some((r) => r.type === 'conflict' && r.data.record_id === '{case_id}'); }}""")
-    return context, page, case_id, conflict
+    with synced_phone(playwright, base, tmp_path) as (_, page):
+        version = finances_of(case_id)["version"]
+        save_incomes_offline(page, base, case_id, "2100.00")
+        supervisor_edits(browser, base, case_id, {"incomes": income("1900.00"), "base_version": version})
+        page.context.set_offline(False)
+        wait_synced(page)
+        assert [e[1] for e in outbox(page) if e[0] == "finances.set"][-1] == "conflict"
+        [conflict] = conflicts_of(case_id)
+        assert conflict["status"] == "open"
+        # The outbox empties with the push; the conflict (and the server's incomes) come with the pull
+        # after it, which the phone needs before it goes offline again.
+        poll(page, f"""async () => {{ const {{ all }} = await import('/static/js/db.js');
+            return (await all('records')).some((r) => r.type === 'conflict' && r.data.record_id === '{case_id}'); }}""")
+        yield page, case_id, conflict
 
 
 def queued_resolutions(page) -> list:
@@ -81,66 +75,62 @@ def queued_resolutions(page) -> list:
 
 
 def test_worker_resolves_a_conflict_offline_on_the_case_page(live_server, playwright_instance, browser, demo, tmp_path):
-    context, page, case_id, conflict = phone_with_a_conflict(playwright_instance, browser, live_server, tmp_path)
+    with phone_with_a_conflict(playwright_instance, browser, live_server, tmp_path) as (page, case_id, conflict):
+        # Back online, the case page shows the conflict beside the case: the field and both values,
+        # one choice per field (the server's value preselected, as on the supervisor's page).
+        page.goto(f"{live_server}/field/cases/{case_id}")
+        field_ready(page)
+        item = page.locator(f"[data-conflicts] [data-conflict-id='{conflict['conflict_id']}']")
+        item.wait_for()
+        assert item.locator("[data-slot=kind]").inner_text() == "家庭经济状况"
+        assert item.locator("legend").inner_text() == "收入"
+        assert "2100.00" in item.locator("[data-field-side=device]").inner_text()
+        server_side = item.locator("[data-field-side=server]").inner_text()
+        assert "1900.00" in server_side and "工资性收入" in server_side and "wage" not in server_side  # the kind in words
+        assert item.locator("[data-field-side=server] input").is_checked()
+        heights = item.locator("label.choice, [type=submit]").evaluate_all("(nodes) => nodes.map((n) => n.getBoundingClientRect().height)")
+        assert len(heights) == 3 and min(heights) >= 44
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
-    # Back online, the case page shows the conflict beside the case: the field and both values,
-    # one choice per field (the server's value preselected, as on the supervisor's page).
-    page.goto(f"{live_server}/field/cases/{case_id}")
-    field_ready(page)
-    item = page.locator(f"[data-conflicts] [data-conflict-id='{conflict['conflict_id']}']")
-    item.wait_for()
-    assert item.locator("[data-slot=kind]").inner_text() == "家庭经济状况"
-    assert item.locator("legend").inner_text() == "收入"
-    assert "2100.00" in item.locator("[data-field-side=device]").inner_text()
-    server_side = item.locator("[data-field-side=server]").inner_text()
-    assert "1900.00" in server_side and "工资性收入" in server_side and "wage" not in server_side  # the kind in words
-    assert item.locator("[data-field-side=server] input").is_checked()
-    heights = item.locator("label.choice, [type=submit]").evaluate_all("(nodes) => nodes.map((n) => n.getBoundingClientRect().height)")
-    assert len(heights) == 3 and min(heights) >= 44
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        # Offline again, the worker keeps their own value: queued in the outbox, shown as 待同步
+        # with the choice it holds.
+        page.context.set_offline(True)
+        item.locator("[data-field-side=device]").click()
+        item.locator("button:has-text('按所选处理')").click()
+        page.wait_for_selector(f"[data-conflict-id='{conflict['conflict_id']}'][data-state=pending] [data-slot=state]:has-text('待同步')")
+        assert item.locator("[type=submit]").count() == 0
+        assert item.locator("[data-field-side=device] input").is_checked() and item.locator("[data-field-side=device] input").is_disabled()
+        assert queued_resolutions(page) == [["pending", {"conflict_id": conflict["conflict_id"], "choices": {"incomes": "device"}}]]
+        assert conflicts_of(case_id)[0]["status"] == "open"
 
-    # Offline again, the worker keeps their own value: queued in the outbox, shown as 待同步
-    # with the choice it holds.
-    page.context.set_offline(True)
-    item.locator("[data-field-side=device]").click()
-    item.locator("button:has-text('按所选处理')").click()
-    page.wait_for_selector(f"[data-conflict-id='{conflict['conflict_id']}'][data-state=pending] [data-slot=state]:has-text('待同步')")
-    assert item.locator("[type=submit]").count() == 0
-    assert item.locator("[data-field-side=device] input").is_checked() and item.locator("[data-field-side=device] input").is_disabled()
-    assert queued_resolutions(page) == [["pending", {"conflict_id": conflict["conflict_id"], "choices": {"incomes": "device"}}]]
-    assert conflicts_of(case_id)[0]["status"] == "open"
-
-    # Online: the server's conflict is resolved with the worker's choice, the finances hold it,
-    # and the phone's page no longer lists the conflict.
-    page.context.set_offline(False)
-    wait_synced(page)
-    assert conflicts_of(case_id) == [{"conflict_id": conflict["conflict_id"], "status": "resolved", "resolution": {"incomes": "device"}}]
-    assert finances_of(case_id)["incomes"][0]["amount"] == "2100.00"
-    poll(page, "() => document.querySelector('[data-conflicts]').hidden")
-    context.close()
+        # Online: the server's conflict is resolved with the worker's choice, the finances hold it,
+        # and the phone's page no longer lists the conflict.
+        page.context.set_offline(False)
+        wait_synced(page)
+        assert conflicts_of(case_id) == [{"conflict_id": conflict["conflict_id"], "status": "resolved", "resolution": {"incomes": "device"}}]
+        assert finances_of(case_id)["incomes"][0]["amount"] == "2100.00"
+        poll(page, "() => document.querySelector('[data-conflicts]').hidden")
 
 
 def test_resaving_the_finances_after_a_conflict_settles_it_in_the_same_flush(live_server, playwright_instance, browser, demo, tmp_path):
-    context, page, case_id, conflict = phone_with_a_conflict(playwright_instance, browser, live_server, tmp_path)
+    with phone_with_a_conflict(playwright_instance, browser, live_server, tmp_path) as (page, case_id, conflict):
+        # The finances page marks the section and shows the server's value; saving again from it
+        # queues the new save and the conflict's resolution (keeping the server's values) together.
+        def shows_the_conflict(page) -> None:
+            assert page.locator("[data-rows=incomes] > .field-error").inner_text().startswith("此部分与服务器上的修改冲突")
+            assert page.locator("[name='incomes.0.amount']").input_value() == "1900.00"
 
-    # The finances page marks the section and shows the server's value; saving again from it
-    # queues the new save and the conflict's resolution (keeping the server's values) together.
-    def shows_the_conflict(page) -> None:
-        assert page.locator("[data-rows=incomes] > .field-error").inner_text().startswith("此部分与服务器上的修改冲突")
-        assert page.locator("[name='incomes.0.amount']").input_value() == "1900.00"
-
-    save_incomes_offline(page, live_server, case_id, "2050.00", check=shows_the_conflict)
-    field_ready(page)
-    page.wait_for_selector(f"[data-conflict-id='{conflict['conflict_id']}'] [data-slot=state]:has-text('待同步')")
-    pending = [e[0] for e in outbox(page) if e[1] == "pending"]
-    assert pending == ["finances.set", "conflict.resolve"]
-    page.context.set_offline(False)
-    wait_synced(page)
-    assert conflicts_of(case_id) == [{"conflict_id": conflict["conflict_id"], "status": "resolved", "resolution": {"incomes": "server"}}]
-    assert finances_of(case_id)["incomes"][0]["amount"] == "2050.00"
-    open_form(page, live_server, "finances", case_id)
-    assert page.locator("[data-rows=incomes] > .field-error").count() == 0
-    context.close()
+        save_incomes_offline(page, live_server, case_id, "2050.00", check=shows_the_conflict)
+        field_ready(page)
+        page.wait_for_selector(f"[data-conflict-id='{conflict['conflict_id']}'] [data-slot=state]:has-text('待同步')")
+        pending = [e[0] for e in outbox(page) if e[1] == "pending"]
+        assert pending == ["finances.set", "conflict.resolve"]
+        page.context.set_offline(False)
+        wait_synced(page)
+        assert conflicts_of(case_id) == [{"conflict_id": conflict["conflict_id"], "status": "resolved", "resolution": {"incomes": "server"}}]
+        assert finances_of(case_id)["incomes"][0]["amount"] == "2050.00"
+        open_form(page, live_server, "finances", case_id)
+        assert page.locator("[data-rows=incomes] > .field-error").count() == 0
 
 
 def push_as(context, base: str, client_id: str, name: str, args: dict, base_version: int) -> dict:
@@ -153,51 +143,48 @@ def push_as(context, base: str, client_id: str, name: str, args: dict, base_vers
 
 
 def test_a_conflict_over_two_case_fields_is_settled_field_by_field_offline(live_server, playwright_instance, browser, demo, tmp_path):
-    case_id = worker_case()
+    case_id = first_case_of("worker")
     version = run(Case.select(Case.version).where(Case.id == case_id).first())["version"]
-    context = open_phone(playwright_instance, tmp_path / "profile")
-    page = enroll_worker(context, live_server)
-    ready(page, live_server)
-    supervisor = supervisor_context(browser, live_server)
-    try:
-        supervisor.request.get(f"{live_server}/review/")
-        server = {"notes": "审核人员：已电话核实", "type": "temporary"}
-        assert push_as(supervisor, live_server, str(uuid.uuid4()), "case.update", {"id": case_id, "changes": server}, version)["status"] == "applied"
-    finally:
-        supervisor.close()
-    # The worker's other install (say a tablet) edited both fields from the same version.
-    device = {"notes": "网格员：邻居证实", "type": "tekun"}
-    assert push_as(context, live_server, str(uuid.uuid4()), "case.update", {"id": case_id, "changes": device}, version)["status"] == "conflict"
-    [conflict] = conflicts_of(case_id)
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
+        supervisor = supervisor_context(browser, live_server)
+        try:
+            supervisor.request.get(f"{live_server}/review/")
+            server = {"notes": "审核人员：已电话核实", "type": "temporary"}
+            assert push_as(supervisor, live_server, str(uuid.uuid4()), "case.update", {"id": case_id, "changes": server}, version)["status"] == "applied"
+        finally:
+            supervisor.close()
+        # The worker's other install (say a tablet) edited both fields from the same version.
+        device = {"notes": "网格员：邻居证实", "type": "tekun"}
+        assert push_as(context, live_server, str(uuid.uuid4()), "case.update", {"id": case_id, "changes": device}, version)["status"] == "conflict"
+        [conflict] = conflicts_of(case_id)
 
-    page.goto(f"{live_server}/field/cases/{case_id}")
-    field_ready(page)
-    item = page.locator(f"[data-conflicts] [data-conflict-id='{conflict['conflict_id']}']")
-    item.wait_for()
-    assert item.locator("[data-slot=kind]").inner_text() == "案件"
-    assert sorted(item.locator("legend").all_inner_texts()) == sorted(["备注", "救助类型"])
-    notes, kind = item.locator("[data-field=notes]"), item.locator("[data-field=type]")
-    assert "网格员：邻居证实" in notes.locator("[data-field-side=device]").inner_text()
-    assert "审核人员：已电话核实" in notes.locator("[data-field-side=server]").inner_text()
-    assert kind.locator("[data-field-side=device]").inner_text().endswith("特困")  # the code in words
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.goto(f"{live_server}/field/cases/{case_id}")
+        field_ready(page)
+        item = page.locator(f"[data-conflicts] [data-conflict-id='{conflict['conflict_id']}']")
+        item.wait_for()
+        assert item.locator("[data-slot=kind]").inner_text() == "案件"
+        assert sorted(item.locator("legend").all_inner_texts()) == sorted(["备注", "救助类型"])
+        notes, kind = item.locator("[data-field=notes]"), item.locator("[data-field=type]")
+        assert "网格员：邻居证实" in notes.locator("[data-field-side=device]").inner_text()
+        assert "审核人员：已电话核实" in notes.locator("[data-field-side=server]").inner_text()
+        assert kind.locator("[data-field-side=device]").inner_text().endswith("特困")  # the code in words
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
-    # Offline: the worker's notes, the server's type; one outbox entry holds both choices.
-    page.context.set_offline(True)
-    notes.locator("[data-field-side=device]").click()
-    # Whatever the device stores meanwhile (a pull, a sync) draws the list again: the pick stays.
-    item.evaluate("(li) => { li.dataset.drawn = 'before'; }")
-    page.evaluate("document.dispatchEvent(new CustomEvent('doorstep:changed', { detail: { what: 'records' } }))")
-    page.wait_for_selector(f"[data-conflict-id='{conflict['conflict_id']}']:not([data-drawn])")
-    assert notes.locator("[data-field-side=device] input").is_checked() and kind.locator("[data-field-side=server] input").is_checked()
-    item.locator("button:has-text('按所选处理')").click()
-    page.wait_for_selector(f"[data-conflict-id='{conflict['conflict_id']}'][data-state=pending]")
-    assert notes.locator("[data-field-side=device] input").is_checked() and kind.locator("[data-field-side=server] input").is_checked()
-    assert queued_resolutions(page) == [["pending", {"conflict_id": conflict["conflict_id"], "choices": {"notes": "device", "type": "server"}}]]
+        # Offline: the worker's notes, the server's type; one outbox entry holds both choices.
+        page.context.set_offline(True)
+        notes.locator("[data-field-side=device]").click()
+        # Whatever the device stores meanwhile (a pull, a sync) draws the list again: the pick stays.
+        item.evaluate("(li) => { li.dataset.drawn = 'before'; }")
+        page.evaluate("document.dispatchEvent(new CustomEvent('doorstep:changed', { detail: { what: 'records' } }))")
+        page.wait_for_selector(f"[data-conflict-id='{conflict['conflict_id']}']:not([data-drawn])")
+        assert notes.locator("[data-field-side=device] input").is_checked() and kind.locator("[data-field-side=server] input").is_checked()
+        item.locator("button:has-text('按所选处理')").click()
+        page.wait_for_selector(f"[data-conflict-id='{conflict['conflict_id']}'][data-state=pending]")
+        assert notes.locator("[data-field-side=device] input").is_checked() and kind.locator("[data-field-side=server] input").is_checked()
+        assert queued_resolutions(page) == [["pending", {"conflict_id": conflict["conflict_id"], "choices": {"notes": "device", "type": "server"}}]]
 
-    page.context.set_offline(False)
-    wait_synced(page)
-    poll(page, "() => document.querySelector('[data-conflicts]').hidden")
-    assert conflicts_of(case_id) == [{"conflict_id": conflict["conflict_id"], "status": "resolved", "resolution": {"notes": "device", "type": "server"}}]
-    assert run(Case.select(Case.notes, Case.type).where(Case.id == case_id).first()) == {"notes": "网格员：邻居证实", "type": "temporary"}
-    context.close()
+        page.context.set_offline(False)
+        wait_synced(page)
+        poll(page, "() => document.querySelector('[data-conflicts]').hidden")
+        assert conflicts_of(case_id) == [{"conflict_id": conflict["conflict_id"], "status": "resolved", "resolution": {"notes": "device", "type": "server"}}]
+        assert run(Case.select(Case.notes, Case.type).where(Case.id == case_id).first()) == {"notes": "网格员：邻居证实", "type": "temporary"}

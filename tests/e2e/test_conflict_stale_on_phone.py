@@ -12,21 +12,18 @@ import pytest
 from server.cases.tables import Case
 from sync.tables import SyncConflict
 from tests.e2e.conftest import run
+from tests.e2e.phone import first_case_of, poll, synced_phone, wait_synced
 from tests.e2e.test_casework_offline import supervisor_context
 from tests.e2e.test_conflict_english import both_edit, open_case, versions
-from tests.e2e.test_conflict_on_phone import push_as, queued_resolutions, worker_case
-from tests.e2e.test_field_app import enroll_worker, open_phone, poll, ready, wait_synced
+from tests.e2e.test_conflict_on_phone import push_as, queued_resolutions
 
 pytestmark = pytest.mark.e2e
 
 
 def test_a_device_value_chosen_over_a_server_value_changed_since_is_decided_again(live_server, playwright_instance, browser, demo, tmp_path):
-    case_id = worker_case()
+    case_id = first_case_of("worker")
     v = versions(case_id)
-    context = open_phone(playwright_instance, tmp_path / "profile")
-    try:
-        page = enroll_worker(context, live_server)
-        ready(page, live_server)
+    with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
         both_edit(browser, context, live_server, [
             ("case.update", {"id": case_id, "changes": {"notes": "审核人员：电话核实"}}, {"id": case_id, "changes": {"notes": "网格员：邻居证实"}}, v["case"]),
         ])
@@ -68,5 +65,3 @@ def test_a_device_value_chosen_over_a_server_value_changed_since_is_decided_agai
         assert run(Case.select(Case.notes).where(Case.id == case_id).first())["notes"] == "网格员：邻居证实"
         states = [state for state, _ in queued_resolutions(page)]
         assert states == ["discarded", "done"], states
-    finally:
-        context.close()
