@@ -106,6 +106,12 @@ def field_ready(page) -> None:
     page.wait_for_selector("html[data-field-ready]", state="attached")
 
 
+def open_capture(page, base: str, case_id: str) -> None:
+    """Open the capture page of a case and wait until it is wired."""
+    page.goto(f"{base}/field/capture?case={case_id}")
+    field_ready(page)
+
+
 def go(page, link_text: str, url) -> None:
     """Tap a link and wait until the page it opens is wired."""
     page.click(f"text={link_text}")

@@ -15,7 +15,7 @@ from server.evidence.tables import Evidence
 from server.uploads.tables import Upload
 from server.uploads.unattached import remove_unattached_uploads
 from tests.e2e.conftest import run
-from tests.e2e.phone import capture_photo, field_ready, kitchen_photo, poll, ready, signed_in_phone, sync_once, sync_until
+from tests.e2e.phone import capture_photo, kitchen_photo, open_capture, poll, ready, signed_in_phone, sync_once, sync_until
 from tests.support.review_cases import make_case
 
 pytestmark = pytest.mark.e2e
@@ -34,19 +34,14 @@ def worker_with_a_case(browser, base: str, name: str):
     return phone, page, case_id
 
 
-def capture_kitchen(page, base: str, case_id: str, tmp_path) -> None:
-    page.goto(f"{base}/field/capture?case={case_id}")
-    field_ready(page)
-    capture_photo(page, kitchen_photo(tmp_path))
-
-
 def test_attach_rejected_after_the_upload_was_cleaned_up_uploads_the_photo_again(live_server, browser, demo, tmp_path):
     phone, page, case_id = worker_with_a_case(browser, live_server, "清理甲")
 
     # The photo uploads, but the push of its attach does not get through (the phone goes away).
     pushes = []
     phone.route("**/api/sync/push", lambda route: (pushes.append(1), route.fulfill(status=503, body="{}", content_type="application/json")))
-    capture_kitchen(page, live_server, case_id, tmp_path)
+    open_capture(page, live_server, case_id)
+    capture_photo(page, kitchen_photo(tmp_path))
     poll(page, f"({DEVICE})().then((d) => d.media.length === 1 && d.media[0].state === 'uploaded' && d.outbox.length === 1)")
     # The upload's end is seen before the sync that made it has pushed: wait until that sync failed.
     poll(page, "import('/static/js/db.js').then(({ getMeta }) => getMeta('last_error'))")
@@ -90,7 +85,8 @@ def test_phone_gives_up_uploading_again_after_two_rounds_and_keeps_the_rejection
         route.fulfill(status=200, content_type="application/json", body=json.dumps({"last_mutation_id": max(m["id"] for m in sent), "results": results}))
 
     phone.route("**/api/sync/push", refuse_every_attach)
-    capture_kitchen(page, live_server, case_id, tmp_path)
+    open_capture(page, live_server, case_id)
+    capture_photo(page, kitchen_photo(tmp_path))
     sync_until(page, lambda: page.evaluate(f"({DEVICE})().then((d) => d.media.length === 1 && d.media[0].state === 'failed')"),
                lambda: page.evaluate(DEVICE))
     assert sync_once(page)  # one more sync changes nothing

@@ -26,6 +26,7 @@ from tests.e2e.phone import (  # the other e2e files import the phone's steps fr
     first_case_of,
     go,
     local_media,
+    open_capture,
     open_phone,
     photo_file,
     poll,
@@ -225,8 +226,7 @@ def test_large_video_upload_cut_off_half_way_resumes_from_the_offset(live_server
 
     with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
         context.route("**/api/uploads/**", network)
-        page.goto(f"{live_server}/field/capture?case={case_id}")
-        field_ready(page)
+        open_capture(page, live_server, case_id)
         capture_video(page, str(clip))
         poll(page, """async () => { const { all } = await import('/static/js/db.js');
             const [m] = await all('media'); return m && m.upload_url && m.reason && m.reason.includes('中断'); }""", timeout_s=60)

@@ -14,7 +14,7 @@ import pytest
 from server.evidence.tables import Evidence
 from server.uploads.tables import Blob, Upload
 from tests.e2e.conftest import run
-from tests.e2e.phone import capture_photo, capture_video, field_ready, first_case_of, kitchen_photo, poll, sync_until, synced_phone
+from tests.e2e.phone import capture_photo, capture_video, field_ready, first_case_of, kitchen_photo, open_capture, poll, sync_until, synced_phone
 from tests.e2e.test_refused_file_actions import MEDIA, within_screen
 
 pytestmark = pytest.mark.e2e
@@ -32,8 +32,7 @@ def test_file_whose_kind_the_server_contradicts_is_attached_again_as_its_content
     with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
         case_id = first_case_of("worker")
         # A picture chosen in the video field: it uploads whole, and its attach as a video is rejected.
-        page.goto(f"{live_server}/field/capture?case={case_id}")
-        field_ready(page)
+        open_capture(page, live_server, case_id)
         capture_video(page, kitchen_photo(tmp_path))
         not_attached(page)
         assert page.evaluate(MEDIA) == [["video", "failed", "not_attached"]]
@@ -63,8 +62,7 @@ def photo_for_a_case_out_of_scope(page, base: str, tmp_path) -> str:
     """A photo taken for a case that is not this worker's (another community's): not attached.
     Leaves the outbox page open; answers that case's id."""
     elsewhere = first_case_of("worker3")
-    page.goto(f"{base}/field/capture?case={elsewhere}")
-    field_ready(page)
+    open_capture(page, base, elsewhere)
     capture_photo(page, kitchen_photo(tmp_path))
     not_attached(page)
     page.goto(f"{base}/field/outbox")

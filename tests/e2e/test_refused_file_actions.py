@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.phone import broken_video, capture_photo, capture_video, field_ready, first_case_of, kitchen_photo, poll, synced_phone
+from tests.e2e.phone import broken_video, capture_photo, capture_video, field_ready, first_case_of, kitchen_photo, open_capture, poll, synced_phone
 
 pytestmark = pytest.mark.e2e
 
@@ -28,8 +28,7 @@ def test_refused_file_is_discarded_or_captured_anew_from_the_outbox_page(live_se
     with synced_phone(playwright_instance, live_server, tmp_path) as (context, page):
         case_id = first_case_of("worker")
         # Two recordings the server refuses (their bytes are no video), captured for no task.
-        page.goto(f"{live_server}/field/capture?case={case_id}")
-        field_ready(page)
+        open_capture(page, live_server, case_id)
         for name in ("one", "two"):
             (tmp_path / name).mkdir()
             capture_video(page, broken_video(tmp_path / name))
@@ -88,8 +87,7 @@ def test_file_damaged_on_the_way_is_sent_again_from_the_outbox_page(live_server,
             route.continue_()
 
         context.route("**/api/uploads/**", damage_once)
-        page.goto(f"{live_server}/field/capture?case={case_id}")
-        field_ready(page)
+        open_capture(page, live_server, case_id)
         capture_photo(page, kitchen_photo(tmp_path))
         refused(page, 1)
         assert damaged and page.evaluate(MEDIA) == [["photo", "failed", "hash_mismatch"]]
