@@ -12,7 +12,7 @@ import pytest
 from server.cases.tables import Case
 from sync.tables import SyncConflict
 from tests.e2e.conftest import run
-from tests.e2e.phone import first_case_of, poll, synced_phone, wait_synced
+from tests.e2e.phone import first_case_of, poll, synced_phone, wait_synced, wait_until
 from tests.e2e.test_casework_offline import supervisor_context
 from tests.e2e.test_conflict_english import both_edit, open_case, versions
 from tests.e2e.test_conflict_on_phone import push_as, queued_resolutions
@@ -60,6 +60,9 @@ def test_a_device_value_chosen_over_a_server_value_changed_since_is_decided_agai
         # Having seen it, the worker keeps their own again: the answered entry is set aside, the new one applies.
         item.locator("[data-field-side=device]").click()
         item.locator("button:has-text('按所选处理')").click()
+        # The new decision is queued after the answered one is set aside (two writes after the
+        # click): until then nothing is pending, and wait_synced would return at once.
+        wait_until(page, lambda: len(queued_resolutions(page)) == 2, lambda: queued_resolutions(page))
         wait_synced(page)
         poll(page, "() => document.querySelector('[data-conflicts]').hidden")
         assert run(Case.select(Case.notes).where(Case.id == case_id).first())["notes"] == "网格员：邻居证实"

@@ -11,7 +11,7 @@ from server.clock import today
 from server.dailycheck.tables import DailyCheck
 from tests.api.test_watch_support import HUASHI, NANFANG, demo_places, household, watch
 from tests.e2e.conftest import run
-from tests.e2e.phone import field_ready, poll, signed_in_phone, wait_for_worker
+from tests.e2e.phone import field_ready, poll, signed_in_phone, wait_for_worker, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -78,9 +78,7 @@ def test_worker_checks_a_roster_of_thirty_offline_and_it_syncs(live_server, brow
 
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    deadline = time.monotonic() + 60
-    while run(DailyCheck.count()) < ROSTER and time.monotonic() < deadline:
-        time.sleep(0.5)
+    wait_until(page, lambda: run(DailyCheck.count()) >= ROSTER, lambda: f"{run(DailyCheck.count())} of {ROSTER} checks reached the server", every_ms=500)
     rows = run(DailyCheck.select())
     assert len(rows) == ROSTER and {str(r["person"]) for r in rows} == set(people)
     assert all(r["check_date"] == today() for r in rows)
