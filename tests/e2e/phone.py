@@ -203,9 +203,18 @@ def sync_once(page) -> bool:
     return page.evaluate("import('/static/js/field.js').then(({ sync }) => sync()).then((result) => result.ok)")
 
 
+# True once no sync holds the phone's sync lock (sync-client.js runs one at a time under it);
+# false if one still holds it after a minute.
+SYNC_ENDED = """() => Promise.race([navigator.locks.request('doorstep-sync', () => true),
+    new Promise((done) => setTimeout(() => done(false), 60000))])"""
+
+
 def wait_synced(page, timeout_s: float = 60) -> None:
-    """Press 立即同步 until nothing is pending and no evidence is left on the device."""
+    """Press 立即同步 until nothing is pending and no evidence is left on the device, then wait
+    for the sync that sent the last of it to end: the outbox empties with its push, and what the
+    server answered comes with its pull after that (a conflict, another person's edit)."""
     sync_until(page, lambda: not page.evaluate(LEFT_TO_SEND), lambda: f"the outbox did not empty: {page.evaluate(DEVICE_STATE)}", timeout_s)
+    assert page.evaluate(SYNC_ENDED), f"the sync did not end: {page.evaluate(DEVICE_STATE)}"
 
 
 def record_visit(page, base: str, case_id: str, second_investigator: str, *, offline: bool = False) -> None:
