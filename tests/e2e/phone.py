@@ -11,7 +11,13 @@ test reads as its story.
 - `open_phone` is a persistent profile (a restart keeps the outbox); `signed_in_phone` a fresh
   phone context carrying a session cookie, when the passkey is not the subject.
 - `field_ready` waits for the page on screen to be wired by field.js (data-field-ready).
-- `poll` awaits an async script (Playwright's wait_for_function does not await promises).
+- `poll` awaits an async script (Playwright's wait_for_function does not await promises);
+  `wait_until` waits for a check made in Python (a list a route handler fills, a row on the server).
+- `wait_synced` returns once nothing is left to send and the sync that sent it has pulled too;
+  `sync_once` runs one whole sync and awaits it.
+- Wait for the event an assertion is about, not for one that comes before it (the phone records an
+  upload before it pushes the attach, the server commits before the phone hears so), and never
+  take a timed pause as proof that something did or did not happen.
 """
 
 from __future__ import annotations
