@@ -10,6 +10,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from server.accounts.controllers import AuthController, PasskeyController, SessionController
+from server.accounts.csrf import CsrfTokenController
 from server.accounts.middleware import RequestContextMiddleware
 from server.accounts.people_controllers import InvitationController, PeopleController
 from server.casework.routes import CASEWORK_ROUTES
@@ -48,6 +49,7 @@ def create_app() -> Litestar:
         AuthController,
         SessionController,
         PasskeyController,
+        CsrfTokenController,
         InvitationController,
         PeopleController,
         HouseholdApiController,

@@ -118,6 +118,8 @@ MATRIX: dict[str, Rule] = {
     "GET /api/standards/effective": allow(ANYONE),
     "GET /api/standards/{standard_id:int}": allow(ANYONE),
     "GET /api/procedures/emergency": allow(SUPERVISORS),
+    # Field sessions only (the grid workers'): the service worker's token, see server/accounts/csrf.py.
+    "GET /api/csrf-token": allow(frozenset({GRID_WORKER})),
     "GET /api/sync/pull": allow(ANYONE),
     "POST /api/sync/push": allow(ANYONE, json={"client_id": "access-test", "mutations": []}),
     "GET /api/sync/conflicts": allow(ANYONE),
