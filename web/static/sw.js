@@ -53,7 +53,8 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => event.data?.type === "SKIP_WAITING" && self.skipWaiting());
 
 self.addEventListener("sync", (event) => {
-  // The CSRF token is the one a page kept in IndexedDB (sync-client.js run(), field.js csrfToken).
+  // No CSRF token given: the sync asks the server for this browser's (sync-client.js run()), since
+  // the one a page kept in IndexedDB is stale after a browser restart, before any page is opened.
   if (event.tag === "doorstep-sync") event.waitUntil(syncNow({ uploads: uploadAll }));
 });
 

@@ -6,17 +6,17 @@ import { enhanceCapture } from "./capture.js";
 import { enhanceCasework } from "./casework.js";
 import { enhanceForms } from "./forms.js";
 import { askPersistence, exportOutbox, renderBar, renderStorage, warnLowSpace } from "./status.js";
-import { syncNow } from "./sync-client.js";
+import { csrfFromServer, syncNow } from "./sync-client.js";
 import { renderTasks } from "./tasks.js";
 import { progress, uploadAll } from "./uploads.js";
 import { currentCaseId, renderLocal, renderProgress } from "./views.js";
 
-// The CSRF token from the cookie (the service worker cannot read cookies: it finds it in
-// IndexedDB). A browser restart drops the session cookie "csrftoken": any GET sets a new one.
+// The CSRF token from the cookie, kept in IndexedDB too (the service worker cannot read cookies).
+// A browser restart drops the session cookie "csrftoken": the server then sets a new one and
+// answers its token (csrfFromServer, which the service worker's syncs use as well).
 async function csrfToken() {
-  const read = () => document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/)?.[1];
-  if (!read() && navigator.onLine) await fetch("/healthz", { credentials: "same-origin" }).catch(() => null);
-  const token = read() || (await getMeta("csrf"));
+  const cookie = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/)?.[1];
+  const token = cookie || (navigator.onLine && (await csrfFromServer())) || (await getMeta("csrf"));
   if (token) await setMeta("csrf", token);
   return token;
 }

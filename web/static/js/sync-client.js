@@ -81,10 +81,37 @@ async function checkEpoch(csrf) {
   await setMeta("epoch", body.epoch);
 }
 
+// This browser's CSRF token, as the server answers it (server/accounts/csrf.py): the service worker
+// cannot read the cookie, and the copy a page kept in IndexedDB is stale once a browser restart
+// has dropped the session cookie "csrftoken" (the server then sets a new one with this answer).
+// Kept for the next sync; null when the server cannot be asked (offline, signed out).
+export async function csrfFromServer() {
+  try {
+    const response = await fetch("/api/csrf-token", { credentials: "same-origin", cache: "no-store" });
+    const token = response.ok ? (await response.json()).token : null;
+    if (token) await setMeta("csrf", token);
+    return token || null;
+  } catch {
+    return null;
+  }
+}
+
+// `csrf` is the sync's token holder ({ token }): a write refused with 403 asks the server for this
+// browser's token once in the sync and is sent again with it; later calls use the new one. A 403
+// for another reason (a handler's) comes back the same and is reported as it was.
 async function call(url, init, csrf) {
+  const send = () => fetch(url, { credentials: "same-origin", ...init, headers: { "x-csrftoken": csrf.token || "", ...init?.headers } });
   let response;
   try {
-    response = await fetch(url, { credentials: "same-origin", ...init, headers: { "x-csrftoken": csrf || "", ...init?.headers } });
+    response = await send();
+    if (response.status === 403 && init?.method && !csrf.renewed) {
+      csrf.renewed = true;
+      const token = await csrfFromServer();
+      if (token && token !== csrf.token) {
+        csrf.token = token;
+        response = await send();
+      }
+    }
   } catch {
     throw new SyncError("network", N_("无法连接服务器，稍后自动重试。"));
   }
@@ -235,16 +262,19 @@ export function syncNow(options = {}) {
   return running;
 }
 
-async function run({ csrf, uploads } = {}) {
+async function run({ csrf: token, uploads } = {}) {
   if (typeof navigator !== "undefined" && navigator.onLine === false) return { ok: false, offline: true };
-  csrf = csrf || (await getMeta("csrf"));
+  // A page reads the token from the cookie. The service worker cannot, nor tell whether the copy in
+  // IndexedDB still matches it (a browser restart drops the cookie): it asks the server first, so
+  // that the uploads, which a 403 only postpones to the next sync, carry a token that matches.
+  const csrf = { token: token || (await csrfFromServer()) || (await getMeta("csrf")) };
   let changed = new Set();
   let failure = null;
   try {
     await checkEpoch(csrf);
-    if (uploads) await uploads(csrf);
+    if (uploads) await uploads(csrf.token);
     if ((await push(csrf)) && uploads) {
-      await uploads(csrf); // files the server no longer had: upload them again and attach them
+      await uploads(csrf.token); // files the server no longer had: upload them again and attach them
       await push(csrf);
     }
     changed = await pull(csrf);
