@@ -36,7 +36,7 @@ from server.accounts.tables import User
 from server.cases.tables import Case
 from server.evidence.tables import Evidence
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, run
-from tests.support.browser import PHONE, add_virtual_authenticator, enroll, phone_context
+from tests.support.browser import NO_BACKGROUND_SYNC, PHONE, add_virtual_authenticator, enroll, phone_context
 
 MEDIA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom\x00\x00\x00\x08free"
@@ -44,11 +44,14 @@ WORKER_CONTROLS = "navigator.serviceWorker && navigator.serviceWorker.controller
 
 
 def open_phone(playwright, profile: Path):
-    """A phone-sized Chromium on a persistent profile (installability and restarts need one)."""
-    return playwright.chromium.launch_persistent_context(
+    """A phone-sized Chromium on a persistent profile (installability and restarts need one);
+    Background Sync asked for but never started (NO_BACKGROUND_SYNC)."""
+    context = playwright.chromium.launch_persistent_context(
         str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + MEDIA_ARGS,
         viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai",
     )
+    context.add_init_script(NO_BACKGROUND_SYNC)
+    return context
 
 
 def enroll_worker(context, base: str, username: str = "worker"):

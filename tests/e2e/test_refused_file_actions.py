@@ -21,7 +21,11 @@ def refused(page, count: int) -> None:
 
 def within_screen(locator) -> bool:
     box = locator.bounding_box()
-    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    inside = box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    if not inside:  # printed with the failure: what was measured, and how wide the page was then
+        print("outside the screen:", box, locator.page.evaluate(
+            "({ scrollWidth: document.documentElement.scrollWidth, scrollX, innerWidth, visualViewport: [visualViewport.offsetLeft, visualViewport.width, visualViewport.scale] })"))
+    return inside
 
 
 def test_refused_file_is_discarded_or_captured_anew_from_the_outbox_page(live_server, playwright_instance, demo, tmp_path):

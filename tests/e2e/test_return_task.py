@@ -43,13 +43,12 @@ def kitchen_video(tmp_path) -> str:
 
 # The browser reports its connection type (navigator.connection.type) as the test says:
 # a mobile network until the test puts "wifi" in localStorage. Init scripts reach pages, not the
-# service worker, which would take the phone for one on Wi-Fi: Background Sync (a sync run by the
-# service worker) is not registered, and the pages' own syncs do the work (field.js never relies on it).
+# service worker, which would take the phone for one on Wi-Fi: the phone's Background Sync is never
+# started (tests.support.browser.NO_BACKGROUND_SYNC), and the pages' own syncs do the work.
 CONNECTION = """(() => {
   const type = () => { try { return localStorage.getItem("test-connection") || "cellular"; } catch { return "cellular"; } };
   if (window.NetworkInformation) Object.defineProperty(NetworkInformation.prototype, "type", { configurable: true, get: type });
   else Object.defineProperty(Navigator.prototype, "connection", { configurable: true, get: () => ({ get type() { return type(); } }) });
-  if (window.SyncManager) SyncManager.prototype.register = () => Promise.resolve();
 })();"""
 
 

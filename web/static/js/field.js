@@ -23,8 +23,28 @@ async function csrfToken() {
 
 export async function sync() {
   const result = await syncNow({ csrf: await csrfToken(), uploads: uploadAll });
+  retryLater(result);
   await refresh();
   return result;
+}
+
+// A sync the network or the server cut short is tried again while the page is open: after 15 s,
+// then twice as long each time, up to 5 minutes. The "online" event never comes on a connection
+// that is up but reaches nothing (a weak signal, a captive portal), and Safari has no Background
+// Sync. Offline (the "online" event will come), signed out, or refused: nothing to try again.
+const RETRY_FIRST = 15 * 1000;
+const RETRY_MOST = 5 * 60 * 1000;
+let retryDelay = RETRY_FIRST;
+let retryTimer = null;
+function retryLater(result) {
+  clearTimeout(retryTimer);
+  retryTimer = null;
+  if (result.ok || result.offline || !["network", "server"].includes(result.error?.kind)) {
+    retryDelay = RETRY_FIRST;
+    return;
+  }
+  retryTimer = setTimeout(sync, retryDelay);
+  retryDelay = Math.min(retryDelay * 2, RETRY_MOST);
 }
 
 // Background Sync where the browser has it, after every local write (a form saved, a file captured
