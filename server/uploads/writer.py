@@ -1,9 +1,7 @@
 """Appending a request body to a partial file without stalling the event loop.
 
 The body arrives in pieces of up to 1 MiB. The event loop copies them into a page-aligned
-buffer, with the GIL released (`_copy_into`): the server's own threads, which take the next piece
-off the socket, need the GIL to hand it over, and a copy that held it kept them waiting (a third
-of the upload's time, README "Evidence upload (tus)"). A full buffer is handed over to lanes, each a thread of this writer's own that works
+buffer. A full buffer is handed over to lanes, each a thread of this writer's own that works
 through its queue in order: one lane writes buffers to the file, one feeds them to each running
 hash (a request with a checksum keeps two); file writes and hashlib release the GIL. A lane goes
 from one buffer to the next by itself, without a round trip through the event loop in between:
@@ -31,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import ctypes
 import errno
 import mmap
 import os
@@ -75,40 +72,12 @@ class _Buffer:
 
     def __init__(self) -> None:
         self.memory = mmap.mmap(-1, BATCH + BLOCK)
-        self._head = ctypes.c_char.from_buffer(self.memory)  # holds the mapping while it is used
-        self.address = ctypes.addressof(self._head)
         self.filled = 0
         self.carried = 0
 
     def start_with(self, data) -> None:
         self.memory[: len(data)] = data
         self.filled = self.carried = len(data)
-
-    def append(self, data: bytes, start: int, length: int) -> None:
-        """Copy data[start:start + length] after the bytes filled so far."""
-        end = self.filled + length
-        if start < 0 or start + length > len(data) or end > len(self.memory):
-            raise ValueError("outside the body piece or the buffer")
-        if type(data) is bytes:
-            _copy_into(self.address + self.filled, data, start, length)
-        else:  # another buffer type (ASGI promises bytes): a plain copy, holding the GIL
-            with memoryview(data) as view:
-                self.memory[self.filled : end] = view[start : start + length]
-        self.filled = end
-
-    def close(self) -> None:
-        self._head = None
-        try:
-            self.memory.close()
-        except BufferError:
-            pass  # a failed write's traceback still views it: freed with the last view
-
-
-def _copy_into(address: int, data: bytes, start: int, length: int) -> None:
-    """memmove through ctypes, which releases the GIL for the call (a slice assignment holds it).
-    c_char_p points at the bytes object's own storage, and `data` is alive until this returns."""
-    source = ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value + start
-    ctypes.memmove(address, source, length)
 
 
 def _hash(hasher, buffer: _Buffer, start: int, end: int) -> None:
@@ -171,15 +140,13 @@ class PartialWriter:
         return self._direct is not None
 
     async def add(self, data: bytes) -> None:
-        if type(data) is not bytes:
-            data = memoryview(data).cast("B")  # lengths in bytes, whatever the item size
-        start = 0
-        while start < len(data):
+        view = memoryview(data)
+        while view:
             buffer = self._filling
             room = BATCH - (buffer.filled - buffer.carried)
-            length = min(room, len(data) - start)
-            buffer.append(data, start, length)
-            start += length
+            piece, view = view[:room], view[room:]
+            buffer.memory[buffer.filled : buffer.filled + len(piece)] = piece
+            buffer.filled += len(piece)
             new = buffer.filled - buffer.carried
             if new >= BATCH or (new >= SMALL_BATCH and self._idle()):
                 await self._hand_over()
@@ -215,7 +182,10 @@ class PartialWriter:
             os.close(self._direct)
             self._direct = None
         for buffer in self._buffers:
-            buffer.close()
+            try:
+                buffer.memory.close()
+            except BufferError:
+                pass  # a failed write's traceback still views it: freed with the last view
 
     def _block_size(self) -> int:
         return BLOCK if self._direct is not None else 1

@@ -4,13 +4,10 @@ the file is announced even when no more bytes follow it."""
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import hashlib
 import os
 import random
-import sys
-import threading
 import time
 
 import pytest
@@ -70,74 +67,6 @@ async def test_written_bytes_and_hashes_follow_the_body_in_order(tmp_path, io_mo
     assert whole.hexdigest() == hashlib.sha256(head + body).hexdigest()
     assert chunk.hexdigest() == hashlib.sha1(body).hexdigest()
     assert announced == sorted(announced) and announced[-1] == len(body)
-
-
-@pytest.mark.parametrize("kind", [bytearray, memoryview, lambda piece: memoryview(piece).cast("I")])
-async def test_a_body_in_other_buffer_types_than_bytes_is_written_the_same(tmp_path, kind):
-    """ASGI servers hand over bytes, which are copied without the GIL; any other buffer goes the
-    plain way, counted in bytes whatever its item size."""
-    pieces = [os.urandom(size) for size in (BLOCK * 3, SMALL_BATCH + 4 * 1000, BATCH + 8)]
-    whole = hashlib.sha256()
-    with open(tmp_path / "upload.part", "w+b", buffering=0) as handle:
-        writer = PartialWriter(handle, [whole])
-        for piece in pieces:
-            await writer.add(kind(piece))
-        assert await writer.drain() == sum(map(len, pieces))
-        writer.close()
-    body = b"".join(pieces)
-    assert (tmp_path / "upload.part").read_bytes() == body
-    assert whole.hexdigest() == hashlib.sha256(body).hexdigest()
-
-
-def test_the_copy_into_a_buffer_lets_other_threads_run():
-    """The server's threads that read the socket need the GIL to hand the next piece over: the
-    copy of a piece into the buffer must not hold it. With a switch interval far longer than the
-    test, another thread can only run while the copying thread has released the GIL."""
-    source = os.urandom(64 * 1024 * 1024)
-    target = ctypes.create_string_buffer(len(source))
-    ran, stop = [], threading.Event()
-
-    def other_thread():
-        while not stop.is_set():
-            ran.append(1)
-            time.sleep(0)  # gives the GIL back at once
-
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(30)
-    thread = threading.Thread(target=other_thread)
-    try:
-        thread.start()
-        time.sleep(0.05)  # it starts, then waits for the GIL
-        during = []
-        for _ in range(5):  # a thread may not get a core at once on a busy machine
-            before = len(ran)
-            writer_module._copy_into(ctypes.addressof(target), source, 0, len(source))
-            during.append(len(ran) - before)
-            if during[-1]:
-                break
-    finally:
-        stop.set()
-        sys.setswitchinterval(interval)
-        thread.join()
-    assert target.raw == source
-    assert any(during), "the copy held the GIL"
-
-
-def test_a_copy_outside_the_piece_or_the_buffer_is_refused():
-    """The GIL-free copy is a raw memmove: its bounds are checked before, never left to it."""
-    buffer = writer_module._Buffer()
-    try:
-        buffer.append(b"abcd", 1, 3)
-        assert buffer.memory[:3] == b"bcd" and buffer.filled == 3
-        for start, length in [(2, 3), (-1, 2)]:
-            with pytest.raises(ValueError):
-                buffer.append(b"abcd", start, length)
-        buffer.filled = len(buffer.memory) - 2
-        with pytest.raises(ValueError):
-            buffer.append(b"abcd", 0, 3)
-        assert buffer.filled == len(buffer.memory) - 2
-    finally:
-        buffer.close()
 
 
 async def test_requests_that_each_end_inside_a_block_make_the_whole_file(tmp_path, io_mode):
