@@ -53,6 +53,7 @@ LISTS = {
 # Routes that read no one's personal data, each with the reason.
 NOT_PERSONAL = {
     "GET /account/passkeys": "one's own passkeys",
+    "GET /api/csrf-token": "this browser's CSRF token",
     "GET /api/cases/{case_id:str}/completeness": "which fields are missing, with no values",
     "GET /api/organisations": "organisations that take referrals (office contacts)",
     "GET /casework/organisations": "organisations that take referrals (office contacts)",
