@@ -1,5 +1,5 @@
 """The one place that reads the time, so that tests can move it, and the bureau's calendar: its
-time zone, today, the day of a moment, the instant a day ends, the days that lead up to one.
+time zone, today, the day of a moment, the instants a day starts and ends, the days that lead up to one.
 
 Days are counted as the bureau counts them: the local calendar day in China Standard Time, not
 the server's system date (a server's clock is usually UTC, eight hours behind: from local
@@ -27,9 +27,14 @@ def local_date(at: datetime) -> date:
     return at.astimezone(LOCAL).date()
 
 
+def start_of(day: date) -> datetime:
+    """The first instant of the bureau's `day` (the local midnight that starts it)."""
+    return datetime.combine(day, time.min, tzinfo=LOCAL)
+
+
 def end_of(day: date) -> datetime:
     """The first instant after the bureau's `day` (the local midnight that ends it)."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=LOCAL)
+    return start_of(day + timedelta(days=1))
 
 
 def last_days(day: date, count: int) -> list[date]:

@@ -10,14 +10,14 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from piccolo.columns.combination import Where
 from piccolo.querystring import QueryString
 
 from server.accounts.current import CurrentUser
 from server.audit.tables import AuditEvent
-from server.clock import LOCAL
+from server.clock import end_of, start_of
 from server.errors import Invalid
 from server.i18n import N_
 from server.validation.cells import safe_row
@@ -67,9 +67,9 @@ def _where(user: CurrentUser, f: AuditFilters) -> Where:
     if f.target:
         where = where & (AuditEvent.target_id == f.target)
     if f.day_from:
-        where = where & (AuditEvent.at >= datetime.combine(f.day_from, time.min, tzinfo=LOCAL))
+        where = where & (AuditEvent.at >= start_of(f.day_from))
     if f.day_to:
-        where = where & (AuditEvent.at < datetime.combine(f.day_to + timedelta(days=1), time.min, tzinfo=LOCAL))
+        where = where & (AuditEvent.at < end_of(f.day_to))
     if f.before:
         where = where & (AuditEvent.id < f.before)
     return where

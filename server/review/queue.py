@@ -6,7 +6,7 @@ page costs what the first one does; counts by status and type come from one grou
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from piccolo.columns.combination import Where
 from piccolo.engine.postgres import PostgresEngine
@@ -26,10 +26,6 @@ from server.procedures.rules import OPEN_STATUSES, overall_limit
 from server.procedures.workdays import Calendar, load_calendar
 from server.review.filters import _ID_LIKE, SORTS, TODO_STATUSES, Filters, decode_cursor, encode_cursor, parse_filters  # noqa: F401
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=clock.LOCAL)
-
-
 def _open_conflict_cases() -> QueryString:
     """The ids of cases with an open sync conflict (on the case or on its household)."""
     from sync.tables import SyncConflict
@@ -45,12 +41,12 @@ def _open_conflict_cases() -> QueryString:
 def overdue_condition(calendar: Calendar, today: date, delegated: list[str]) -> Where:
     """Open cases whose overall statutory limit, counted from acceptance, has passed (20 working
     days where delegated)."""
-    cutoff = _start_of(calendar.earliest_on_time_start(today, overall_limit("dibao", False)))
+    cutoff = clock.start_of(calendar.earliest_on_time_start(today, overall_limit("dibao", False)))
     condition = Case.status.is_in(list(OPEN_STATUSES)) & (Case.accepted_at < cutoff)
     if delegated:
         for path in delegated:
             condition = condition & Case.area.path.not_like(f"{path}%")
-        short = _start_of(calendar.earliest_on_time_start(today, overall_limit("dibao", True)))
+        short = clock.start_of(calendar.earliest_on_time_start(today, overall_limit("dibao", True)))
         near = Case.status.is_in(list(OPEN_STATUSES)) & (Case.accepted_at < short)
         paths = Case.area.path.like(f"{delegated[0]}%")
         for path in delegated[1:]:
@@ -112,9 +108,9 @@ def conditions(user: CurrentUser, f: Filters, calendar: Calendar, today: date, d
     if f.worker:
         where = where & (Case.assigned_to == f.worker)
     if f.opened_from:
-        where = where & (Case.accepted_at >= _start_of(f.opened_from))
+        where = where & (Case.accepted_at >= clock.start_of(f.opened_from))
     if f.opened_to:
-        where = where & (Case.accepted_at < _start_of(f.opened_to + timedelta(days=1)))
+        where = where & (Case.accepted_at < clock.end_of(f.opened_to))
     if f.conflicts:
         where = where & Case.id.is_in(_open_conflict_cases())
     if f.overdue:

@@ -81,6 +81,22 @@ async def test_queue_date_range_and_overdue(client, demo):
     assert body["cases"] == []
 
 
+async def test_queue_date_range_counts_the_bureaus_days(client, demo):
+    """from/to are local calendar days: 23:30 and 00:30 China time are on two days, though both
+    fall on the same UTC day."""
+    late = await make_case(opened_at=datetime(2026, 11, 20, 15, 30, tzinfo=timezone.utc), name="跨日甲")  # 11-20 23:30 local
+    early = await make_case(opened_at=datetime(2026, 11, 20, 16, 30, tzinfo=timezone.utc), name="跨日乙")  # 11-21 00:30 local
+    await sign_in(client, "supervisor", kind="desktop")
+
+    async def opened(day_from: str, day_to: str) -> list[str]:
+        params = {"from": day_from, "to": day_to, "q": "跨日", "status": ""}
+        return sorted(c["id"] for c in (await client.get("/api/review/queue", params=params)).json()["cases"])
+
+    assert await opened("2026-11-20", "2026-11-20") == [late["case_id"]]
+    assert await opened("2026-11-21", "2026-11-21") == [early["case_id"]]
+    assert await opened("2026-11-20", "2026-11-21") == sorted([late["case_id"], early["case_id"]])
+
+
 async def test_queue_keyset_pages_cover_every_case_once(client, demo):
     for i in range(7):
         await make_case(name=f"分页{i}", opened_at=datetime.now(timezone.utc) - timedelta(hours=i))
