@@ -1,5 +1,6 @@
 """The one place that reads the time, so that tests can move it, and the bureau's calendar: its
-time zone, today, the day of a moment, the instants a day starts and ends, the days that lead up to one.
+time zone, today, the day of a moment, the instants a day starts and ends, the days that lead up to one, a
+person's age on a day.
 
 Days are counted as the bureau counts them: the local calendar day in China Standard Time, not
 the server's system date (a server's clock is usually UTC, eight hours behind: from local
@@ -35,6 +36,13 @@ def start_of(day: date) -> datetime:
 def end_of(day: date) -> datetime:
     """The first instant after the bureau's `day` (the local midnight that ends it)."""
     return start_of(day + timedelta(days=1))
+
+
+def age_on(birth: date | None, day: date) -> int | None:
+    """Completed years on `day`; None when the birth date is not known."""
+    if birth is None:
+        return None
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def last_days(day: date, count: int) -> list[date]:

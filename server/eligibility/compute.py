@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from server import clock
 from server.finances.kinds import COUNTED, DAILY_ACTIVITIES, EXPENSE_KINDS, FINANCIAL_ASSETS, INCOME_KINDS, NOT_COUNTED, SEVERITIES, SUPPORTERS, TEMPORARY_KINDS
 from server.i18n import N_
 
@@ -36,10 +37,7 @@ class Member:
     labour_capacity: str = "full"
 
     def age_on(self, on: date) -> int | None:
-        if self.birth_date is None:
-            return None
-        b = self.birth_date
-        return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+        return clock.age_on(self.birth_date, on)
 
 
 @dataclass(frozen=True)

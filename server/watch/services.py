@@ -4,13 +4,12 @@ and the roster as pages, dashboards and the phone (through the pull) see it."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from server.accounts.current import CurrentUser
 from server.areas.scope import area_for_write, in_scope
 from server.audit.services import record
 from server.cases.tables import Case
-from server.clock import now, today
+from server.clock import age_on, now, today
 from server.errors import Conflict, Invalid, NotFound
 from server.households.tables import Person
 from server.i18n import N_
@@ -45,13 +44,6 @@ _PERSON = (
 
 def reasons_of(raw: str) -> list[str]:
     return [r for r in raw.split(",") if r]
-
-
-def age_on(birth: date | None, day: date) -> int | None:
-    """Completed years on `day`; None when the birth date is not known."""
-    if birth is None:
-        return None
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def clean_reasons(value) -> list[str]:

@@ -185,17 +185,18 @@ DEVICE_STATE = """async () => { const { all, getMeta } = await import('/static/j
              media: (await all('media')).map((m) => [m.kind, m.state, m.reason]), error: await getMeta('last_error') }; }"""
 
 
-def wait_until(page, done, failure, timeout_s: float = 60, *, step=None, every_ms: int = 250) -> None:
+def wait_until(page, done, failure, timeout_s: float = 60, *, step=None, every_ms: int = 250):
     """Wait until `done()`, a check made in Python (a list a route handler fills, a row on the
-    server), is true; the page's events go on meanwhile. `step()`, if given, is done before each
-    pause; `failure` (or `failure()`) says what did not happen."""
+    server, a CDP event), is truthy, and answer it; the page's events go on meanwhile. `step()`, if
+    given, is done before each pause; `failure` (or `failure()`) says what did not happen."""
     deadline = time.monotonic() + timeout_s
-    while not done():
+    while not (found := done()):
         if time.monotonic() > deadline:
             raise AssertionError(failure() if callable(failure) else failure)
         if step:
             step()
         page.wait_for_timeout(every_ms)
+    return found
 
 
 def sync_until(page, done, failure, timeout_s: float = 60) -> None:

@@ -14,8 +14,8 @@ from server.evidence.tables import Evidence
 from server.uploads.tables import Upload
 from server.visits.tables import Visit
 from tests.e2e.conftest import run
-from tests.e2e.phone import capture_photo, field_ready, first_case_of, local_media, open_capture, photo_file, ready, record_visit, signed_in_phone
-from tests.e2e.test_background_sync_uploads import dispatch_sync, wait_until
+from tests.e2e.phone import capture_photo, field_ready, first_case_of, local_media, open_capture, photo_file, ready, record_visit, signed_in_phone, wait_until
+from tests.e2e.test_background_sync_uploads import dispatch_sync
 
 pytestmark = pytest.mark.e2e
 

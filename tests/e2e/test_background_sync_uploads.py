@@ -4,7 +4,6 @@ is back) uploads the photo and attaches it to its case, exactly once, with no pa
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from server.evidence.tables import Evidence
 from server.uploads.tables import Upload
 from tests.e2e.conftest import run
-from tests.e2e.phone import capture_photo, field_ready, first_case_of, local_media, photo_file, ready, signed_in_phone
+from tests.e2e.phone import capture_photo, field_ready, first_case_of, local_media, open_capture, photo_file, ready, signed_in_phone, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -22,15 +21,6 @@ RECORD_SYNC_TAGS = """if (self.SyncManager) {
   const register = SyncManager.prototype.register;
   SyncManager.prototype.register = function (tag) { (self.syncTagsAsked ??= []).push(tag); return register.call(this, tag); };
 }"""
-
-
-def wait_until(page, answer, what: str, timeout_s: float = 60):
-    """Wait until `answer()` (Python, e.g. the database or a CDP event) is truthy; answers it."""
-    deadline = time.monotonic() + timeout_s
-    while not (found := answer()):
-        assert time.monotonic() < deadline, f"{what}: not within {timeout_s}s"
-        page.wait_for_timeout(250)  # lets Playwright deliver the events meanwhile
-    return found
 
 
 def dispatch_sync(context, base: str):
@@ -57,8 +47,7 @@ def test_background_sync_with_the_app_closed_uploads_the_photo_and_attaches_it_o
 
     # Offline in the field: the photo is kept on the phone, and the app is closed.
     context.set_offline(True)
-    page.goto(f"{live_server}/field/capture?case={case_id}")
-    field_ready(page)
+    open_capture(page, live_server, case_id)
     capture_photo(page, photo_file(tmp_path / "door.png", 1600, 1200))
     [photo] = local_media(page)
     assert photo["state"] == "captured"

@@ -11,7 +11,7 @@ import pytest
 from server.accounts.sessions import end_sessions_of
 from server.accounts.tables import User
 from tests.e2e.conftest import run
-from tests.e2e.phone import capture_video, field_ready, first_case_of, poll, record_visit, synced_phone
+from tests.e2e.phone import capture_video, field_ready, first_case_of, open_capture, poll, record_visit, synced_phone
 from tests.e2e.test_task_answer_file_refused import broken_video
 
 pytestmark = pytest.mark.e2e
@@ -40,8 +40,7 @@ def test_pending_count_leaves_out_what_was_sent_back_or_refused(live_server, pla
         case_id = first_case_of("worker")
         # A file the server refuses for good (its bytes are no video), and a visit it sends back
         # (the same person as both investigators).
-        page.goto(f"{live_server}/field/capture?case={case_id}")
-        field_ready(page)
+        open_capture(page, live_server, case_id)
         capture_video(page, broken_video(tmp_path))
         record_visit(page, live_server, case_id, "王网格")
         poll(page, """async () => { const { all } = await import('/static/js/db.js');

@@ -13,7 +13,7 @@ import pytest
 from server.evidence.tables import Evidence
 from server.uploads.tables import Upload
 from tests.e2e.conftest import run
-from tests.e2e.phone import capture_photo, field_ready, first_case_of, local_media, photo_file, poll, ready, signed_in_phone
+from tests.e2e.phone import capture_photo, field_ready, first_case_of, local_media, open_capture, photo_file, poll, ready, signed_in_phone
 
 pytestmark = pytest.mark.e2e
 
@@ -41,8 +41,7 @@ def test_sending_a_refused_file_again_ends_its_refused_upload_on_the_server(live
         route.continue_()
 
     context.route("**/api/uploads/**", change_declared_hash_once)
-    page.goto(f"{live_server}/field/capture?case={case_id}")
-    field_ready(page)
+    open_capture(page, live_server, case_id)
     capture_photo(page, photo_file(tmp_path / "kitchen.png", 1200, 900))
     poll(page, "async () => { const media = await (await import('/static/js/db.js')).all('media'); return media.length === 1 && media[0].state === 'failed'; }")
     [photo] = local_media(page)

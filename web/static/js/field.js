@@ -1,24 +1,23 @@
 // The field app's entry: service worker, sync triggers, and the page's enhancements.
 // Loaded once per document; hx-boost navigations swap the body, so pages are enhanced again on
 // every htmx:afterSettle.
-import { getMeta, onAnnounce, setMeta } from "./db.js";
+import { onAnnounce, setMeta } from "./db.js";
 import { enhanceCapture } from "./capture.js";
 import { enhanceCasework } from "./casework.js";
 import { enhanceForms } from "./forms.js";
 import { askPersistence, exportOutbox, renderBar, renderStorage, warnLowSpace } from "./status.js";
-import { csrfFromServer, syncNow } from "./sync-client.js";
+import { syncNow } from "./sync-client.js";
 import { renderTasks } from "./tasks.js";
 import { progress, uploadAll } from "./uploads.js";
 import { currentCaseId, renderLocal, renderProgress } from "./views.js";
 
 // The CSRF token from the cookie, kept in IndexedDB too (the service worker cannot read cookies).
-// A browser restart drops the session cookie "csrftoken": the server then sets a new one and
-// answers its token (csrfFromServer, which the service worker's syncs use as well).
+// Without the cookie (a browser restart drops the session cookie "csrftoken") the sync asks the
+// server for this browser's token, as the service worker's syncs do (sync-client.js run).
 async function csrfToken() {
   const cookie = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/)?.[1];
-  const token = cookie || (navigator.onLine && (await csrfFromServer())) || (await getMeta("csrf"));
-  if (token) await setMeta("csrf", token);
-  return token;
+  if (cookie) await setMeta("csrf", cookie);
+  return cookie;
 }
 
 export async function sync() {
